@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+#ifndef NPFCT_H
+#define NPFCT_H
+
+/**
+ * @file
+ * npfct: NetBSD NPF's connection tracking for DPDK applications.
+ *
+ * An instance (struct npfct) holds a connection database: two lock-free
+ * rte_hash tables (IPv4 and IPv6 keys) with two entries per connection, one
+ * for the forwards stream (the direction of the first packet) and one for
+ * the backwards stream.  Datapath lcores look connections up without locks
+ * and establish new ones; a single G/C context expires them.
+ *
+ * Thread classes
+ *
+ *  - datapath lcore: an EAL lcore (or a thread registered with
+ *    rte_thread_register(), so that it has an lcore id) that is registered
+ *    with liburcu's QSBR flavour and online.  It calls the inspect,
+ *    lookup, establish and connection functions.
+ *  - G/C context: whoever calls npfct_gc(); one at a time (serialised by
+ *    the instance).  It must have an lcore id.
+ *  - control thread: creates and destroys instances, switches tracking,
+ *    loads databases, registers ALGs, reads statistics.
+ *
+ * Important: QSBR duty.  Connections are reclaimed with liburcu's QSBR
+ * flavour (urcu-qsbr), which has one process-wide domain shared by all
+ * instances.  Every thread that calls a datapath function must first call
+ * npfct_thread_register() (or urcu_qsbr_register_thread()) and must report
+ * a quiescent state regularly, at least once per burst, with
+ * npfct_quiescent() (urcu_qsbr_quiescent_state()) at a point where it holds
+ * no connection pointer.  A thread that stops polling must go offline
+ * (npfct_thread_offline()) or G/C stalls.  Failure to register may result
+ * in undefined behaviour: a connection may be freed under the reader.
+ *
+ * Reference contract.  A connection pointer returned by npfct_conn_inspect(),
+ * npfct_conn_lookup(), npfct_conn_establish() or npfct_inspect_burst() stays
+ * valid (not freed, not reused) until the calling thread's next quiescent
+ * state or offline period.  It may be expired or removed meanwhile by
+ * another thread; it is never destroyed under the caller.  The caller
+ * must not keep the pointer past its next quiescent state.
+ * npfct_conn_release() no longer drops a reference count (QSBR replaces the
+ * seed's per-lookup atomic count); it activates a connection returned by
+ * npfct_conn_establish() and is a no-op otherwise.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_compat.h>
+#include <rte_mbuf.h>
+
+#include "npfct_pkt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Mark an API as experimental: using it warns unless ALLOW_EXPERIMENTAL_API
+ * is defined (like DPDK's __rte_experimental).
+ */
+#ifndef ALLOW_EXPERIMENTAL_API
+#define __npfct_experimental \
+	__attribute__((deprecated("Symbol is not yet part of stable ABI"), \
+	section(".text.experimental")))
+#else
+#define __npfct_experimental \
+	__attribute__((section(".text.experimental")))
+#endif
+
+/** An npfct instance (opaque). */
+struct npfct;
+/** A connection (opaque). */
+struct npfct_conn;
+/** A connection database, installed with npfct_load() (opaque). */
+struct npfct_db;
+
+/** Maximum length of an instance name, including the terminating NUL. */
+#define NPFCT_NAMESIZE		16
+
+/** Create the instance with connection tracking disabled (see npfct_tracking()). */
+#define NPFCT_F_TRACKING_OFF	0x0001
+/**
+ * Do not seed the hash function randomly (reproducible table layout for
+ * tests).  Without this flag each database gets a random seed so that
+ * remote peers cannot aim collisions at the table.
+ */
+#define NPFCT_F_FIXED_HASH_SEED	0x0002
+
+/** Timeout groups: index into npfct_params::timeouts. */
+enum npfct_timeout {
+	NPFCT_TIMEOUT_GENERIC_CLOSED = 0, /**< generic protocol, closed */
+	NPFCT_TIMEOUT_GENERIC_NEW,	  /**< generic, new (one way) */
+	NPFCT_TIMEOUT_GENERIC_ESTABLISHED, /**< generic, both ways seen */
+	NPFCT_TIMEOUT_TCP_NEW,		  /**< TCP opening handshake */
+	NPFCT_TIMEOUT_TCP_ESTABLISHED,	  /**< TCP established */
+	NPFCT_TIMEOUT_TCP_HALF_CLOSE,	  /**< TCP one side closed */
+	NPFCT_TIMEOUT_TCP_CLOSE,	  /**< TCP closing/closed */
+	NPFCT_TIMEOUT_TCP_TIME_WAIT,	  /**< TCP TIME_WAIT */
+	NPFCT_TIMEOUT_MAX		  /**< number of timeout groups */
+};
+
+/**
+ * Release callback for an application handle attached to a connection
+ * (rule procedure or NAT entry).  Called once, from the G/C context, when
+ * the connection is destroyed, after no datapath thread can see it.
+ */
+typedef void (*npfct_release_t)(void *handle, void *arg);
+
+/** Parameters of npfct_create(). */
+struct npfct_params {
+	const char *name;	/**< instance name (< NPFCT_NAMESIZE chars) */
+	int socket_id;		/**< NUMA socket, or SOCKET_ID_ANY */
+	uint32_t max_conns;	/**< maximum IPv4 connections (> 0) */
+	uint32_t max_conns6;	/**< maximum IPv6 connections, 0: as max_conns */
+	uint32_t flags;		/**< NPFCT_F_* */
+	uint32_t cache_size;	/**< per-lcore mempool cache, 0: default */
+	/**
+	 * Timeouts in seconds per group; an entry of 0 selects the default,
+	 * except NPFCT_TIMEOUT_GENERIC_CLOSED whose default is 0.  NULL:
+	 * all defaults.
+	 */
+	const uint32_t *timeouts;
+	npfct_release_t rproc_release;	/**< releases a rule procedure */
+	npfct_release_t nat_release;	/**< releases a NAT entry */
+	void *release_arg;		/**< passed to both release callbacks */
+};
+
+/**
+ * Create an instance.
+ *
+ * Must be called from the control thread after rte_eal_init().
+ *
+ * @param params
+ *   Parameters; copied.
+ * @return
+ *   The instance, or NULL with rte_errno set:
+ *   - EINVAL: a parameter is wrong (no name, name too long, max_conns 0);
+ *   - EEXIST: an instance of that name exists;
+ *   - ENOMEM: no memory for the tables or the connection pool.
+ */
+struct npfct *npfct_create(const struct npfct_params *params);
+
+/**
+ * Destroy an instance: every connection is destroyed (release callbacks
+ * run) and all memory is freed.
+ *
+ * Not multi-thread safe: no other thread may use the instance any more.
+ *
+ * @param ct
+ *   The instance; NULL is ignored.
+ */
+void npfct_destroy(struct npfct *ct);
+
+/**
+ * Find an instance by name.  @return the instance or NULL.
+ */
+struct npfct *npfct_find(const char *name);
+
+/**
+ * Return the instance name.
+ */
+const char *npfct_name(const struct npfct *ct);
+
+/**
+ * Enable or disable connection tracking (npf_conn_tracking()).
+ *
+ * While disabled, inspect and establish find and create nothing; the
+ * database is kept.  May be called from the control thread while
+ * datapath lcores run.
+ */
+void npfct_tracking(struct npfct *ct, bool on);
+
+/** Return true if connection tracking is enabled. */
+bool npfct_tracking_p(const struct npfct *ct);
+
+/**
+ * Create an empty connection database for the instance, to be filled
+ * (e.g. by import) and installed with npfct_load().
+ *
+ * @return
+ *   The database, or NULL with rte_errno set (ENOMEM, EINVAL).
+ */
+struct npfct_db *npfct_db_create(struct npfct *ct);
+
+/**
+ * Destroy a database that was not installed, with all its connections.
+ */
+void npfct_db_destroy(struct npfct *ct, struct npfct_db *db);
+
+/**
+ * Install a database (npf_conn_load()): the new database replaces the
+ * current one, then, after a grace period, the old one is flushed (all its
+ * connections destroyed) and freed.
+ *
+ * Control thread only; may run while datapath lcores inspect and
+ * establish.  Blocks for a QSBR grace period: the calling thread must not
+ * be an online QSBR reader holding connection pointers.
+ *
+ * @param ct
+ *   The instance.
+ * @param db
+ *   New database from npfct_db_create(), or NULL to install an empty one.
+ * @param track
+ *   Enable tracking after the switch (otherwise tracking is left as is).
+ * @return
+ *   0, or -EINVAL (db belongs to another instance), -ENOMEM.
+ */
+int npfct_load(struct npfct *ct, struct npfct_db *db, bool track);
+
+/**
+ * Run the G/C (npf_conn_gc()): expire connections whose timeout passed or
+ * that were expired explicitly, remove their entries, wait for a QSBR
+ * grace period and destroy them.
+ *
+ * One G/C context at a time (serialised internally).  The caller needs an
+ * lcore id and must not hold connection pointers: the call is a quiescent
+ * state for it.
+ *
+ * @return
+ *   Number of connections destroyed, or -EINVAL.
+ */
+int npfct_gc(struct npfct *ct);
+
+/**
+ * Destroy all connections of the current database (G/C with flush).
+ * Same rules as npfct_gc().  Connections established while the flush runs
+ * may survive it.
+ *
+ * @return
+ *   Number of connections destroyed, or -EINVAL.
+ */
+int npfct_flush(struct npfct *ct);
+
+/**
+ * Return the number of connections in the current database (established
+ * and not yet destroyed; includes expired ones awaiting G/C).
+ */
+uint32_t npfct_count(const struct npfct *ct);
+
+/**
+ * Set a timeout at run time (seconds).  Control thread; takes effect for
+ * the next expiry check of every connection.
+ *
+ * @return
+ *   0, or -EINVAL for an unknown group or a value over 30 days.
+ */
+int npfct_timeout_set(struct npfct *ct, enum npfct_timeout which,
+		uint32_t seconds);
+
+/** Read a timeout (seconds), or -EINVAL for an unknown group. */
+int npfct_timeout_get(const struct npfct *ct, enum npfct_timeout which);
+
+/**
+ * Drive the instance clock by hand (tests, pcap replay): from now on the
+ * instance reads time only from npfct_clock_set().  Control thread, before
+ * traffic.
+ */
+void npfct_clock_manual(struct npfct *ct, uint64_t now_ns);
+
+/** Set the manual clock (nanoseconds; must not go backwards). */
+void npfct_clock_set(struct npfct *ct, uint64_t now_ns);
+
+/** Return the instance clock in nanoseconds. */
+uint64_t npfct_clock_now(const struct npfct *ct);
+
+/*
+ * QSBR registration: thin wrappers over liburcu's QSBR flavour, so that an
+ * application need not include liburcu headers.  All instances share the
+ * process-wide QSBR domain: register once per thread.
+ */
+
+/**
+ * Register the calling thread as a QSBR reader and put it online.
+ * Must be called once per thread before any datapath call.
+ */
+void npfct_thread_register(void);
+
+/** Unregister the calling thread (it must hold no connection pointer). */
+void npfct_thread_unregister(void);
+
+/** Report a quiescent state: every connection pointer held is forgotten. */
+void npfct_quiescent(void);
+
+/** Go offline while idle (an extended quiescent state). */
+void npfct_thread_offline(void);
+
+/** Come back online after npfct_thread_offline(). */
+void npfct_thread_online(void);
+
+/*
+ * Burst fast path.
+ */
+
+/** npfct_inspect_burst() result per packet. */
+enum npfct_verdict {
+	NPFCT_V_MATCH = 0,	/**< connection found, state accepted */
+	NPFCT_V_RELATED,	/**< connection found by an ALG (ICMP error) */
+	NPFCT_V_MISS,		/**< trackable, no connection */
+	NPFCT_V_INVALID,	/**< connection found, state check failed */
+	NPFCT_V_NOT_TRACKABLE,	/**< fragment, unsupported ICMP, tracking off */
+	NPFCT_V_PARSE_ERROR,	/**< malformed (see npfct_pkt::status) */
+	NPFCT_V_MAX
+};
+
+/** Return a short name of a verdict ("match", "miss", ...). */
+const char *npfct_verdict_str(enum npfct_verdict v);
+
+/**
+ * Inspect a burst of packets (npf_conn_inspect() for each).
+ *
+ * Parses every packet (data starting at the Ethernet header) into
+ * pkts[i], hashes each key once, looks the keys up with bulk lookups, runs
+ * the ALG hook and the protocol state inspection, and updates each found
+ * connection's activity time.  Packets that found no connection can then
+ * be passed to npfct_conn_establish() with pkts[i], without parsing again.
+ *
+ * Lock-free and multi-thread safe: datapath lcores only (registered,
+ * online).  The connection pointers follow the reference contract.
+ *
+ * @param ct
+ *   The instance.
+ * @param mbufs
+ *   The packets.
+ * @param pkts
+ *   Array of n structures, filled.
+ * @param n
+ *   Number of packets (any number; processed in chunks).
+ * @param di
+ *   Direction of all packets: NPFCT_DIR_IN or NPFCT_DIR_OUT.
+ * @param conns
+ *   Array of n pointers: the connection or NULL.
+ * @param verdicts
+ *   Array of n results (enum npfct_verdict).
+ * @return
+ *   Number of packets that matched a connection (MATCH or RELATED).
+ */
+uint16_t npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
+		struct npfct_pkt *pkts, uint16_t n, int di,
+		struct npfct_conn **conns, uint8_t *verdicts);
+
+/**
+ * Same as npfct_inspect_burst() for packets already parsed (e.g. with
+ * npfct_pkt_parse_l3() for packets without an Ethernet header).
+ */
+uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
+		struct npfct_pkt *pkts, uint16_t n, int di,
+		struct npfct_conn **conns, uint8_t *verdicts);
+
+/*
+ * ALG hook (npf_alg_conn()).
+ */
+
+/**
+ * ALG connection hook: may find the connection of a packet with its own
+ * key, using npfct_conn_lookup() (never npfct_conn_inspect(): recursion is
+ * not allowed).  Called first for every packet inspected with tracking on
+ * and valid layer 3, including packets that are not trackable by key
+ * (ICMP errors).
+ *
+ * @return
+ *   The connection (reference contract as for lookup) or NULL.
+ */
+typedef struct npfct_conn *(*npfct_alg_conn_t)(struct npfct *ct,
+		const struct npfct_pkt *pkt, int di, void *arg);
+
+/** Maximum number of ALGs per instance. */
+#define NPFCT_ALG_MAX	8
+
+/**
+ * Register an ALG hook.  Control thread; may run under traffic.
+ *
+ * @return
+ *   A handle >= 0 for npfct_alg_unregister(), or -ENOSPC, -EINVAL.
+ */
+int npfct_alg_register(struct npfct *ct, npfct_alg_conn_t fn, void *arg);
+
+/**
+ * Unregister an ALG hook.  Control thread; waits for a QSBR grace period
+ * so that no datapath thread still runs the hook when it returns.
+ *
+ * @return
+ *   0 or -EINVAL.
+ */
+int npfct_alg_unregister(struct npfct *ct, int handle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPFCT_H */

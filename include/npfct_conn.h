@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+#ifndef NPFCT_CONN_H
+#define NPFCT_CONN_H
+
+/**
+ * @file
+ * npfct connection calls: the life-cycle of NPF's npf_conn.c.
+ *
+ * A connection is created by npfct_conn_establish() when a packet matches
+ * a stateful rule or a NAT policy.  It is created inactive: only the
+ * establishing thread sees it until npfct_conn_release() activates it, so
+ * that the caller can attach a rule procedure (npfct_conn_setpass()) and a
+ * NAT entry (npfct_conn_setnat()) first.  Later packets of both streams
+ * find it through npfct_conn_inspect() or npfct_inspect_burst().  The G/C
+ * (npfct_gc()) destroys it when its protocol state timed out or after
+ * npfct_conn_expire().
+ *
+ * All calls here are for datapath lcores (registered with QSBR, online)
+ * and follow the reference contract of npfct.h: a connection pointer is
+ * valid until the caller's next quiescent state.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "npfct.h"
+#include "npfct_pkt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** NAT type for npfct_conn_setnat(). */
+enum npfct_nat_type {
+	/** Outbound NAT: the source of the forwards stream is translated. */
+	NPFCT_NAT_OUT = 1,
+	/** Inbound NAT: the destination of the forwards stream is translated. */
+	NPFCT_NAT_IN = 2,
+};
+
+/**
+ * Inspect a packet (npf_conn_inspect()): if tracking is on and the packet
+ * is trackable, run the ALG hooks, then look the connection up and check
+ * the protocol state under the connection's lock.
+ *
+ * Lock-free, multi-thread safe (datapath lcores).
+ *
+ * @param ct
+ *   The instance.
+ * @param pkt
+ *   A parsed packet.
+ * @param di
+ *   NPFCT_DIR_IN or NPFCT_DIR_OUT.
+ * @param verdict
+ *   If not NULL, set to the enum npfct_verdict of the packet.
+ * @return
+ *   The connection, or NULL (no connection, or the state check failed:
+ *   the packet is invalid and counted).
+ */
+struct npfct_conn *npfct_conn_inspect(struct npfct *ct,
+		const struct npfct_pkt *pkt, int di, uint8_t *verdict);
+
+/**
+ * Look up the connection of a packet without state inspection
+ * (npf_conn_lookup()): the connection must be active and not expired,
+ * bound to the packet's interface (or global), and the packet's direction
+ * must agree with the stream it matched.  Updates the activity time.
+ * ALGs use this with their own packet information.
+ *
+ * Lock-free, multi-thread safe (datapath lcores).
+ *
+ * @param forw
+ *   Set to true if the packet belongs to the forwards stream.
+ * @return
+ *   The connection or NULL.
+ */
+struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
+		const struct npfct_pkt *pkt, int di, bool *forw);
+
+/**
+ * Establish a connection for a packet (npf_conn_establish()): build the
+ * forwards and backwards keys, initialise the protocol state and insert
+ * both entries, or neither.
+ *
+ * The connection is inactive until npfct_conn_release().
+ * Multi-thread safe (datapath lcores; the caller needs an lcore id).
+ *
+ * @param ct
+ *   The instance.
+ * @param pkt
+ *   The first packet of the connection, parsed.
+ * @param di
+ *   Its direction: NPFCT_DIR_IN or NPFCT_DIR_OUT.
+ * @param per_if
+ *   Bind the connection to the packet's interface (otherwise global).
+ * @return
+ *   The connection, or NULL with rte_errno set:
+ *   - ENOENT: tracking is off;
+ *   - EINVAL: the packet is not trackable (or di is wrong);
+ *   - EPROTO: the protocol state refuses to start with this packet
+ *     (e.g. a TCP packet that is not a SYN);
+ *   - EEXIST: a connection with one of the keys exists (a race with
+ *     another lcore: counted as NPFCT_STAT_RACE_CONN);
+ *   - ENOSPC: the table is full (NPFCT_STAT_TABLE_FULL).
+ */
+struct npfct_conn *npfct_conn_establish(struct npfct *ct,
+		const struct npfct_pkt *pkt, int di, bool per_if);
+
+/**
+ * Release a connection (npf_conn_release()): the first release after
+ * npfct_conn_establish() activates the connection, making it visible to
+ * lookups, unless it was expired meanwhile.  Otherwise a no-op: under QSBR
+ * there is no reference count to drop.
+ */
+void npfct_conn_release(struct npfct_conn *con);
+
+/**
+ * Mark a connection expired (npf_conn_expire()): lookups stop finding it
+ * and the next G/C destroys it.  Multi-thread safe.
+ */
+void npfct_conn_expire(struct npfct_conn *con);
+
+/**
+ * Return true if the connection passes packets without rule inspection
+ * ("pass" connection, npf_conn_pass()), and its rule procedure.
+ *
+ * @param rproc
+ *   If not NULL, set to the rule procedure (or NULL).
+ */
+bool npfct_conn_pass(const struct npfct_conn *con, void **rproc);
+
+/**
+ * Mark a new, not yet active connection as "pass" and attach a rule
+ * procedure (npf_conn_setpass()).  The caller's reference to the rule
+ * procedure moves to the connection; it is released with the instance's
+ * rproc_release callback when the connection is destroyed.
+ *
+ * Only the establishing thread, before npfct_conn_release().
+ *
+ * @return
+ *   0, or -EBUSY if the connection is already active or has a procedure.
+ */
+int npfct_conn_setpass(struct npfct_conn *con, void *rproc);
+
+/**
+ * Associate a NAT entry with a connection and re-key its backwards entry
+ * with the translated address and port (npf_conn_setnat()).
+ *
+ * For NPFCT_NAT_OUT the backwards stream's destination becomes taddr/tport
+ * (replies come to the translated source); for NPFCT_NAT_IN its source.
+ * The NAT entry is released with the nat_release callback when the
+ * connection is destroyed (unless setnat fails).
+ *
+ * Multi-thread safe (datapath lcores with an lcore id).
+ *
+ * @param pkt
+ *   The packet the connection was established with (its original values).
+ * @param nat
+ *   Application NAT handle (not NULL).
+ * @param taddr
+ *   Translated address (of the packet's family).
+ * @param tport
+ *   Translated port (network order), or 0 to keep the port.
+ * @return
+ *   0, or:
+ *   - -EINVAL: bad argument, or the connection is expired;
+ *   - -EISCONN: a NAT entry is already associated (a race with a
+ *     duplicate packet), or the translated backwards key exists: in that
+ *     case the connection is expired (NPFCT_STAT_RACE_NAT);
+ *   - -ENOSPC: the table is full; the connection is expired.
+ */
+int npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, void *nat, enum npfct_nat_type ntype,
+		const union npfct_addr *taddr, rte_be16_t tport);
+
+/**
+ * Return the NAT entry of a connection and whether a packet of direction
+ * di belongs to its forwards stream (npf_conn_retnat()).
+ */
+void *npfct_conn_retnat(const struct npfct_conn *con, int di, bool *forw);
+
+/**
+ * Return the connection's protocol (IPPROTO_*).
+ */
+uint8_t npfct_conn_proto(const struct npfct_conn *con);
+
+/**
+ * Return the name of the connection's protocol state ("established", ...).
+ */
+const char *npfct_conn_state_name(const struct npfct_conn *con);
+
+/**
+ * Return the connection's expiry time in seconds for its current state
+ * (npf_state_etime()).
+ */
+uint32_t npfct_conn_etime(const struct npfct *ct,
+		const struct npfct_conn *con);
+
+/**
+ * Print a connection (npf_conn_print()): keys, flags, state, idle time.
+ */
+void npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
+		FILE *f);
+
+/**
+ * Print every connection of the current database.  Control thread; takes
+ * the G/C lock, so the list is stable while printing.
+ *
+ * @return
+ *   Number of connections printed.
+ */
+int npfct_dump(struct npfct *ct, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPFCT_CONN_H */

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+#ifndef NPFCT_STATS_H
+#define NPFCT_STATS_H
+
+/**
+ * @file
+ * npfct statistics (NPF's NPF_STAT_* counters).
+ *
+ * Counters are kept per lcore without atomics on the fast path and summed
+ * when read; a read is therefore not a snapshot across counters.  Threads
+ * without an lcore id share one slot updated with relaxed atomics.
+ *
+ * npfct_stats_get() and npfct_stats_reset() may be called from any thread.
+ */
+
+#include <stdint.h>
+
+#include "npfct.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Counter index. */
+enum npfct_stat {
+	NPFCT_STAT_CONN_CREATE = 0,	/**< connections created */
+	NPFCT_STAT_CONN_DESTROY,	/**< connections destroyed */
+	NPFCT_STAT_RACE_CONN,		/**< establish lost a duplicate race */
+	NPFCT_STAT_RACE_NAT,		/**< setnat lost a duplicate race */
+	NPFCT_STAT_INVALID_STATE,	/**< packets refused by state inspection */
+	NPFCT_STAT_TABLE_FULL,		/**< establish failed: table full */
+	NPFCT_STAT_NOT_TRACKABLE,	/**< packets not trackable */
+	NPFCT_STAT_TRACKING_OFF,	/**< packets seen with tracking off */
+	NPFCT_STAT_STATE_REFUSED,	/**< establish refused by the state */
+	NPFCT_STAT_LOOKUP_HIT,		/**< packets that found a connection */
+	NPFCT_STAT_LOOKUP_MISS,		/**< trackable packets without one */
+	NPFCT_STAT_ALG_HIT,		/**< connections found by an ALG */
+	NPFCT_STAT_GC_EXPIRED,		/**< connections expired by the G/C */
+	NPFCT_STAT_PARSE_NOT_IP,	/**< parse: not IPv4/IPv6 */
+	NPFCT_STAT_PARSE_L2_TRUNC,	/**< parse: Ethernet/VLAN truncated */
+	NPFCT_STAT_PARSE_L3_TRUNC,	/**< parse: IP header truncated */
+	NPFCT_STAT_PARSE_L3_BAD,	/**< parse: bad IP header/length */
+	NPFCT_STAT_PARSE_L3_EXT_BAD,	/**< parse: bad IPv6 extension chain */
+	NPFCT_STAT_PARSE_L4_TRUNC,	/**< parse: L4 header truncated */
+	NPFCT_STAT_PARSE_L4_BAD,	/**< parse: bad L4 header */
+	NPFCT_STAT_MAX			/**< number of counters */
+};
+
+/** All counters, summed over lcores. */
+struct npfct_stats {
+	uint64_t count[NPFCT_STAT_MAX];	/**< indexed by enum npfct_stat */
+};
+
+/**
+ * Sum the counters of all lcores.
+ *
+ * @return
+ *   0, or -EINVAL if an argument is NULL.
+ */
+int npfct_stats_get(const struct npfct *ct, struct npfct_stats *stats);
+
+/**
+ * Reset all counters to zero.  Counts made concurrently may be lost.
+ */
+void npfct_stats_reset(struct npfct *ct);
+
+/**
+ * Return a counter's name ("conn-create", ...), or NULL if out of range.
+ */
+const char *npfct_stat_name(enum npfct_stat which);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPFCT_STATS_H */

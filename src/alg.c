@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct ALG hook: application-level gateways that find a packet's
+ * connection with their own key (NPF's npf_alg_conn()).
+ *
+ * Overview
+ *
+ *	Up to NPFCT_ALG_MAX hooks per instance.  Inspection asks each hook
+ *	in registration order, before its own lookup; the first connection
+ *	returned wins.  A hook uses npfct_conn_lookup() with a packet of its
+ *	own making (e.g. the packet embedded in an ICMP error); calling
+ *	npfct_conn_inspect() from a hook is not allowed (no recursion), and
+ *	debug builds assert it.
+ *
+ * Synchronisation
+ *
+ *	Hooks are published in ct_algs[] with release stores and read by
+ *	datapath threads with acquire loads, without locks.  Registration
+ *	is serialised by ct_ctl_lock.  Unregistration clears the slot, then
+ *	waits for a QSBR grace period before freeing it, so no datapath
+ *	thread runs a hook after npfct_alg_unregister() returns.
+ */
+
+#include <errno.h>
+
+#include <urcu/urcu-qsbr.h>
+
+#include <rte_malloc.h>
+
+#include "npfct_impl.h"
+
+struct npfct_conn *
+npfct_alg_conn(struct npfct *ct, const struct npfct_pkt *pkt, int di)
+{
+	struct npfct_conn *con = NULL;
+	unsigned int shared, i;
+	struct npfct_lcore *lc = npfct_lcore(ct, &shared);
+
+	RTE_ASSERT(shared || lc->lc_in_alg == 0);
+	lc->lc_in_alg++;
+	for (i = 0; i < NPFCT_ALG_MAX && con == NULL; i++) {
+		/* Acquire: pairs with the release in npfct_alg_register(). */
+		const struct npfct_alg *alg = __atomic_load_n(&ct->ct_algs[i],
+		    __ATOMIC_ACQUIRE);
+
+		if (alg != NULL)
+			con = alg->alg_fn(ct, pkt, di, alg->alg_arg);
+	}
+	lc->lc_in_alg--;
+	return con;
+}
+
+int
+npfct_alg_register(struct npfct *ct, npfct_alg_conn_t fn, void *arg)
+{
+	struct npfct_alg *alg;
+	int i;
+
+	if (ct == NULL || fn == NULL)
+		return -EINVAL;
+	alg = rte_zmalloc("npfct_alg", sizeof(*alg), 0);
+	if (alg == NULL)
+		return -ENOMEM;
+	alg->alg_fn = fn;
+	alg->alg_arg = arg;
+
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	for (i = 0; i < NPFCT_ALG_MAX; i++)
+		if (ct->ct_algs[i] == NULL)
+			break;
+	if (i == NPFCT_ALG_MAX) {
+		pthread_mutex_unlock(&ct->ct_ctl_lock);
+		rte_free(alg);
+		return -ENOSPC;
+	}
+	/* Release: a reader that sees the slot sees fn and arg. */
+	__atomic_store_n(&ct->ct_algs[i], alg, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ct->ct_nalgs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
+	return i;
+}
+
+int
+npfct_alg_unregister(struct npfct *ct, int handle)
+{
+	struct npfct_alg *alg;
+
+	if (ct == NULL || handle < 0 || handle >= NPFCT_ALG_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	alg = ct->ct_algs[handle];
+	if (alg == NULL) {
+		pthread_mutex_unlock(&ct->ct_ctl_lock);
+		return -EINVAL;
+	}
+	__atomic_store_n(&ct->ct_algs[handle], NULL, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&ct->ct_nalgs, 1, __ATOMIC_RELAXED);
+	/* No reader may still run the hook once a grace period passed. */
+	urcu_qsbr_synchronize_rcu();
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
+	rte_free(alg);
+	return 0;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct connection database: lock-free rte_hash tables and the lists.
+ *
+ * Overview
+ *
+ *	A database has two rte_hash tables, one for IPv4 keys (16 bytes)
+ *	and one for IPv6 keys (48 bytes), each holding two entries per
+ *	connection: the forwards and the backwards key.  An entry's value is
+ *	the connection pointer with bit 0 set for the forwards key, as in
+ *	upstream NPF.  The tables are created with
+ *	RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (lock-free readers; implies
+ *	NO_FREE_ON_DEL), MULTI_WRITER_ADD (inserts from any lcore) and
+ *	EXT_TABLE (an insert never fails for lack of a cuckoo path while
+ *	the table has room).  The hash is CRC32 seeded per database.
+ *
+ *	The database also keeps the connection lists (NPF's conndb lists):
+ *	establish pushes a new connection onto its lcore's lock-free stack;
+ *	the G/C takes whole stacks with an atomic exchange and appends them
+ *	to db_list, which only the G/C walks.
+ *
+ * Synchronisation
+ *
+ *	Lookups are lock-free from any thread (rte_hash LF).  rte_hash adds
+ *	replace the value of an existing key, so "insert unless present" is
+ *	made atomic with a striped spinlock chosen by the key's hash: every
+ *	inserter of a given key takes the same stripe, looks the key up and
+ *	adds it only if absent.  Removal needs no stripe: only the owner of
+ *	an entry removes it (under the connection's c_lock), and while the
+ *	entry is present no other inserter can add that key.
+ *
+ * Reclamation
+ *
+ *	With the LF flag, rte_hash_del_key_with_hash() unlinks a key but
+ *	keeps its slot: a reader may still compare the key in it.  The
+ *	position it returns is handed back with npfct_conndb_free_pos() by
+ *	the G/C only, after a QSBR grace period, never earlier.  That
+ *	function is called by one thread at a time (the G/C holds
+ *	ct_gc_lock), which rte_hash_free_key_with_position() requires for
+ *	its extendable-bucket recycling, and from a thread with an lcore id,
+ *	which its per-lcore slot cache requires.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#include "npfct_impl.h"
+
+static struct rte_hash *
+conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
+		uint32_t gen)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		/*
+		 * Two entries per connection, plus room for backwards
+		 * entries retired by setnat and not yet freed by the G/C.
+		 */
+		.entries = 2 * ct->ct_max[af] + ct->ct_max[af] / 8 + 8,
+		.key_len = (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS :
+		    NPFCT_KEY6_WORDS) * sizeof(uint32_t),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = db->db_seed,
+		.socket_id = ct->ct_socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+		    RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+		    RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	snprintf(name, sizeof(name), "npfct%u_%u_%c", ct->ct_id, gen,
+	    af == NPFCT_AF4 ? '4' : '6');
+	return rte_hash_create(&hp);
+}
+
+/*
+ * npfct_conndb_create: create an empty database for the instance.
+ *
+ * => Control thread; returns NULL with rte_errno set on failure.
+ */
+struct npfct_db *
+npfct_conndb_create(struct npfct *ct)
+{
+	struct npfct_db *db;
+	unsigned int af, i;
+	uint32_t gen;
+
+	db = rte_zmalloc_socket("npfct_db", sizeof(*db), RTE_CACHE_LINE_SIZE,
+	    ct->ct_socket);
+	if (db == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	db->db_ct = ct;
+	db->db_seed = (ct->ct_flags & NPFCT_F_FIXED_HASH_SEED) ?
+	    0x5eed5eed : (uint32_t)rte_rand();
+	TAILQ_INIT(&db->db_list);
+	for (i = 0; i < NPFCT_INS_LOCKS; i++)
+		rte_spinlock_init(&db->db_ins_lock[i].il_lock);
+
+	gen = __atomic_fetch_add(&ct->ct_dbgen, 1, __ATOMIC_RELAXED);
+	for (af = 0; af < NPFCT_NAF; af++) {
+		db->db_hash[af] = conndb_table_create(ct, db, af, gen);
+		if (db->db_hash[af] == NULL) {
+			NPFCT_LOG(ERR, "%s: cannot create hash table: %s",
+			    ct->ct_name, rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
+	return db;
+fail:
+	for (af = 0; af < NPFCT_NAF; af++)
+		rte_hash_free(db->db_hash[af]);
+	rte_free(db);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+/*
+ * npfct_conndb_destroy: free the tables and the database.
+ *
+ * => The lists must be empty and no thread may use the database.
+ */
+void
+npfct_conndb_destroy(struct npfct_db *db)
+{
+	unsigned int af, i;
+
+	RTE_VERIFY(TAILQ_EMPTY(&db->db_list));
+	for (i = 0; i <= RTE_MAX_LCORE; i++)
+		RTE_VERIFY(db->db_new[i].nl_head == NULL);
+	for (af = 0; af < NPFCT_NAF; af++)
+		rte_hash_free(db->db_hash[af]);
+	rte_free(db);
+}
+
+/*
+ * npfct_conndb_lookup: find the connection of a key.
+ *
+ * => Lock-free.  The connection may be inactive, expired or removed: the
+ *    caller checks its flags (as NPF's npf_conn_lookup() does).
+ */
+struct npfct_conn *
+npfct_conndb_lookup(struct npfct_db *db, const uint32_t *key,
+		unsigned int alen, hash_sig_t sig, bool *forw)
+{
+	void *val;
+
+	if (rte_hash_lookup_with_hash_data(db->db_hash[npfct_af_index(alen)],
+	    key, sig, &val) < 0)
+		return NULL;
+	return npfct_conndb_value_conn(val, forw);
+}
+
+/*
+ * npfct_conndb_insert: insert a key unless it is present.
+ *
+ * => Returns 0, -EEXIST if the key is present, -ENOSPC if the table is
+ *    full.
+ */
+int
+npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
+		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,
+		bool forw)
+{
+	struct rte_hash *h = db->db_hash[npfct_af_index(alen)];
+	rte_spinlock_t *lock = &db->db_ins_lock[sig % NPFCT_INS_LOCKS].il_lock;
+	int ret;
+
+	rte_spinlock_lock(lock);
+	if (rte_hash_lookup_with_hash(h, key, sig) >= 0) {
+		rte_spinlock_unlock(lock);
+		return -EEXIST;
+	}
+	/*
+	 * rte_hash publishes the key and value with release stores: a
+	 * reader that finds the entry sees the connection initialised.
+	 */
+	ret = rte_hash_add_key_with_hash_data(h, key, sig,
+	    npfct_conndb_value(con, forw));
+	rte_spinlock_unlock(lock);
+	return ret < 0 ? -ENOSPC : 0;
+}
+
+/*
+ * npfct_conndb_remove: unlink a key.
+ *
+ * => The caller owns the entry (see Synchronisation).
+ * => Returns the key slot to free after a grace period, or a negative
+ *    errno if the key is not present.
+ */
+int32_t
+npfct_conndb_remove(struct npfct_db *db, const uint32_t *key,
+		unsigned int alen, hash_sig_t sig)
+{
+	return rte_hash_del_key_with_hash(db->db_hash[npfct_af_index(alen)],
+	    key, sig);
+}
+
+/*
+ * npfct_conndb_free_pos: give a removed key slot back to the table.
+ *
+ * => G/C only, after a grace period (see Reclamation).
+ */
+void
+npfct_conndb_free_pos(struct npfct_db *db, unsigned int alen, int32_t pos)
+{
+	int ret;
+
+	if (pos < 0)
+		return;
+	ret = rte_hash_free_key_with_position(
+	    db->db_hash[npfct_af_index(alen)], pos);
+	RTE_VERIFY(ret == 0);
+}
+
+/*
+ * npfct_conndb_enqueue: hand a new connection to the G/C.
+ *
+ * => Lock-free push onto the caller's lcore stack.  The only other party
+ *    is the G/C's exchange of the whole stack, so there is no ABA.
+ */
+void
+npfct_conndb_enqueue(struct npfct_db *db, struct npfct_conn *con)
+{
+	unsigned int id = rte_lcore_id();
+	struct npfct_newlist *nl =
+	    &db->db_new[id < RTE_MAX_LCORE ? id : RTE_MAX_LCORE];
+	struct npfct_conn *head = __atomic_load_n(&nl->nl_head,
+	    __ATOMIC_RELAXED);
+
+	do {
+		con->c_next = head;
+		/*
+		 * Release: the G/C that takes the stack sees the connection
+		 * (keys, flags, positions) as written before the push.
+		 */
+	} while (!__atomic_compare_exchange_n(&nl->nl_head, &head, con, true,
+	    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/*
+ * npfct_conndb_drain_new: move every new connection to db_list.
+ *
+ * => G/C only.  Returns the number moved.
+ */
+unsigned int
+npfct_conndb_drain_new(struct npfct_db *db)
+{
+	struct npfct_conn *con, *next;
+	unsigned int i, n = 0;
+
+	for (i = 0; i <= RTE_MAX_LCORE; i++) {
+		if (__atomic_load_n(&db->db_new[i].nl_head,
+		    __ATOMIC_RELAXED) == NULL)
+			continue;
+		/* Acquire: pairs with the release in npfct_conndb_enqueue(). */
+		con = __atomic_exchange_n(&db->db_new[i].nl_head, NULL,
+		    __ATOMIC_ACQUIRE);
+		for (; con != NULL; con = next) {
+			next = con->c_next;
+			con->c_next = NULL;
+			TAILQ_INSERT_TAIL(&db->db_list, con, c_entry);
+			n++;
+		}
+	}
+	db->db_nlist += n;
+	return n;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct connection keys: construction from a parsed packet and re-keying.
+ *
+ * Overview
+ *
+ *	A key identifies one stream of a connection: the protocol, the
+ *	address length, the source and destination ids (ports, or the ICMP
+ *	query id in both) and the source and destination addresses.  The
+ *	backwards key is the forwards key with source and destination
+ *	swapped, so a reply packet, keyed as it arrives, finds the
+ *	connection's backwards entry.
+ *
+ *	Key layout (32-bit words, network order for ids and addresses):
+ *
+ *	Word:  |      0       |       1       |  2 ..   |  .. |  pad  |
+ *	Field: | proto | alen | src-id|dst-id | src-addr|dst-addr| 0  |
+ *	       +--------------+---------------+---------+--------+----+
+ *	Bits:  |  16   |  16  |  16   |  16   | 32-128  | 32-128 |0/64|
+ *
+ *	IPv4 keys are 4 words (16 bytes).  IPv6 keys are 10 words, padded
+ *	with two zero words to 48 bytes so that rte_hash compares them with
+ *	its vector routine; they live in a separate table (docs/design.md).
+ *
+ * Synchronisation
+ *
+ *	Pure functions over caller-owned memory: any thread.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "npfct_impl.h"
+
+/*
+ * npfct_connkey_build: construct the key of a packet's stream.
+ *
+ * => forw: the key as the packet travels (true) or inverted (false).
+ * => Returns the key length in bytes, or 0 if the packet has no key.
+ */
+unsigned int
+npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
+{
+	const unsigned int alen = pkt->alen;
+	const union npfct_addr *src, *dst;
+	rte_be16_t sid, did;
+
+	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
+		return 0;
+	if (likely(forw)) {
+		src = &pkt->src, dst = &pkt->dst;
+		sid = pkt->sport, did = pkt->dport;
+	} else {
+		src = &pkt->dst, dst = &pkt->src;
+		sid = pkt->dport, did = pkt->sport;
+	}
+
+	key[0] = ((uint32_t)pkt->proto << 16) | alen;
+	key[1] = ((uint32_t)sid << 16) | did;
+	if (likely(alen == 4)) {
+		key[2] = src->a32[0];
+		key[3] = dst->a32[0];
+		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
+	}
+	RTE_ASSERT(alen == 16);
+	memcpy(&key[2], src, 16);
+	memcpy(&key[6], dst, 16);
+	key[10] = 0;
+	key[11] = 0;
+	return NPFCT_KEY6_WORDS * sizeof(uint32_t);
+}
+
+unsigned int
+npfct_connkey_alen(const uint32_t *key)
+{
+	return key[0] & 0xffff;
+}
+
+unsigned int
+npfct_connkey_proto(const uint32_t *key)
+{
+	return key[0] >> 16;
+}
+
+/*
+ * npfct_connkey_setaddr: replace the source (di = NPFCT_SRC) or the
+ * destination (NPFCT_DST) address of a key.
+ */
+void
+npfct_connkey_setaddr(uint32_t *key, const union npfct_addr *addr, int di)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+
+	RTE_ASSERT(alen == 4 || alen == 16);
+	memcpy(&key[2 + (alen >> 2) * di], addr, alen);
+}
+
+/*
+ * npfct_connkey_setid: replace the source or destination id of a key.
+ */
+void
+npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di)
+{
+	const unsigned int shift = di == NPFCT_SRC ? 16 : 0;
+	const uint32_t keep = di == NPFCT_SRC ? 0x0000ffffu : 0xffff0000u;
+
+	key[1] = ((uint32_t)id << shift) | (key[1] & keep);
+}
+
+/*
+ * npfct_connkey_format: print "proto src:sid -> dst:did" into buf.
+ *
+ * => Returns what snprintf() returns.
+ */
+int
+npfct_connkey_format(const uint32_t *key, char *buf, size_t len)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+	const int af = alen == 4 ? AF_INET : AF_INET6;
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+	const uint16_t sid = (uint16_t)(key[1] >> 16);
+	const uint16_t did = (uint16_t)(key[1] & 0xffff);
+
+	if (inet_ntop(af, &key[2], sa, sizeof(sa)) == NULL ||
+	    inet_ntop(af, &key[2 + (alen >> 2)], da, sizeof(da)) == NULL)
+		return snprintf(buf, len, "?");
+	return snprintf(buf, len, af == AF_INET ? "%u %s:%u -> %s:%u" :
+	    "%u [%s]:%u -> [%s]:%u", npfct_connkey_proto(key),
+	    sa, rte_be_to_cpu_16(sid), da, rte_be_to_cpu_16(did));
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct instances: create/destroy, tracking switch, database load,
+ * timeouts, the clock and the QSBR registration wrappers.
+ *
+ * Overview
+ *
+ *	What NPF keeps in statics (the database, the connection cache, the
+ *	conn_lock, the tracking flag) is per instance here, so instances
+ *	coexist in one process.  Connections come from two rte_mempools
+ *	(IPv4 and IPv6 sized objects) with per-lcore caches; each pool holds
+ *	max_conns plus what the lcore caches may hold, so max_conns
+ *	connections can always be established.
+ *
+ * Life-cycle
+ *
+ *	npfct_create() builds the pools and a first database;
+ *	npfct_load() swaps in another database: the new one is published
+ *	(rcu_assign_pointer), a grace period passes, and the old one is then
+ *	flushed without further waits and freed.  npfct_destroy() flushes
+ *	and frees everything; no other thread may use the instance then.
+ *
+ * Synchronisation
+ *
+ *	ct_db is read by datapath threads with an acquire load once per
+ *	call or burst; it is written by npfct_load() under ct_ctl_lock and
+ *	ct_gc_lock.  ct_tracking and the timeouts are relaxed words.  The
+ *	instance registry (npfct_find()) has its own mutex.
+ *
+ * Lock order
+ *
+ *	instances_lock ->
+ *		npfct::ct_ctl_lock ->
+ *			npfct::ct_gc_lock
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <urcu/urcu-qsbr.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_string_fns.h>
+
+#include "npfct_impl.h"
+
+RTE_LOG_REGISTER(npfct_logtype, lib.npfct, INFO);
+
+/* Default timeouts (seconds), close to NPF's. */
+static const uint32_t timeout_defaults[NPFCT_TIMEOUT_MAX] = {
+	[NPFCT_TIMEOUT_GENERIC_CLOSED] = 0,
+	[NPFCT_TIMEOUT_GENERIC_NEW] = 30,
+	[NPFCT_TIMEOUT_GENERIC_ESTABLISHED] = 60,
+	[NPFCT_TIMEOUT_TCP_NEW] = 30,
+	[NPFCT_TIMEOUT_TCP_ESTABLISHED] = 86400,
+	[NPFCT_TIMEOUT_TCP_HALF_CLOSE] = 21600,
+	[NPFCT_TIMEOUT_TCP_CLOSE] = 10,
+	[NPFCT_TIMEOUT_TCP_TIME_WAIT] = 240,
+};
+
+/* Longest timeout accepted: 30 days. */
+#define TIMEOUT_MAX_SECONDS	(30u * 86400u)
+
+/* Default per-lcore cache of the connection pools. */
+#define CONN_CACHE_DEFAULT	256
+
+static TAILQ_HEAD(, npfct) instances = TAILQ_HEAD_INITIALIZER(instances);
+static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t instances_made;
+
+static struct npfct *
+instance_find_locked(const char *name)
+{
+	struct npfct *ct;
+
+	TAILQ_FOREACH(ct, &instances, ct_entry)
+		if (strncmp(ct->ct_name, name, NPFCT_NAMESIZE) == 0)
+			return ct;
+	return NULL;
+}
+
+static void
+conn_poison_cb(struct rte_mempool *mp, void *arg, void *obj, unsigned int i)
+{
+	RTE_SET_USED(mp);
+	RTE_SET_USED(i);
+	NPFCT_POISON(obj, *(size_t *)arg);
+}
+
+static struct rte_mempool *
+conn_pool_create(struct npfct *ct, unsigned int af, uint32_t cache)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	size_t size = npfct_conn_size(af);
+	struct rte_mempool *mp;
+	uint32_t n;
+
+	/*
+	 * Up to 1.5 x cache objects may sit in each lcore's cache: add
+	 * that, so that max_conns can always be allocated.
+	 */
+	n = ct->ct_max[af] + (cache * 3 / 2) * rte_lcore_count();
+	snprintf(name, sizeof(name), "npfct%u_c%c", ct->ct_id,
+	    af == NPFCT_AF4 ? '4' : '6');
+	mp = rte_mempool_create(name, n, size, cache, 0, NULL, NULL, NULL,
+	    NULL, ct->ct_socket, 0);
+	if (mp != NULL)
+		rte_mempool_obj_iter(mp, conn_poison_cb, &size);
+	return mp;
+}
+
+static int
+params_check(const struct npfct_params *p)
+{
+	unsigned int i;
+
+	if (p == NULL || p->name == NULL || p->name[0] == '\0' ||
+	    strnlen(p->name, NPFCT_NAMESIZE) >= NPFCT_NAMESIZE ||
+	    p->max_conns == 0 || p->max_conns > (1u << 28) ||
+	    p->max_conns6 > (1u << 28) ||
+	    p->cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE ||
+	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED)))
+		return -EINVAL;
+	if (p->timeouts != NULL)
+		for (i = 0; i < NPFCT_TIMEOUT_MAX; i++)
+			if (p->timeouts[i] > TIMEOUT_MAX_SECONDS)
+				return -EINVAL;
+	return 0;
+}
+
+struct npfct *
+npfct_create(const struct npfct_params *p)
+{
+	struct npfct *ct;
+	unsigned int af, i;
+	uint32_t cache;
+
+	if (params_check(p) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&instances_lock);
+	if (instance_find_locked(p->name) != NULL) {
+		pthread_mutex_unlock(&instances_lock);
+		rte_errno = EEXIST;
+		return NULL;
+	}
+	ct = rte_zmalloc_socket("npfct", sizeof(*ct), RTE_CACHE_LINE_SIZE,
+	    p->socket_id);
+	if (ct == NULL)
+		goto nomem;
+	strlcpy(ct->ct_name, p->name, sizeof(ct->ct_name));
+	ct->ct_id = instances_made++;
+	ct->ct_socket = p->socket_id;
+	ct->ct_flags = p->flags;
+	ct->ct_max[NPFCT_AF4] = p->max_conns;
+	ct->ct_max[NPFCT_AF6] = p->max_conns6 ? p->max_conns6 : p->max_conns;
+	ct->ct_rproc_release = p->rproc_release;
+	ct->ct_nat_release = p->nat_release;
+	ct->ct_release_arg = p->release_arg;
+	ct->ct_tsc_hz = rte_get_tsc_hz();
+	ct->ct_tsc_base = rte_get_tsc_cycles();
+	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++) {
+		ct->ct_timeouts[i] = timeout_defaults[i];
+		if (p->timeouts != NULL && p->timeouts[i] != 0)
+			ct->ct_timeouts[i] = p->timeouts[i];
+	}
+	pthread_mutex_init(&ct->ct_ctl_lock, NULL);
+	pthread_mutex_init(&ct->ct_gc_lock, NULL);
+
+	/* Keep the caches small next to a small table. */
+	cache = p->cache_size ? p->cache_size : CONN_CACHE_DEFAULT;
+	for (af = 0; af < NPFCT_NAF; af++) {
+		uint32_t c = RTE_MIN(cache, ct->ct_max[af] / 8);
+
+		ct->ct_pool[af] = conn_pool_create(ct, af, c);
+		if (ct->ct_pool[af] == NULL)
+			goto fail;
+	}
+	ct->ct_db = npfct_conndb_create(ct);
+	if (ct->ct_db == NULL)
+		goto fail;
+	ct->ct_db->db_installed = true;
+	ct->ct_tracking = (p->flags & NPFCT_F_TRACKING_OFF) ? 0 : 1;
+
+	TAILQ_INSERT_TAIL(&instances, ct, ct_entry);
+	pthread_mutex_unlock(&instances_lock);
+	NPFCT_LOG(DEBUG, "%s: created, %u IPv4 and %u IPv6 connections",
+	    ct->ct_name, ct->ct_max[NPFCT_AF4], ct->ct_max[NPFCT_AF6]);
+	return ct;
+fail:
+	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name,
+	    rte_strerror(rte_errno));
+	for (af = 0; af < NPFCT_NAF; af++)
+		rte_mempool_free(ct->ct_pool[af]);
+	pthread_mutex_destroy(&ct->ct_ctl_lock);
+	pthread_mutex_destroy(&ct->ct_gc_lock);
+	rte_free(ct);
+nomem:
+	pthread_mutex_unlock(&instances_lock);
+	rte_errno = ENOMEM;
+	return NULL;
+}
+
+void
+npfct_destroy(struct npfct *ct)
+{
+	unsigned int af, i;
+
+	if (ct == NULL)
+		return;
+	pthread_mutex_lock(&instances_lock);
+	TAILQ_REMOVE(&instances, ct, ct_entry);
+	pthread_mutex_unlock(&instances_lock);
+
+	__atomic_store_n(&ct->ct_tracking, 0, __ATOMIC_RELAXED);
+	/* No reader may use the instance any more: no grace period. */
+	pthread_mutex_lock(&ct->ct_gc_lock);
+	npfct_gc_db(ct, ct->ct_db, true, false);
+	pthread_mutex_unlock(&ct->ct_gc_lock);
+	npfct_conndb_destroy(ct->ct_db);
+	for (i = 0; i < NPFCT_ALG_MAX; i++)
+		rte_free(ct->ct_algs[i]);
+	for (af = 0; af < NPFCT_NAF; af++)
+		rte_mempool_free(ct->ct_pool[af]);
+	pthread_mutex_destroy(&ct->ct_ctl_lock);
+	pthread_mutex_destroy(&ct->ct_gc_lock);
+	NPFCT_LOG(DEBUG, "%s: destroyed", ct->ct_name);
+	rte_free(ct);
+}
+
+struct npfct *
+npfct_find(const char *name)
+{
+	struct npfct *ct;
+
+	if (name == NULL)
+		return NULL;
+	pthread_mutex_lock(&instances_lock);
+	ct = instance_find_locked(name);
+	pthread_mutex_unlock(&instances_lock);
+	return ct;
+}
+
+const char *
+npfct_name(const struct npfct *ct)
+{
+	return ct->ct_name;
+}
+
+void
+npfct_tracking(struct npfct *ct, bool on)
+{
+	__atomic_store_n(&ct->ct_tracking, on ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+bool
+npfct_tracking_p(const struct npfct *ct)
+{
+	return npfct_tracking_on(ct);
+}
+
+struct npfct_db *
+npfct_db_create(struct npfct *ct)
+{
+	struct npfct_db *db;
+
+	if (ct == NULL) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	db = npfct_conndb_create(ct);
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
+	return db;
+}
+
+void
+npfct_db_destroy(struct npfct *ct, struct npfct_db *db)
+{
+	if (ct == NULL || db == NULL || db->db_ct != ct || db->db_installed)
+		return;
+	/* Never installed: no reader has seen it. */
+	pthread_mutex_lock(&ct->ct_gc_lock);
+	npfct_gc_db(ct, db, true, false);
+	pthread_mutex_unlock(&ct->ct_gc_lock);
+	npfct_conndb_destroy(db);
+}
+
+int
+npfct_load(struct npfct *ct, struct npfct_db *ndb, bool track)
+{
+	struct npfct_db *odb;
+
+	if (ct == NULL || (ndb != NULL && (ndb->db_ct != ct ||
+	    ndb->db_installed)) || rte_lcore_id() == LCORE_ID_ANY)
+		return -EINVAL;
+	if (ndb == NULL && (ndb = npfct_conndb_create(ct)) == NULL)
+		return -ENOMEM;
+
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	/* Keep the G/C off the databases while they change hands. */
+	pthread_mutex_lock(&ct->ct_gc_lock);
+	odb = ct->ct_db;
+	ndb->db_installed = true;
+	/*
+	 * Release: readers that load the new pointer (acquire) see the
+	 * database, and connections imported into it, initialised.
+	 */
+	__atomic_store_n(&ct->ct_db, ndb, __ATOMIC_RELEASE);
+	if (track)
+		npfct_tracking(ct, true);
+
+	/*
+	 * After a grace period no reader uses the old database: flush it
+	 * without further waits.
+	 */
+	urcu_qsbr_synchronize_rcu();
+	npfct_gc_db(ct, odb, true, false);
+	pthread_mutex_unlock(&ct->ct_gc_lock);
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
+	npfct_conndb_destroy(odb);
+	return 0;
+}
+
+uint32_t
+npfct_count(const struct npfct *ct)
+{
+	int64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i <= RTE_MAX_LCORE; i++)
+		sum += __atomic_load_n(&ct->ct_lcore[i].lc_live,
+		    __ATOMIC_RELAXED);
+	return sum > 0 ? (uint32_t)sum : 0;
+}
+
+int
+npfct_timeout_set(struct npfct *ct, enum npfct_timeout which,
+		uint32_t seconds)
+{
+	if (ct == NULL || (unsigned int)which >= NPFCT_TIMEOUT_MAX ||
+	    seconds > TIMEOUT_MAX_SECONDS)
+		return -EINVAL;
+	__atomic_store_n(&ct->ct_timeouts[which], seconds, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+npfct_timeout_get(const struct npfct *ct, enum npfct_timeout which)
+{
+	if (ct == NULL || (unsigned int)which >= NPFCT_TIMEOUT_MAX)
+		return -EINVAL;
+	return (int)__atomic_load_n(&ct->ct_timeouts[which],
+	    __ATOMIC_RELAXED);
+}
+
+void
+npfct_clock_manual(struct npfct *ct, uint64_t now_ns)
+{
+	__atomic_store_n(&ct->ct_clock_ns, now_ns, __ATOMIC_RELAXED);
+	ct->ct_clock_manual = true;
+}
+
+void
+npfct_clock_set(struct npfct *ct, uint64_t now_ns)
+{
+	__atomic_store_n(&ct->ct_clock_ns, now_ns, __ATOMIC_RELAXED);
+}
+
+uint64_t
+npfct_clock_now(const struct npfct *ct)
+{
+	return npfct_clock_ns(ct);
+}
+
+void
+npfct_thread_register(void)
+{
+	urcu_qsbr_register_thread();
+}
+
+void
+npfct_thread_unregister(void)
+{
+	urcu_qsbr_unregister_thread();
+}
+
+void
+npfct_quiescent(void)
+{
+	urcu_qsbr_quiescent_state();
+}
+
+void
+npfct_thread_offline(void)
+{
+	urcu_qsbr_thread_offline();
+}
+
+void
+npfct_thread_online(void)
+{
+	urcu_qsbr_thread_online();
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct private definitions.
+ *
+ * This header is private to the library: it is never installed and its
+ * layouts are not part of the ABI.  Field comments say what protects each
+ * field; "G/C" means the instance's ct_gc_lock (NPF's conn_lock).
+ *
+ * Lock order (as in NPF):
+ *
+ *	npfct::ct_ctl_lock ->
+ *		npfct::ct_gc_lock ->
+ *			npfct_conn::c_lock ->
+ *				npfct_db::db_ins_lock[] (insert stripes)
+ */
+
+#ifndef NPFCT_IMPL_H
+#define NPFCT_IMPL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_debug.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mempool.h>
+#include <rte_spinlock.h>
+
+#include "npfct.h"
+#include "npfct_conn.h"
+#include "npfct_pkt.h"
+#include "npfct_stats.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define NPFCT_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define NPFCT_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define NPFCT_POISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#define NPFCT_UNPOISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#endif
+
+extern int npfct_logtype;
+#define NPFCT_LOG(level, ...) \
+	rte_log(RTE_LOG_ ## level, npfct_logtype, \
+		RTE_FMT("NPFCT: " RTE_FMT_HEAD(__VA_ARGS__,) "\n", \
+			RTE_FMT_TAIL(__VA_ARGS__,)))
+
+/*
+ * Connection keys (NPF's npf_connkey_t), 32-bit words:
+ *
+ * Field: | proto |  alen | src-id | dst-id | src-addr | dst-addr | pad |
+ *        +-------+-------+--------+--------+----------+----------+-----+
+ * Bits:  |   16  |   16  |   16   |   16   |  32-128  |  32-128  | 0/64|
+ *
+ * IPv4 keys are 16 bytes and live in their own table; IPv6 keys are 40
+ * bytes padded with zeroes to 48, a length rte_hash compares with vector
+ * instructions.  Ids and addresses are in network order.
+ */
+#define NPFCT_KEY4_WORDS	4
+#define NPFCT_KEY6_WORDS	12
+#define NPFCT_KEY_MAXWORDS	NPFCT_KEY6_WORDS
+#define NPFCT_SRC		0
+#define NPFCT_DST		1
+
+/* Address family index: tables, pools. */
+enum { NPFCT_AF4 = 0, NPFCT_AF6 = 1, NPFCT_NAF = 2 };
+
+static inline unsigned int
+npfct_af_index(unsigned int alen)
+{
+	return alen == 4 ? NPFCT_AF4 : NPFCT_AF6;
+}
+
+static inline unsigned int
+npfct_key_words(unsigned int alen)
+{
+	return alen == 4 ? NPFCT_KEY4_WORDS : NPFCT_KEY6_WORDS;
+}
+
+/* connkey.c */
+unsigned int npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key,
+		bool forw);
+void npfct_connkey_setaddr(uint32_t *key, const union npfct_addr *addr,
+		int di);
+void npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di);
+unsigned int npfct_connkey_alen(const uint32_t *key);
+unsigned int npfct_connkey_proto(const uint32_t *key);
+int npfct_connkey_format(const uint32_t *key, char *buf, size_t len);
+
+/*
+ * Protocol state (npf_state_t): the generic state machine or TCP's, with
+ * the TCP window data of both sides.  28 bytes.
+ */
+struct npfct_tcpwin {
+	uint32_t	nw_end;		/* highest seq + len seen */
+	uint32_t	nw_maxend;	/* highest ack + win seen from peer */
+	uint32_t	nw_maxwin;	/* largest window seen */
+};
+
+struct npfct_state {
+	uint8_t		nst_state;	/* NPFCT_GSTATE_* or NPFCT_TCPS_* */
+	uint8_t		nst_wscale[2];	/* window scale per side */
+	uint8_t		nst_flags;	/* state-private flags */
+	struct npfct_tcpwin nst_win[2];	/* [0] forwards, [1] backwards */
+};
+
+/* Generic states (UDP, ICMP, other). */
+enum {
+	NPFCT_GSTATE_CLOSED = 0,
+	NPFCT_GSTATE_NEW,
+	NPFCT_GSTATE_ESTABLISHED,
+	NPFCT_GSTATE_MAX
+};
+
+/* state.c */
+bool npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_state *st);
+bool npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_state *st, bool forw);
+bool npfct_state_lockfree_p(uint8_t proto);
+uint32_t npfct_state_etime(const struct npfct *ct,
+		const struct npfct_state *st, uint8_t proto);
+const char *npfct_state_name(const struct npfct_state *st, uint8_t proto);
+void npfct_state_destroy(struct npfct_state *st);
+
+/*
+ * Connection flags (npf_conn.c): the direction of the first packet
+ * (NPFCT_DIR_*) and the life-cycle bits.  Set with atomic OR.
+ */
+#define CONN_ACTIVE	0x004	/* visible on inspection */
+#define CONN_PASS	0x008	/* perform implicit passing */
+#define CONN_EXPIRE	0x010	/* explicitly expire */
+#define CONN_REMOVED	0x020	/* "forw/back" entries removed */
+#define CONN_IFBOUND	0x040	/* bound to c_ifid (per-interface) */
+
+/*
+ * A connection.  IPv4 connections take 128 bytes: the first cache line
+ * holds what the hit path reads (flags, interface, time, state), the
+ * second the G/C links and the two keys.  IPv6 connections carry longer
+ * keys and come from their own pool.
+ */
+struct npfct_conn {
+	/* Hit path. */
+	uint32_t	c_flags;	/* CONN_* | dir; atomic */
+	uint32_t	c_atime;	/* last activity (clock seconds); relaxed */
+	uint16_t	c_ifid;		/* interface (if CONN_IFBOUND) */
+	uint8_t		c_proto;	/* IPPROTO_* */
+	uint8_t		c_alen;		/* 4 or 16: key layout and pool */
+	rte_spinlock_t	c_lock;		/* protects c_state (TCP), NAT re-key */
+	struct npfct_state c_state;	/* c_lock, or atomics (generic) */
+	int32_t		c_oldpos;	/* old backwards slot after setnat; c_lock */
+	void		*c_nat;		/* NAT entry; c_lock to set */
+	void		*c_rproc;	/* rule procedure; set before activation */
+
+	/* G/C. */
+	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
+	struct npfct_conn *c_next;	/* new list / G/C list link */
+	int32_t		c_fpos;		/* removed key slots: set on removal */
+	int32_t		c_bpos;
+	uint32_t	c_key[];	/* forwards key, then backwards key */
+};
+
+/* An IPv4 connection fits two cache lines. */
+_Static_assert(sizeof(struct npfct_conn) + 2 * NPFCT_KEY4_WORDS * 4 == 128,
+    "struct npfct_conn layout");
+
+static inline uint32_t *
+npfct_conn_fkey(struct npfct_conn *con)
+{
+	return con->c_key;
+}
+
+static inline uint32_t *
+npfct_conn_bkey(struct npfct_conn *con)
+{
+	return con->c_key + npfct_key_words(con->c_alen);
+}
+
+static inline size_t
+npfct_conn_size(unsigned int af)
+{
+	return sizeof(struct npfct_conn) + 2 * sizeof(uint32_t) *
+	    (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS : NPFCT_KEY6_WORDS);
+}
+
+/*
+ * Connection database: the two tables and the connection lists.
+ *
+ * New connections are pushed onto per-lcore lock-free stacks (one slot
+ * per lcore, plus one shared by threads without an lcore id); the G/C
+ * takes each stack whole with an atomic exchange and moves the
+ * connections to db_list, which only the G/C touches.
+ */
+#define NPFCT_INS_LOCKS	64
+
+struct npfct_newlist {
+	struct npfct_conn *nl_head;	/* atomic push / exchange */
+} __rte_cache_aligned;
+
+struct npfct_inslock {
+	rte_spinlock_t	il_lock;
+} __rte_cache_aligned;
+
+struct npfct_db {
+	struct npfct	*db_ct;
+	struct rte_hash	*db_hash[NPFCT_NAF];	/* immutable */
+	uint32_t	db_seed;		/* hash seed; immutable */
+	bool		db_installed;		/* control thread */
+	TAILQ_HEAD(, npfct_conn) db_list;	/* G/C */
+	uint32_t	db_nlist;		/* G/C */
+	struct npfct_inslock db_ins_lock[NPFCT_INS_LOCKS];
+	struct npfct_newlist db_new[RTE_MAX_LCORE + 1];
+};
+
+/* conndb.c */
+struct npfct_db *npfct_conndb_create(struct npfct *ct);
+void npfct_conndb_destroy(struct npfct_db *db);
+int npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
+		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,
+		bool forw);
+int32_t npfct_conndb_remove(struct npfct_db *db, const uint32_t *key,
+		unsigned int alen, hash_sig_t sig);
+struct npfct_conn *npfct_conndb_lookup(struct npfct_db *db,
+		const uint32_t *key, unsigned int alen, hash_sig_t sig,
+		bool *forw);
+void npfct_conndb_free_pos(struct npfct_db *db, unsigned int alen,
+		int32_t pos);
+void npfct_conndb_enqueue(struct npfct_db *db, struct npfct_conn *con);
+unsigned int npfct_conndb_drain_new(struct npfct_db *db);
+
+static inline hash_sig_t
+npfct_conndb_hash(const struct npfct_db *db, const uint32_t *key,
+		unsigned int alen)
+{
+	return rte_hash_crc(key, npfct_key_words(alen) * sizeof(uint32_t),
+	    db->db_seed);
+}
+
+/* Table entry value: the connection pointer, bit 0 set for forwards. */
+static inline void *
+npfct_conndb_value(struct npfct_conn *con, bool forw)
+{
+	return (void *)((uintptr_t)con | (uintptr_t)forw);
+}
+
+static inline struct npfct_conn *
+npfct_conndb_value_conn(const void *v, bool *forw)
+{
+	*forw = ((uintptr_t)v & 1) != 0;
+	return (struct npfct_conn *)((uintptr_t)v & ~(uintptr_t)1);
+}
+
+/* ALG slots: published with release stores, freed after a grace period. */
+struct npfct_alg {
+	npfct_alg_conn_t alg_fn;
+	void		*alg_arg;
+};
+
+/* Per-lcore state: counters and the live connection count. */
+struct npfct_lcore {
+	uint64_t	lc_stats[NPFCT_STAT_MAX];
+	int64_t		lc_live;	/* created - destroyed */
+	uint32_t	lc_in_alg;	/* recursion guard (debug) */
+} __rte_cache_aligned;
+
+/* The non-EAL slot (shared, updated with atomics). */
+#define NPFCT_LCORE_SHARED	RTE_MAX_LCORE
+
+struct npfct {
+	/* Read by the fast path (read-mostly). */
+	struct npfct_db	*ct_db;		/* RCU-published; ct_ctl_lock to set */
+	uint32_t	ct_tracking;	/* bool; relaxed */
+	uint32_t	ct_nalgs;	/* registered ALGs; relaxed */
+	struct npfct_alg *ct_algs[NPFCT_ALG_MAX]; /* RCU-published */
+	struct rte_mempool *ct_pool[NPFCT_NAF];	/* immutable */
+	uint32_t	ct_timeouts[NPFCT_TIMEOUT_MAX]; /* relaxed */
+	bool		ct_clock_manual; /* set before traffic */
+	uint64_t	ct_clock_ns;	/* manual clock; relaxed */
+	uint64_t	ct_tsc_hz;	/* immutable */
+	uint64_t	ct_tsc_base;	/* immutable */
+	npfct_release_t	ct_rproc_release; /* immutable */
+	npfct_release_t	ct_nat_release;	/* immutable */
+	void		*ct_release_arg; /* immutable */
+
+	/* Control. */
+	char		ct_name[NPFCT_NAMESIZE];
+	uint32_t	ct_id;		/* unique number for object names */
+	uint32_t	ct_dbgen;	/* databases created; ct_ctl_lock */
+	uint32_t	ct_max[NPFCT_NAF]; /* maximum connections per family */
+	uint32_t	ct_flags;	/* NPFCT_F_* */
+	int		ct_socket;
+	pthread_mutex_t	ct_ctl_lock;	/* load, ALG registration */
+	pthread_mutex_t	ct_gc_lock;	/* the G/C (NPF's conn_lock) */
+	TAILQ_ENTRY(npfct) ct_entry;	/* instance registry */
+
+	struct npfct_lcore ct_lcore[RTE_MAX_LCORE + 1];
+} __rte_cache_aligned;
+
+/*
+ * Counters: plain per-lcore updates (one writer per slot); threads
+ * without an lcore id share the last slot with relaxed atomics.
+ */
+static inline struct npfct_lcore *
+npfct_lcore(struct npfct *ct, unsigned int *shared)
+{
+	unsigned int id = rte_lcore_id();
+
+	*shared = id >= RTE_MAX_LCORE;
+	return &ct->ct_lcore[*shared ? NPFCT_LCORE_SHARED : id];
+}
+
+static inline void
+npfct_stat_add(struct npfct *ct, enum npfct_stat which, uint64_t n)
+{
+	unsigned int shared;
+	struct npfct_lcore *lc = npfct_lcore(ct, &shared);
+	uint64_t *c = &lc->lc_stats[which];
+
+	if (likely(!shared))
+		__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+		    __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
+
+static inline void
+npfct_stat_inc(struct npfct *ct, enum npfct_stat which)
+{
+	npfct_stat_add(ct, which, 1);
+}
+
+static inline void
+npfct_live_add(struct npfct *ct, int64_t n)
+{
+	unsigned int shared;
+	struct npfct_lcore *lc = npfct_lcore(ct, &shared);
+
+	if (likely(!shared))
+		__atomic_store_n(&lc->lc_live,
+		    __atomic_load_n(&lc->lc_live, __ATOMIC_RELAXED) + n,
+		    __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&lc->lc_live, n, __ATOMIC_RELAXED);
+}
+
+/* Clock: nanoseconds, and the coarse seconds stamped into c_atime. */
+static inline uint64_t
+npfct_clock_ns(const struct npfct *ct)
+{
+	if (unlikely(ct->ct_clock_manual))
+		return __atomic_load_n(&ct->ct_clock_ns, __ATOMIC_RELAXED);
+	return (uint64_t)((double)(rte_get_tsc_cycles() - ct->ct_tsc_base) *
+	    1e9 / (double)ct->ct_tsc_hz);
+}
+
+static inline uint32_t
+npfct_clock_sec(const struct npfct *ct)
+{
+	return (uint32_t)(npfct_clock_ns(ct) / 1000000000ull);
+}
+
+/* The current database (rcu_dereference()). */
+static inline struct npfct_db *
+npfct_db_get(const struct npfct *ct)
+{
+	return __atomic_load_n(&ct->ct_db, __ATOMIC_ACQUIRE);
+}
+
+static inline bool
+npfct_tracking_on(const struct npfct *ct)
+{
+	return __atomic_load_n(&ct->ct_tracking, __ATOMIC_RELAXED) != 0;
+}
+
+/* conn.c */
+struct npfct_conn *npfct_conn_alloc(struct npfct *ct, unsigned int alen);
+void npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con);
+bool npfct_conn_expired_p(const struct npfct *ct,
+		const struct npfct_conn *con, uint32_t now);
+struct npfct_conn *npfct_conn_check(struct npfct_conn *con, bool forw,
+		const struct npfct_pkt *pkt, int di, uint32_t now);
+bool npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_pkt *pkt, bool forw);
+
+/* alg.c */
+struct npfct_conn *npfct_alg_conn(struct npfct *ct,
+		const struct npfct_pkt *pkt, int di);
+
+/* gc.c */
+unsigned int npfct_gc_db(struct npfct *ct, struct npfct_db *db, bool flush,
+		bool sync);
+
+/* stats.c */
+enum npfct_stat npfct_stat_parse(enum npfct_parse_status status);
+
+#endif /* NPFCT_IMPL_H */

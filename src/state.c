@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct protocol state: the generic state machine and the timeouts.
+ *
+ * Overview
+ *
+ *	Each connection carries a protocol state (NPF's npf_state_t) behind
+ *	the interface the connection code calls: init on establish, inspect
+ *	for every later packet, etime for the G/C, destroy.  The generic
+ *	machine serves UDP, ICMP/ICMPv6 queries and other protocols:
+ *
+ *		CLOSED  + forwards  -> NEW
+ *		NEW     + forwards  -> NEW
+ *		NEW     + backwards -> ESTABLISHED
+ *		ESTABLISHED         -> ESTABLISHED
+ *
+ *	TCP currently runs the same machine with TCP's timeout groups (full
+ *	TCP tracking with window checks replaces it: docs/design.md).
+ *
+ * Synchronisation
+ *
+ *	The generic machine only moves forwards (NEW to ESTABLISHED) and the
+ *	move is idempotent, so it is done with a relaxed atomic store
+ *	without the connection's lock: the hit path of an established
+ *	connection only reads.  npfct_state_lockfree_p() tells the caller
+ *	which protocols need c_lock around npfct_state_inspect().
+ *
+ *	Timeouts are read with relaxed loads; the control thread may change
+ *	them at any time (npfct_timeout_set()).
+ */
+
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include "npfct_impl.h"
+
+static const char *const generic_state_names[NPFCT_GSTATE_MAX] = {
+	[NPFCT_GSTATE_CLOSED] = "closed",
+	[NPFCT_GSTATE_NEW] = "new",
+	[NPFCT_GSTATE_ESTABLISHED] = "established",
+};
+
+/* Timeout group of each generic state, per class (generic, TCP). */
+static const uint8_t generic_timeout[NPFCT_GSTATE_MAX] = {
+	[NPFCT_GSTATE_CLOSED] = NPFCT_TIMEOUT_GENERIC_CLOSED,
+	[NPFCT_GSTATE_NEW] = NPFCT_TIMEOUT_GENERIC_NEW,
+	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_GENERIC_ESTABLISHED,
+};
+
+static const uint8_t generic_tcp_timeout[NPFCT_GSTATE_MAX] = {
+	[NPFCT_GSTATE_CLOSED] = NPFCT_TIMEOUT_TCP_CLOSE,
+	[NPFCT_GSTATE_NEW] = NPFCT_TIMEOUT_TCP_NEW,
+	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_TCP_ESTABLISHED,
+};
+
+static void
+generic_inspect(struct npfct_state *st, bool forw)
+{
+	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
+
+	if (s == NPFCT_GSTATE_CLOSED && forw)
+		s = NPFCT_GSTATE_NEW;
+	else if (s == NPFCT_GSTATE_NEW && !forw)
+		s = NPFCT_GSTATE_ESTABLISHED;
+	else
+		return;
+	__atomic_store_n(&st->nst_state, s, __ATOMIC_RELAXED);
+}
+
+/*
+ * npfct_state_init: initialise the state with the first packet.
+ *
+ * => Returns false if the protocol refuses to start a connection with
+ *    this packet.
+ */
+bool
+npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	return npfct_state_inspect(ct, pkt, st, true);
+}
+
+/*
+ * npfct_state_inspect: update the state with a packet of the forwards
+ * (forw) or backwards stream.
+ *
+ * => Returns false if the packet is invalid for the state.
+ * => Caller holds c_lock unless npfct_state_lockfree_p(proto).
+ */
+bool
+npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_state *st, bool forw)
+{
+	RTE_SET_USED(ct);
+	RTE_SET_USED(pkt);
+	generic_inspect(st, forw);
+	return true;
+}
+
+bool
+npfct_state_lockfree_p(uint8_t proto)
+{
+	RTE_SET_USED(proto);
+	return true;
+}
+
+/*
+ * npfct_state_etime: the idle time after which a connection in this
+ * state expires (seconds).
+ */
+uint32_t
+npfct_state_etime(const struct npfct *ct, const struct npfct_state *st,
+		uint8_t proto)
+{
+	const uint8_t *map = proto == IPPROTO_TCP ? generic_tcp_timeout :
+	    generic_timeout;
+	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
+
+	RTE_ASSERT(s < NPFCT_GSTATE_MAX);
+	return __atomic_load_n(&ct->ct_timeouts[map[s]], __ATOMIC_RELAXED);
+}
+
+const char *
+npfct_state_name(const struct npfct_state *st, uint8_t proto)
+{
+	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
+
+	RTE_SET_USED(proto);
+	return s < NPFCT_GSTATE_MAX ? generic_state_names[s] : "?";
+}
+
+void
+npfct_state_destroy(struct npfct_state *st)
+{
+	st->nst_state = NPFCT_GSTATE_CLOSED;
+}
