@@ -126,9 +126,9 @@ struct npfct_pkt {
 			uint16_t datalen;	/**< payload length */
 			uint8_t	 flags;		/**< NPFCT_TH_* */
 			uint8_t	 hlen;		/**< header length in bytes */
-			uint8_t	 wscale;	/**< window scale option, or 0xff */
-			uint8_t	 sack_ok;	/**< SACK-permitted option seen */
-			uint16_t mss;		/**< MSS option, or 0 */
+			uint8_t	 wscale;	/**< SYN: window scale, or 0xff */
+			uint8_t	 sack_ok;	/**< SYN: SACK-permitted seen */
+			uint16_t mss;		/**< SYN: MSS option, or 0 */
 		} tcp;
 		/** ICMP/ICMPv6 header (flags & NPFCT_PKT_ICMP). */
 		struct {
@@ -145,7 +145,7 @@ struct npfct_pkt {
 /**
  * Parse a packet whose data starts with an Ethernet header.
  *
- * 802.1Q and QinQ (0x8100, 0x88a8) tags are skipped.  The interface id is
+ * Up to two 802.1Q/QinQ tags (0x8100, 0x88a8, 0x9100) are skipped.  The interface id is
  * taken from the mbuf's port.
  *
  * @param pkt

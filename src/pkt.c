@@ -33,8 +33,9 @@
  *	+--------------------+--------------------------+----------------+
  *	| Ethernet, VLAN     | 14 (+4 per tag) bytes    | L2_TRUNC       |
  *	| Ethernet type      | IPv4 or IPv6             | NOT_IP         |
- *	| IPv4/IPv6 header   | 20/40 bytes, IHL present | L3_TRUNC       |
+ *	| IPv4/IPv6 header   | 20/40 bytes              | L3_TRUNC       |
  *	| IPv4/IPv6 header   | version, IHL >= 5        | L3_BAD         |
+ *	| IPv4 options       | IHL * 4 bytes            | L3_TRUNC       |
  *	| IPv4/IPv6 length   | total/payload <= data    | L3_BAD         |
  *	| IPv6 ext. headers  | <= 8, within payload     | L3_EXT_BAD     |
  *	| TCP/UDP/ICMP       | 20/8/8 (4) bytes         | L4_TRUNC       |
@@ -67,9 +68,10 @@
  *	the packet that caused it after its 8-byte header; the offset is
  *	left in npfct_pkt::icmp.inner_off for npfct_pkt_parse_icmp_inner().
  *	The quoted packet is parsed like any other, except that it is
- *	usually cut short: its IP length fields are not checked, only the
- *	first 8 bytes of its layer 4 header are needed, and a quoted ICMP
- *	error is not a query.  ICMP in IPv6 and ICMPv6 in IPv4 are treated
+ *	usually cut short: its IP length fields are not checked (layer 4
+ *	extends to the end of the outer IP payload), only the first 8 bytes
+ *	of its layer 4 header are needed, and a quoted ICMP error is not
+ *	parsed further.  ICMP in IPv6 and ICMPv6 in IPv4 are treated
  *	as an unknown protocol.
  *
  *	Offsets are 16-bit.  npfct_pkt_parse_l3() refuses an IP header
@@ -77,9 +79,11 @@
  *	PKT_L4_OFF_MAX, so that l4_off and icmp.inner_off cannot wrap.
  *
  *	To keep the fast path short the structure is not cleared: each path
- *	writes the fields it defines, and always flags and status.  On error
- *	the flags hold what was parsed before the failure (NPFCT_PKT_IP4 for
- *	a bad TCP header) and the other fields are undefined.
+ *	writes the fields it defines, and always mbuf, ifid, flags and
+ *	status.  Ports are 0 when the packet has none (later fragments,
+ *	ICMP other than queries, other protocols).  On error the flags hold
+ *	what was parsed before the failure (NPFCT_PKT_IP4 for a bad TCP
+ *	header) and the other fields are undefined.
  *
  * Synchronisation
  *
@@ -141,13 +145,11 @@
 #define PKT_TH_MASK		0x3f
 
 /* IPv4 fragment offset field: MF flag and offset. */
-#define PKT_IP4_FRAG_MASK	(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
+#define PKT_IP4_FRAG_MASK \
+	(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)
 
 /* IPv6 fragment header: offset field (RFC 8200, 4.5). */
 #define PKT_IP6_FRAG_OFF_MASK	0xfff8
-
-#define ICMP_Q	NPFCT_PKT_ICMP_QUERY
-#define ICMP_E	NPFCT_PKT_ICMP_ERR
 
 /*
  * ICMP classification, indexed by [IPv6][type]: NPFCT_PKT_ICMP_QUERY for
@@ -156,27 +158,27 @@
  */
 static const uint16_t icmp_class[2][256] = {
 	[0] = {
-		[ICMP_ECHOREPLY] = ICMP_Q,
-		[ICMP_ECHO] = ICMP_Q,
-		[ICMP_TIMESTAMP] = ICMP_Q,
-		[ICMP_TIMESTAMPREPLY] = ICMP_Q,
-		[ICMP_INFO_REQUEST] = ICMP_Q,
-		[ICMP_INFO_REPLY] = ICMP_Q,
-		[ICMP_ADDRESS] = ICMP_Q,
-		[ICMP_ADDRESSREPLY] = ICMP_Q,
-		[ICMP_DEST_UNREACH] = ICMP_E,
-		[ICMP_SOURCE_QUENCH] = ICMP_E,
-		[ICMP_REDIRECT] = ICMP_E,
-		[ICMP_TIME_EXCEEDED] = ICMP_E,
-		[ICMP_PARAMETERPROB] = ICMP_E,
+		[ICMP_ECHOREPLY] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_ECHO] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_TIMESTAMP] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_TIMESTAMPREPLY] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_INFO_REQUEST] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_INFO_REPLY] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_ADDRESS] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_ADDRESSREPLY] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP_DEST_UNREACH] = NPFCT_PKT_ICMP_ERR,
+		[ICMP_SOURCE_QUENCH] = NPFCT_PKT_ICMP_ERR,
+		[ICMP_REDIRECT] = NPFCT_PKT_ICMP_ERR,
+		[ICMP_TIME_EXCEEDED] = NPFCT_PKT_ICMP_ERR,
+		[ICMP_PARAMETERPROB] = NPFCT_PKT_ICMP_ERR,
 	},
 	[1] = {
-		[ICMP6_ECHO_REQUEST] = ICMP_Q,
-		[ICMP6_ECHO_REPLY] = ICMP_Q,
-		[ICMP6_DST_UNREACH] = ICMP_E,
-		[ICMP6_PACKET_TOO_BIG] = ICMP_E,
-		[ICMP6_TIME_EXCEEDED] = ICMP_E,
-		[ICMP6_PARAM_PROB] = ICMP_E,
+		[ICMP6_ECHO_REQUEST] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP6_ECHO_REPLY] = NPFCT_PKT_ICMP_QUERY,
+		[ICMP6_DST_UNREACH] = NPFCT_PKT_ICMP_ERR,
+		[ICMP6_PACKET_TOO_BIG] = NPFCT_PKT_ICMP_ERR,
+		[ICMP6_TIME_EXCEEDED] = NPFCT_PKT_ICMP_ERR,
+		[ICMP6_PARAM_PROB] = NPFCT_PKT_ICMP_ERR,
 	},
 };
 
@@ -331,7 +333,8 @@ tcp_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, bool inner)
 	pkt->tcp.wscale = NPFCT_TCP_WSCALE_NONE;
 	pkt->tcp.sack_ok = 0;
 	pkt->tcp.mss = 0;
-	if (hlen > sizeof(*th))
+	/* Options matter only on SYNs (window scale, MSS, SACK-permitted). */
+	if (hlen > sizeof(*th) && (pkt->tcp.flags & NPFCT_TH_SYN))
 		tcp_options(pkt, m, hlen - sizeof(*th));
 	pkt->flags |= NPFCT_PKT_L4 | NPFCT_PKT_TCP;
 	return NPFCT_PARSE_OK;

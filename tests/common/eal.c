@@ -81,7 +81,8 @@ pool_init(void)
 int
 test_eal_init(int extra_argc, const char *const *extra_argv)
 {
-	static char *argv[TEST_EAL_ARGS_MAX + 1];
+	static char *copies[TEST_EAL_ARGS_MAX];
+	char *argv[TEST_EAL_ARGS_MAX + 1];
 	char lcores[64];
 	const char *base[] = {
 		"npfct_test",
@@ -107,18 +108,21 @@ test_eal_init(int extra_argc, const char *const *extra_argv)
 	else
 		snprintf(lcores, sizeof(lcores), "(0-3)@(0-%ld)", ncpu - 1);
 
-	/* rte_eal_init() permutes argv: give it copies. */
+	/*
+	 * rte_eal_init() permutes and overwrites argv, and may keep pointers
+	 * to the strings (argv[0] becomes the syslog ident): give it copies
+	 * that live until exit.
+	 */
 	for (i = 0; i < (int)RTE_DIM(base); i++)
-		argv[argc++] = strdup(base[i]);
+		copies[argc++] = strdup(base[i]);
 	for (i = 0; i < extra_argc; i++)
-		argv[argc++] = strdup(extra_argv[i]);
-	argv[argc] = NULL;
+		copies[argc++] = strdup(extra_argv[i]);
 	for (i = 0; i < argc; i++) {
-		if (argv[i] == NULL) {
-			ret = -ENOMEM;
-			goto out;
-		}
+		if (copies[i] == NULL)
+			return -ENOMEM;
+		argv[i] = copies[i];
 	}
+	argv[argc] = NULL;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -133,10 +137,6 @@ test_eal_init(int extra_argc, const char *const *extra_argv)
 	if (ret == 0)
 		eal_up = true;
 out:
-	/*
-	 * The copies are not freed: the EAL may keep pointers into argv
-	 * (argv[0] becomes the syslog ident).
-	 */
 	return ret;
 }
 

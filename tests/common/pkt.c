@@ -335,7 +335,8 @@ build_ext(const struct test_pkt_spec *s, uint8_t type, uint8_t nh,
 		p[2] = 253;	/* experimental type, no segments left */
 		break;
 	case IPPROTO_FRAGMENT:
-		put16(p + 2, (uint16_t)(s->ip_frag_off << 3 | (s->ip_mf ? 1 : 0)));
+		put16(p + 2, (uint16_t)(s->ip_frag_off << 3 |
+		    (s->ip_mf ? 1 : 0)));
 		put32(p + 4, PKT_IP6_FRAG_ID);
 		break;
 	case IPPROTO_AH:

@@ -32,7 +32,7 @@ struct test_pkt_spec {
 	uint32_t	seq;
 	uint32_t	ack;
 	uint16_t	win;
-	int		wscale;		/* window scale option if >= 0 */
+	int		wscale;		/* window scale option if >= 0 (-1: none) */
 	uint16_t	mss;		/* MSS option if not 0 */
 	bool		sack_ok;	/* SACK-permitted option */
 	/* ICMP/ICMPv6: type, code, query id (echo) */
