@@ -91,6 +91,18 @@ struct npfct_db;
  * remote peers cannot aim collisions at the table.
  */
 #define NPFCT_F_FIXED_HASH_SEED	0x0002
+/**
+ * Allow a TCP connection to be established from a packet other than a
+ * SYN (mid-stream pickup, e.g. after a restart without state).  Such a
+ * connection starts ESTABLISHED; since the window scale factors were not
+ * seen, its sequence numbers are tracked but not window-checked.
+ */
+#define NPFCT_F_TCP_LOOSE	0x0004
+/**
+ * Accept any in-window TCP RST instead of only one whose sequence number
+ * is the next expected (strict order, RFC 5961 3.2, the default).
+ */
+#define NPFCT_F_TCP_RST_LOOSE	0x0008
 
 /** Timeout groups: index into npfct_params::timeouts. */
 enum npfct_timeout {
@@ -126,6 +138,11 @@ struct npfct_params {
 	 * all defaults.
 	 */
 	const uint32_t *timeouts;
+	/**
+	 * TCP: the largest acknowledgement skew accepted (bytes, before the
+	 * sender's window scale), 0: NPF's default of 66000.
+	 */
+	uint32_t tcp_max_ack_win;
 	npfct_release_t rproc_release;	/**< releases a rule procedure */
 	npfct_release_t nat_release;	/**< releases a NAT entry */
 	void *release_arg;		/**< passed to both release callbacks */
@@ -257,6 +274,20 @@ int npfct_timeout_set(struct npfct *ct, enum npfct_timeout which,
 int npfct_timeout_get(const struct npfct *ct, enum npfct_timeout which);
 
 /**
+ * Return the name of a timeout group ("tcp.established", ...; the names of
+ * NPF's state.*.timeout.* tunables without the prefix), or NULL.
+ */
+const char *npfct_timeout_name(enum npfct_timeout which);
+
+/**
+ * Find a timeout group by name (see npfct_timeout_name()).
+ *
+ * @return
+ *   The group (enum npfct_timeout), or -EINVAL.
+ */
+int npfct_timeout_lookup(const char *name);
+
+/**
  * Drive the instance clock by hand (tests, pcap replay): from now on the
  * instance reads time only from npfct_clock_set().  Control thread, before
  * traffic.
@@ -352,6 +383,40 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
 		struct npfct_pkt *pkts, uint16_t n, int di,
 		struct npfct_conn **conns, uint8_t *verdicts);
 
+/**
+ * Establish connections for selected packets of a burst, e.g. the misses
+ * of npfct_inspect_burst() that a stateful rule passed.
+ *
+ * For each k < n, establishes a connection for pkts[idx[k]] as
+ * npfct_conn_establish() does and activates it at once
+ * (npfct_conn_release()); conns[idx[k]] receives it, or NULL if it could
+ * not be established (the reason is counted: race, table full, ...).
+ * Connections that need npfct_conn_setpass() or npfct_conn_setnat() before
+ * activation are established one by one with npfct_conn_establish().
+ *
+ * Multi-thread safe (datapath lcores with an lcore id).
+ *
+ * @param ct
+ *   The instance.
+ * @param pkts
+ *   Parsed packets (as filled by npfct_inspect_burst()).
+ * @param idx
+ *   Indexes into pkts of the packets to establish.
+ * @param n
+ *   Number of indexes.
+ * @param di
+ *   Direction of the packets: NPFCT_DIR_IN or NPFCT_DIR_OUT.
+ * @param per_if
+ *   Bind the connections to their packet's interface.
+ * @param conns
+ *   Array indexed like pkts; conns[idx[k]] is written.
+ * @return
+ *   Number of connections established.
+ */
+uint16_t npfct_establish_burst(struct npfct *ct,
+		const struct npfct_pkt *pkts, const uint16_t *idx, uint16_t n,
+		int di, bool per_if, struct npfct_conn **conns);
+
 /*
  * ALG hook (npf_alg_conn()).
  */
@@ -369,7 +434,7 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
 typedef struct npfct_conn *(*npfct_alg_conn_t)(struct npfct *ct,
 		const struct npfct_pkt *pkt, int di, void *arg);
 
-/** Maximum number of ALGs per instance. */
+/** Maximum number of ALGs per instance (one is the built-in ICMP ALG). */
 #define NPFCT_ALG_MAX	8
 
 /**

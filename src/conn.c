@@ -119,11 +119,14 @@ npfct_conn_expired_p(const struct npfct *ct, const struct npfct_conn *con,
  *
  * => Returns the connection if it is active and not expired, bound to
  *    the packet's interface or global, and the packet's direction agrees
- *    with the stream; updates its activity time.  Otherwise NULL.
+ *    with the stream.  Otherwise NULL.
+ * => The caller stamps the activity time (npfct_conn_touch()) once the
+ *    packet is accepted: an invalid packet must not keep a connection
+ *    alive.
  */
 struct npfct_conn *
 npfct_conn_check(struct npfct_conn *con, bool forw,
-		const struct npfct_pkt *pkt, int di, uint32_t now)
+		const struct npfct_pkt *pkt, int di)
 {
 	/* Acquire: pairs with the release that set CONN_ACTIVE. */
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
@@ -137,8 +140,6 @@ npfct_conn_check(struct npfct_conn *con, bool forw,
 	pforw = (int)(flags & NPFCT_DIR_MASK) == di;
 	if (unlikely(pforw != forw))
 		return NULL;
-	if (__atomic_load_n(&con->c_atime, __ATOMIC_RELAXED) != now)
-		__atomic_store_n(&con->c_atime, now, __ATOMIC_RELAXED);
 	return con;
 }
 
@@ -161,28 +162,50 @@ npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
 	return ok;
 }
 
+/*
+ * npfct_conn_lookup_key: find the connection of a key and check it
+ * (npfct_conn_check()); the activity time is not stamped.
+ *
+ * => pkt gives the interface of the packet.
+ */
+struct npfct_conn *
+npfct_conn_lookup_key(struct npfct *ct, const uint32_t *key,
+		const struct npfct_pkt *pkt, int di, bool *forw)
+{
+	struct npfct_db *db = npfct_db_get(ct);
+	const unsigned int alen = npfct_connkey_alen(key);
+	struct npfct_conn *con;
+
+	con = npfct_conndb_lookup(db, key, alen,
+	    npfct_conndb_hash(db, key, alen), forw);
+	if (con == NULL)
+		return NULL;
+	return npfct_conn_check(con, *forw, pkt, di);
+}
+
 struct npfct_conn *
 npfct_conn_lookup(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		bool *forw)
 {
 	uint32_t key[NPFCT_KEY_MAXWORDS];
-	struct npfct_db *db = npfct_db_get(ct);
 	struct npfct_conn *con;
 
 	if (npfct_connkey_build(pkt, key, true) == 0)
 		return NULL;
-	con = npfct_conndb_lookup(db, key, pkt->alen,
-	    npfct_conndb_hash(db, key, pkt->alen), forw);
-	if (con == NULL)
-		return NULL;
-	RTE_ASSERT(con->c_proto == pkt->proto);
-	return npfct_conn_check(con, *forw, pkt, di, npfct_clock_sec(ct));
+	con = npfct_conn_lookup_key(ct, key, pkt, di, forw);
+	if (con != NULL) {
+		RTE_ASSERT(con->c_proto == pkt->proto);
+		/* Update the last activity time. */
+		npfct_conn_touch(con, npfct_clock_sec(ct));
+	}
+	return con;
 }
 
 struct npfct_conn *
 npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		uint8_t *verdict)
 {
+	uint32_t key[NPFCT_KEY_MAXWORDS];
 	struct npfct_conn *con;
 	uint8_t v;
 	bool forw;
@@ -199,7 +222,7 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		goto out;
 	}
 	/* Query ALG which may lookup connection for us. */
-	if (__atomic_load_n(&ct->ct_nalgs, __ATOMIC_RELAXED) != 0 &&
+	if (npfct_alg_wanted_p(ct, pkt) &&
 	    (con = npfct_alg_conn(ct, pkt, di)) != NULL) {
 		npfct_stat_inc(ct, NPFCT_STAT_ALG_HIT);
 		if (verdict != NULL)
@@ -212,7 +235,9 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		goto out;
 	}
 	/* Main lookup of the connection. */
-	con = npfct_conn_lookup(ct, pkt, di, &forw);
+	con = NULL;
+	if (npfct_connkey_build(pkt, key, true) != 0)
+		con = npfct_conn_lookup_key(ct, key, pkt, di, &forw);
 	if (con == NULL) {
 		npfct_stat_inc(ct, NPFCT_STAT_LOOKUP_MISS);
 		v = NPFCT_V_MISS;
@@ -226,6 +251,7 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		v = NPFCT_V_INVALID;
 		goto out;
 	}
+	npfct_conn_touch(con, npfct_clock_sec(ct));
 	if (verdict != NULL)
 		*verdict = NPFCT_V_MATCH;
 	return con;
@@ -307,6 +333,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	 * connection.  At this point, it becomes visible (inactive).
 	 */
 	db = npfct_db_get(ct);
+	con->c_db = db;
 	fsig = npfct_conndb_hash(db, fw, pkt->alen);
 	bsig = npfct_conndb_hash(db, bk, pkt->alen);
 	ret = npfct_conndb_insert(db, fw, pkt->alen, fsig, con, true);
@@ -405,7 +432,7 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, void *nat, enum npfct_nat_type ntype,
 		const union npfct_addr *taddr, rte_be16_t tport)
 {
-	struct npfct_db *db = npfct_db_get(ct);
+	struct npfct_db *db = con->c_db;
 	const unsigned int alen = con->c_alen;
 	uint32_t *bk = npfct_conn_bkey(con);
 	uint32_t *fw = npfct_conn_fkey(con);

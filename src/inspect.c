@@ -3,7 +3,8 @@
  */
 
 /*
- * npfct burst fast path: npf_conn_inspect() over a burst of packets.
+ * npfct burst fast path: npf_conn_inspect() and npf_conn_establish() over
+ * a burst of packets.
  *
  * Overview
  *
@@ -91,7 +92,8 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 		uint32_t (*keys4)[NPFCT_KEY4_WORDS],
 		uint32_t (*keys6)[NPFCT_KEY6_WORDS], struct burst_counts *bc)
 {
-	const bool algs = __atomic_load_n(&ct->ct_nalgs, __ATOMIC_RELAXED) != 0;
+	const uint32_t alg_mask = __atomic_load_n(&ct->ct_alg_mask,
+	    __ATOMIC_RELAXED);
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -107,7 +109,8 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 			continue;
 		}
 		/* Query ALG which may lookup connection for us. */
-		if (algs && (conns[i] = npfct_alg_conn(ct, pkt, di)) != NULL) {
+		if ((pkt->flags & alg_mask) != 0 &&
+		    (conns[i] = npfct_alg_conn(ct, pkt, di)) != NULL) {
 			bc->stat[NPFCT_STAT_ALG_HIT]++;
 			verdicts[i] = NPFCT_V_RELATED;
 			continue;
@@ -164,7 +167,7 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 		con = NULL;
 		if (hits & (1ull << j)) {
 			con = npfct_conndb_value_conn(k->val[j], &forw);
-			con = npfct_conn_check(con, forw, &pkts[i], di, now);
+			con = npfct_conn_check(con, forw, &pkts[i], di);
 		}
 		if (con == NULL) {
 			bc->stat[NPFCT_STAT_LOOKUP_MISS]++;
@@ -179,6 +182,7 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 			verdicts[i] = NPFCT_V_INVALID;
 			continue;
 		}
+		npfct_conn_touch(con, now);
 		conns[i] = con;
 		verdicts[i] = NPFCT_V_MATCH;
 		nmatch++;
@@ -257,4 +261,25 @@ npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
 		npfct_pkt_parse(&pkts[i], mbufs[i]);
 	}
 	return npfct_inspect_burst_parsed(ct, pkts, n, di, conns, verdicts);
+}
+
+uint16_t
+npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
+		const uint16_t *idx, uint16_t n, int di, bool per_if,
+		struct npfct_conn **conns)
+{
+	uint16_t k, nest = 0;
+
+	for (k = 0; k < n; k++) {
+		const uint16_t i = idx[k];
+		struct npfct_conn *con;
+
+		con = npfct_conn_establish(ct, &pkts[i], di, per_if);
+		if (likely(con != NULL)) {
+			npfct_conn_release(con);
+			nest++;
+		}
+		conns[i] = con;
+	}
+	return nest;
 }

@@ -62,6 +62,17 @@ static const uint32_t timeout_defaults[NPFCT_TIMEOUT_MAX] = {
 	[NPFCT_TIMEOUT_TCP_TIME_WAIT] = 240,
 };
 
+static const char *const timeout_names[NPFCT_TIMEOUT_MAX] = {
+	[NPFCT_TIMEOUT_GENERIC_CLOSED] = "generic.closed",
+	[NPFCT_TIMEOUT_GENERIC_NEW] = "generic.new",
+	[NPFCT_TIMEOUT_GENERIC_ESTABLISHED] = "generic.established",
+	[NPFCT_TIMEOUT_TCP_NEW] = "tcp.new",
+	[NPFCT_TIMEOUT_TCP_ESTABLISHED] = "tcp.established",
+	[NPFCT_TIMEOUT_TCP_HALF_CLOSE] = "tcp.half_close",
+	[NPFCT_TIMEOUT_TCP_CLOSE] = "tcp.close",
+	[NPFCT_TIMEOUT_TCP_TIME_WAIT] = "tcp.time_wait",
+};
+
 /* Longest timeout accepted: 30 days. */
 #define TIMEOUT_MAX_SECONDS	(30u * 86400u)
 
@@ -123,7 +134,9 @@ params_check(const struct npfct_params *p)
 	    p->max_conns == 0 || p->max_conns > (1u << 28) ||
 	    p->max_conns6 > (1u << 28) ||
 	    p->cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE ||
-	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED)))
+	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED |
+	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE)) ||
+	    p->tcp_max_ack_win > (1u << 30))
 		return -EINVAL;
 	if (p->timeouts != NULL)
 		for (i = 0; i < NPFCT_TIMEOUT_MAX; i++)
@@ -162,6 +175,8 @@ npfct_create(const struct npfct_params *p)
 	ct->ct_rproc_release = p->rproc_release;
 	ct->ct_nat_release = p->nat_release;
 	ct->ct_release_arg = p->release_arg;
+	ct->ct_tcp_max_ack_win = p->tcp_max_ack_win ? p->tcp_max_ack_win :
+	    NPFCT_TCP_MAX_ACK_WIN;
 	ct->ct_tsc_hz = rte_get_tsc_hz();
 	ct->ct_tsc_base = rte_get_tsc_cycles();
 	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++) {
@@ -186,6 +201,11 @@ npfct_create(const struct npfct_params *p)
 		goto fail;
 	ct->ct_db->db_installed = true;
 	ct->ct_tracking = (p->flags & NPFCT_F_TRACKING_OFF) ? 0 : 1;
+	/* Built-in ALG: ICMP errors related to their connection. */
+	if (npfct_alg_icmp_register(ct) < 0) {
+		npfct_conndb_destroy(ct->ct_db);
+		goto fail;
+	}
 
 	TAILQ_INSERT_TAIL(&instances, ct, ct_entry);
 	pthread_mutex_unlock(&instances_lock);
@@ -357,6 +377,26 @@ npfct_timeout_get(const struct npfct *ct, enum npfct_timeout which)
 		return -EINVAL;
 	return (int)__atomic_load_n(&ct->ct_timeouts[which],
 	    __ATOMIC_RELAXED);
+}
+
+const char *
+npfct_timeout_name(enum npfct_timeout which)
+{
+	return (unsigned int)which < NPFCT_TIMEOUT_MAX ?
+	    timeout_names[which] : NULL;
+}
+
+int
+npfct_timeout_lookup(const char *name)
+{
+	unsigned int i;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++)
+		if (strcmp(name, timeout_names[i]) == 0)
+			return (int)i;
+	return -EINVAL;
 }
 
 void

@@ -115,6 +115,9 @@ struct npfct_state {
 	struct npfct_tcpwin nst_win[2];	/* [0] forwards, [1] backwards */
 };
 
+/* NPF's default for the TCP acknowledgement skew bound. */
+#define NPFCT_TCP_MAX_ACK_WIN	66000
+
 /* Generic states (UDP, ICMP, other). */
 enum {
 	NPFCT_GSTATE_CLOSED = 0,
@@ -122,6 +125,31 @@ enum {
 	NPFCT_GSTATE_ESTABLISHED,
 	NPFCT_GSTATE_MAX
 };
+
+/* TCP states (NPF's NPF_TCPS_*). */
+enum {
+	NPFCT_TCPS_CLOSED = 0,
+	NPFCT_TCPS_SYN_SENT,
+	NPFCT_TCPS_SIMSYN_SENT,
+	NPFCT_TCPS_SYN_RECEIVED,
+	NPFCT_TCPS_ESTABLISHED,
+	NPFCT_TCPS_FIN_SENT,
+	NPFCT_TCPS_FIN_RECEIVED,
+	NPFCT_TCPS_CLOSE_WAIT,
+	NPFCT_TCPS_FIN_WAIT,
+	NPFCT_TCPS_CLOSING,
+	NPFCT_TCPS_LAST_ACK,
+	NPFCT_TCPS_TIME_WAIT,
+	NPFCT_TCPS_COUNT
+};
+
+/* state_tcp.c */
+bool npfct_state_tcp_init(const struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_state *st);
+bool npfct_state_tcp_inspect(const struct npfct *ct,
+		const struct npfct_pkt *pkt, struct npfct_state *st, bool forw);
+uint8_t npfct_state_tcp_timeout(uint8_t state);
+const char *npfct_state_tcp_name(uint8_t state);
 
 /* state.c */
 bool npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
@@ -165,11 +193,18 @@ struct npfct_conn {
 
 	/* G/C. */
 	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
-	struct npfct_conn *c_next;	/* new list / G/C list link */
+	struct npfct_db	*c_db;		/* database holding the entries */
 	int32_t		c_fpos;		/* removed key slots: set on removal */
 	int32_t		c_bpos;
 	uint32_t	c_key[];	/* forwards key, then backwards key */
 };
+
+/*
+ * A connection is on one list at a time: a new list, then db_list, then
+ * a G/C list.  The new and G/C lists are singly linked through the
+ * db_list link, which is free while the connection is on them.
+ */
+#define c_next	c_entry.tqe_next
 
 /* An IPv4 connection fits two cache lines. */
 _Static_assert(sizeof(struct npfct_conn) + 2 * NPFCT_KEY4_WORDS * 4 == 128,
@@ -265,6 +300,7 @@ npfct_conndb_value_conn(const void *v, bool *forw)
 struct npfct_alg {
 	npfct_alg_conn_t alg_fn;
 	void		*alg_arg;
+	uint32_t	alg_mask;	/* NPFCT_PKT_* flags it wants */
 };
 
 /* Per-lcore state: counters and the live connection count. */
@@ -281,10 +317,11 @@ struct npfct {
 	/* Read by the fast path (read-mostly). */
 	struct npfct_db	*ct_db;		/* RCU-published; ct_ctl_lock to set */
 	uint32_t	ct_tracking;	/* bool; relaxed */
-	uint32_t	ct_nalgs;	/* registered ALGs; relaxed */
+	uint32_t	ct_alg_mask;	/* union of the ALGs' masks; relaxed */
 	struct npfct_alg *ct_algs[NPFCT_ALG_MAX]; /* RCU-published */
 	struct rte_mempool *ct_pool[NPFCT_NAF];	/* immutable */
 	uint32_t	ct_timeouts[NPFCT_TIMEOUT_MAX]; /* relaxed */
+	uint32_t	ct_tcp_max_ack_win; /* immutable */
 	bool		ct_clock_manual; /* set before traffic */
 	uint64_t	ct_clock_ns;	/* manual clock; relaxed */
 	uint64_t	ct_tsc_hz;	/* immutable */
@@ -389,13 +426,35 @@ void npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con);
 bool npfct_conn_expired_p(const struct npfct *ct,
 		const struct npfct_conn *con, uint32_t now);
 struct npfct_conn *npfct_conn_check(struct npfct_conn *con, bool forw,
-		const struct npfct_pkt *pkt, int di, uint32_t now);
+		const struct npfct_pkt *pkt, int di);
+struct npfct_conn *npfct_conn_lookup_key(struct npfct *ct,
+		const uint32_t *key, const struct npfct_pkt *pkt, int di,
+		bool *forw);
+
+/* Stamp the activity time, writing only when the clock moved. */
+static inline void
+npfct_conn_touch(struct npfct_conn *con, uint32_t now)
+{
+	if (__atomic_load_n(&con->c_atime, __ATOMIC_RELAXED) != now)
+		__atomic_store_n(&con->c_atime, now, __ATOMIC_RELAXED);
+}
 bool npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
 		const struct npfct_pkt *pkt, bool forw);
 
-/* alg.c */
+/* alg.c, alg_icmp.c */
 struct npfct_conn *npfct_alg_conn(struct npfct *ct,
 		const struct npfct_pkt *pkt, int di);
+int npfct_alg_register_mask(struct npfct *ct, npfct_alg_conn_t fn,
+		void *arg, uint32_t mask);
+int npfct_alg_icmp_register(struct npfct *ct);
+
+/* Whether any ALG wants to see the packet. */
+static inline bool
+npfct_alg_wanted_p(const struct npfct *ct, const struct npfct_pkt *pkt)
+{
+	return (pkt->flags & __atomic_load_n(&ct->ct_alg_mask,
+	    __ATOMIC_RELAXED)) != 0;
+}
 
 /* gc.c */
 unsigned int npfct_gc_db(struct npfct *ct, struct npfct_db *db, bool flush,

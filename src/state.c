@@ -17,8 +17,7 @@
  *		NEW     + backwards -> ESTABLISHED
  *		ESTABLISHED         -> ESTABLISHED
  *
- *	TCP currently runs the same machine with TCP's timeout groups (full
- *	TCP tracking with window checks replaces it: docs/design.md).
+ *	TCP has its own machine with window checks (state_tcp.c).
  *
  * Synchronisation
  *
@@ -51,12 +50,6 @@ static const uint8_t generic_timeout[NPFCT_GSTATE_MAX] = {
 	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_GENERIC_ESTABLISHED,
 };
 
-static const uint8_t generic_tcp_timeout[NPFCT_GSTATE_MAX] = {
-	[NPFCT_GSTATE_CLOSED] = NPFCT_TIMEOUT_TCP_CLOSE,
-	[NPFCT_GSTATE_NEW] = NPFCT_TIMEOUT_TCP_NEW,
-	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_TCP_ESTABLISHED,
-};
-
 static void
 generic_inspect(struct npfct_state *st, bool forw)
 {
@@ -82,7 +75,10 @@ npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	return npfct_state_inspect(ct, pkt, st, true);
+	if (pkt->proto == IPPROTO_TCP)
+		return npfct_state_tcp_init(ct, pkt, st);
+	generic_inspect(st, true);
+	return true;
 }
 
 /*
@@ -96,17 +92,20 @@ bool
 npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_state *st, bool forw)
 {
-	RTE_SET_USED(ct);
-	RTE_SET_USED(pkt);
+	if (pkt->proto == IPPROTO_TCP)
+		return npfct_state_tcp_inspect(ct, pkt, st, forw);
 	generic_inspect(st, forw);
 	return true;
 }
 
+/*
+ * npfct_state_lockfree_p: whether the protocol's state is updated without
+ * the connection's lock.
+ */
 bool
 npfct_state_lockfree_p(uint8_t proto)
 {
-	RTE_SET_USED(proto);
-	return true;
+	return proto != IPPROTO_TCP;
 }
 
 /*
@@ -117,12 +116,16 @@ uint32_t
 npfct_state_etime(const struct npfct *ct, const struct npfct_state *st,
 		uint8_t proto)
 {
-	const uint8_t *map = proto == IPPROTO_TCP ? generic_tcp_timeout :
-	    generic_timeout;
 	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
+	uint8_t group;
 
-	RTE_ASSERT(s < NPFCT_GSTATE_MAX);
-	return __atomic_load_n(&ct->ct_timeouts[map[s]], __ATOMIC_RELAXED);
+	if (proto == IPPROTO_TCP) {
+		group = npfct_state_tcp_timeout(s);
+	} else {
+		RTE_ASSERT(s < NPFCT_GSTATE_MAX);
+		group = generic_timeout[s];
+	}
+	return __atomic_load_n(&ct->ct_timeouts[group], __ATOMIC_RELAXED);
 }
 
 const char *
@@ -130,7 +133,8 @@ npfct_state_name(const struct npfct_state *st, uint8_t proto)
 {
 	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
 
-	RTE_SET_USED(proto);
+	if (proto == IPPROTO_TCP)
+		return npfct_state_tcp_name(s);
 	return s < NPFCT_GSTATE_MAX ? generic_state_names[s] : "?";
 }
 

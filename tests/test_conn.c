@@ -639,14 +639,14 @@ test_alg_hook(void **state)
 	assert_int_equal(alg_calls, 2);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_ALG_HIT), 1);
 
-	/* Slots run out. */
-	for (i = 0; i < NPFCT_ALG_MAX - 1; i++) {
+	/* Slots run out (the ICMP ALG has one). */
+	for (i = 0; i < NPFCT_ALG_MAX - 2; i++) {
 		hs[i] = npfct_alg_register(test_ct, alg_hook, &alg_calls);
 		assert_true(hs[i] >= 0);
 	}
 	assert_int_equal(npfct_alg_register(test_ct, alg_hook, &alg_calls),
 	    -ENOSPC);
-	for (i = 0; i < NPFCT_ALG_MAX - 1; i++)
+	for (i = 0; i < NPFCT_ALG_MAX - 2; i++)
 		assert_int_equal(npfct_alg_unregister(test_ct, hs[i]), 0);
 
 	assert_int_equal(npfct_alg_unregister(test_ct, h), 0);
@@ -714,6 +714,28 @@ test_inspect_burst_mixed(void **state)
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_PARSE_L3_TRUNC), 1);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_LOOKUP_MISS),
 	    N / 2);
+
+	/* Establish the misses in one call; then everything matches. */
+	{
+		uint16_t idx[N], nidx = 0;
+
+		for (i = 0; i < N; i++)
+			if (v[i] == NPFCT_V_MISS)
+				idx[nidx++] = (uint16_t)i;
+		assert_int_equal(npfct_establish_burst(test_ct, pkts, idx,
+		    nidx, NPFCT_DIR_OUT, false, conns), N / 2);
+		for (i = N / 2; i < N; i++)
+			assert_non_null(conns[i]);
+		/* Again: all duplicates now. */
+		assert_int_equal(npfct_establish_burst(test_ct, pkts, idx,
+		    nidx, NPFCT_DIR_OUT, false, conns), 0);
+		assert_null(conns[N / 2]);
+		assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_RACE_CONN),
+		    N / 2);
+	}
+	test_pkt_truncate(m[10], 10);
+	assert_int_equal(npfct_inspect_burst(test_ct, m, pkts, N,
+	    NPFCT_DIR_OUT, conns, v), N - 1);
 	for (i = 0; i < N; i++)
 		rte_pktmbuf_free(m[i]);
 }

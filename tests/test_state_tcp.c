@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * Tests of TCP state tracking (src/state_tcp.c): table-driven packet
+ * sequences through the state machine and the window checks, like NPF's
+ * npf_state_test.c, then the TCP timeout groups through the G/C with the
+ * driven clock.
+ */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include <cmocka.h>
+
+#include <rte_errno.h>
+
+#include "npfct_impl.h"
+#include "test_ct.h"
+#include "test_eal.h"
+#include "test_pkt.h"
+
+#define F	1	/* forwards: client -> server */
+#define B	0	/* backwards: server -> client */
+
+#define SYN	NPFCT_TH_SYN
+#define ACK	NPFCT_TH_ACK
+#define FIN	NPFCT_TH_FIN
+#define RST	NPFCT_TH_RST
+#define PSH	NPFCT_TH_PUSH
+
+#define S(x)	NPFCT_TCPS_ ## x
+#define NOWS	(-1)
+
+/* Client ISN 1000, server ISN 5000. */
+struct tcp_step {
+	uint8_t		forw;
+	uint8_t		flags;
+	uint32_t	seq;
+	uint32_t	ack;
+	uint16_t	len;
+	uint16_t	win;
+	int		wscale;		/* option on SYNs, NOWS: none */
+	bool		ok;		/* accepted? */
+	uint8_t		state;		/* state after the packet */
+};
+
+/* The handshake every sequence below starts with (window scale 7). */
+#define HANDSHAKE \
+	{ F, SYN,       1000, 0,    0, 65535, 7, true, S(SYN_SENT) }, \
+	{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true, S(SYN_RECEIVED) }, \
+	{ F, ACK,       1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) }
+
+static void
+step_pkt(struct npfct_pkt *pkt, const struct tcp_step *s)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->status = NPFCT_PARSE_OK;
+	pkt->flags = NPFCT_PKT_IP4 | NPFCT_PKT_L4 | NPFCT_PKT_TCP;
+	pkt->proto = IPPROTO_TCP;
+	pkt->alen = 4;
+	pkt->tcp.flags = s->flags;
+	pkt->tcp.seq = s->seq;
+	pkt->tcp.ack = s->ack;
+	pkt->tcp.datalen = s->len;
+	pkt->tcp.win = s->win;
+	pkt->tcp.hlen = 20;
+	pkt->tcp.wscale = s->wscale < 0 ? NPFCT_TCP_WSCALE_NONE :
+	    (uint8_t)s->wscale;
+}
+
+static void
+run_sequence(const struct npfct *ct, const struct tcp_step *steps,
+		unsigned int n)
+{
+	struct npfct_state st;
+	struct npfct_pkt pkt;
+	unsigned int i;
+	bool ok;
+
+	for (i = 0; i < n; i++) {
+		step_pkt(&pkt, &steps[i]);
+		if (i == 0)
+			ok = npfct_state_init(ct, &pkt, &st);
+		else
+			ok = npfct_state_inspect(ct, &pkt, &st,
+			    steps[i].forw == F);
+		if (ok != steps[i].ok || st.nst_state != steps[i].state) {
+			print_error("step %u: ok %d (want %d), state %s "
+			    "(want %s)\n", i, ok, steps[i].ok,
+			    npfct_state_name(&st, IPPROTO_TCP),
+			    npfct_state_tcp_name(steps[i].state));
+			fail();
+		}
+	}
+}
+
+#define RUN(ct, seq)	run_sequence((ct), (seq), RTE_DIM(seq))
+
+/*
+ * Error paths first: packets that must be refused.
+ */
+
+static void
+test_tcp_invalid_flags(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		/* SYN|FIN, SYN|FIN|ACK, no flags: invalid in any state. */
+		{ F, SYN | FIN, 1001, 5001, 0, 502, NOWS, false, S(ESTABLISHED) },
+		{ F, SYN | FIN | ACK, 1001, 5001, 0, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		{ B, 0, 5001, 0, 0, 509, NOWS, false, S(ESTABLISHED) },
+		{ F, PSH, 1001, 0, 10, 502, NOWS, false, S(ESTABLISHED) },
+		/* Still works. */
+		{ F, ACK | PSH, 1001, 5001, 100, 502, NOWS, true,
+		    S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+static void
+test_tcp_rst_out_of_window(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		/* Far outside. */
+		{ B, RST, 5001 + 1000000, 0, 0, 0, NOWS, false, S(ESTABLISHED) },
+		{ B, RST | ACK, 5001 - 1000000, 1001, 0, 0, NOWS, false,
+		    S(ESTABLISHED) },
+		/* In the window but not the next expected: strict order. */
+		{ B, RST, 5001 + 10, 0, 0, 0, NOWS, false, S(ESTABLISHED) },
+		/* Exactly the next sequence number: closes. */
+		{ B, RST, 5001, 0, 0, 0, NOWS, true, S(CLOSED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* With NPFCT_F_TCP_RST_LOOSE any in-window RST closes. */
+static void
+test_tcp_rst_loose(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ B, RST, 5001 + 1000000, 0, 0, 0, NOWS, false, S(ESTABLISHED) },
+		{ B, RST, 5001 + 10, 0, 0, 0, NOWS, true, S(CLOSED) },
+	};
+	struct npfct_params p = {
+		.name = "rstloose", .socket_id = SOCKET_ID_ANY,
+		.max_conns = 16, .flags = NPFCT_F_TCP_RST_LOOSE,
+	};
+	struct npfct *ct = npfct_create(&p);
+
+	(void)state;
+	assert_non_null(ct);
+	RUN(ct, seq);
+	npfct_destroy(ct);
+}
+
+static void
+test_tcp_ack_beyond_data(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		/* ACK of data the server never sent (III). */
+		{ F, ACK, 1001, 5001 + 100000, 0, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		/* ACK far in the past (IV). */
+		{ F, ACK, 1001, 5001 - 20000000, 0, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		/* Data beyond the server's window (I). */
+		{ F, ACK, 1001 + 65160, 5001, 1000, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		/* Data a window below what was sent (II). */
+		{ F, ACK, 1001 - 200000, 5001, 100, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		/* A FIN that fails a check does not change the state. */
+		{ F, FIN | ACK, 1001, 5001 + 100000, 0, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* The first packet must be a SYN (without NPFCT_F_TCP_LOOSE). */
+static void
+test_tcp_establish_needs_syn(void **state)
+{
+	static const uint8_t bad[] = { ACK, SYN | ACK, FIN | ACK, RST,
+	    SYN | FIN, 0 };
+	struct npfct_state st;
+	struct npfct_pkt pkt;
+	struct tcp_step s = { F, 0, 1000, 0, 0, 1000, NOWS, false, 0 };
+	struct rte_mbuf *m;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		s.flags = bad[i];
+		step_pkt(&pkt, &s);
+		assert_false(npfct_state_init(test_ct, &pkt, &st));
+	}
+	/* Through the connection API: EPROTO and a counter. */
+	m = test_pkt_tcp4("10.0.0.1", 1234, "10.0.0.2", 80, ACK, 1000, 1);
+	assert_int_equal(npfct_pkt_parse(&pkt, m), NPFCT_PARSE_OK);
+	assert_null(npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT, false));
+	assert_int_equal(rte_errno, EPROTO);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_STATE_REFUSED), 1);
+	assert_int_equal(npfct_count(test_ct), 0);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Functional sequences.
+ */
+
+static void
+test_tcp_handshake_data_close(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, ACK | PSH, 1001, 5001, 100, 502, NOWS, true,
+		    S(ESTABLISHED) },
+		{ B, ACK, 5001, 1101, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 1101, 6001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		/* Client closes; the server answers FIN|ACK. */
+		{ F, FIN | ACK, 1101, 6001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, FIN | ACK, 6001, 1102, 0, 509, NOWS, true, S(CLOSING) },
+		{ F, ACK, 1102, 6002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1102, 6002, 0, 502, NOWS, true, S(TIME_WAIT) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+static void
+test_tcp_out_of_order_and_retransmit(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		/* Server sends three segments. */
+		{ B, ACK, 5001, 1001, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		{ B, ACK, 6001, 1001, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		{ B, ACK, 7001, 1001, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		/* ACKs arrive out of order. */
+		{ F, ACK, 1001, 8001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 1001, 6001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 1001, 7001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		/* The second segment is retransmitted. */
+		{ B, ACK, 6001, 1001, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		/* Data segments out of order from the client. */
+		{ F, ACK, 1501, 8001, 500, 502, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 1001, 8001, 500, 502, NOWS, true, S(ESTABLISHED) },
+		/* A duplicate SYN-ACK from a lagging path is fine too. */
+		{ B, ACK, 8001, 2001, 0, 509, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* A large scaled window is accepted; data beyond it is not. */
+static void
+test_tcp_window_scaling(void **state)
+{
+	static const struct tcp_step scaled[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		/* The server offers 1000 << 7 = 128000 bytes. */
+		{ B, ACK, 5001, 1001, 0, 1000, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 1001, 5001, 60000, 502, NOWS, true, S(ESTABLISHED) },
+		{ F, ACK, 61001, 5001, 60000, 502, NOWS, true,
+		    S(ESTABLISHED) },
+		/* Ends at 131001 > 1001 + 128000. */
+		{ F, ACK, 121001, 5001, 10000, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		{ F, ACK, 121001, 5001, 8000, 502, NOWS, true, S(ESTABLISHED) },
+	};
+	static const struct tcp_step unscaled[] = {
+		/* The server did not offer scaling: no side scales. */
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, NOWS, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		{ B, ACK, 5001, 1001, 0, 1000, NOWS, true, S(ESTABLISHED) },
+		/* 65535 bytes do not fit in the 65160 offered unscaled. */
+		{ F, ACK, 1001, 5001, 65535, 502, NOWS, false,
+		    S(ESTABLISHED) },
+		{ F, ACK, 1001, 5001, 1000, 502, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, scaled);
+	RUN(test_ct, unscaled);
+}
+
+/* The server closes first. */
+static void
+test_tcp_close_from_server(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ B, FIN | ACK, 5001, 1001, 0, 509, NOWS, true,
+		    S(FIN_RECEIVED) },
+		{ F, ACK, 1001, 5002, 0, 502, NOWS, true, S(CLOSE_WAIT) },
+		{ F, ACK | PSH, 1001, 5002, 50, 502, NOWS, true,
+		    S(CLOSE_WAIT) },
+		{ F, FIN | ACK, 1051, 5002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ B, ACK, 5002, 1052, 0, 509, NOWS, true, S(TIME_WAIT) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* Both sides send FIN at once; FINs may be retransmitted. */
+static void
+test_tcp_close_simultaneous(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, FIN | ACK, 5001, 1001, 0, 509, NOWS, true, S(CLOSING) },
+		{ B, ACK, 5002, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(TIME_WAIT) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* The server ACKs the FIN, then closes its side later. */
+static void
+test_tcp_half_close(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, ACK, 5001, 1002, 0, 509, NOWS, true, S(FIN_WAIT) },
+		{ B, ACK | PSH, 5001, 1002, 300, 509, NOWS, true,
+		    S(FIN_WAIT) },
+		{ F, ACK, 1002, 5301, 0, 502, NOWS, true, S(FIN_WAIT) },
+		{ B, FIN | ACK, 5301, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1002, 5302, 0, 502, NOWS, true, S(TIME_WAIT) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+static void
+test_tcp_rst_close(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, ACK | PSH, 1001, 5001, 100, 502, NOWS, true,
+		    S(ESTABLISHED) },
+		/* The client aborts: RST|ACK at its next sequence number. */
+		{ F, RST | ACK, 1101, 5001, 0, 0, NOWS, true, S(CLOSED) },
+	};
+	static const struct tcp_step refused[] = {
+		/* A SYN to a closed port is refused by RST|ACK, seq 0. */
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, RST | ACK, 0, 1001, 0, 0, NOWS, true, S(CLOSED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+	RUN(test_ct, refused);
+}
+
+static void
+test_tcp_syn_retransmit(void **state)
+{
+	static const struct tcp_step seq[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		/* The SYN-ACK is retransmitted; so is the SYN. */
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* RFC 793 figure 8: both sides send SYN. */
+static void
+test_tcp_simultaneous_open(void **state)
+{
+	static const struct tcp_step seq[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN, 5000, 0, 0, 65160, 7, true, S(SIMSYN_SENT) },
+		{ F, SYN | ACK, 1000, 5001, 0, 65535, 7, true,
+		    S(SYN_RECEIVED) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		{ B, ACK | PSH, 5001, 1001, 10, 509, NOWS, true,
+		    S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* A new SYN re-opens a TIME_WAIT connection; RST there is ignored. */
+static void
+test_tcp_time_wait_reopen(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(CLOSING) },
+		{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ B, ACK, 5002, 1002, 0, 509, NOWS, true, S(TIME_WAIT) },
+		/* RFC 1337: an RST does not assassinate TIME_WAIT. */
+		{ B, RST, 5002, 0, 0, 0, NOWS, true, S(TIME_WAIT) },
+		/* The backwards side cannot re-open. */
+		{ B, SYN, 700000, 0, 0, 65535, 7, false, S(TIME_WAIT) },
+		/* New ISN far from the old window. */
+		{ F, SYN, 900000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 300000, 900001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 900001, 300001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		/* The old sequence space is gone. */
+		{ F, ACK | PSH, 1002, 5002, 10, 502, NOWS, false,
+		    S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* Mid-stream pickup with NPFCT_F_TCP_LOOSE. */
+static void
+test_tcp_loose_pickup(void **state)
+{
+	static const struct tcp_step seq[] = {
+		{ F, ACK | PSH, 77000, 99000, 100, 502, NOWS, true,
+		    S(ESTABLISHED) },
+		{ B, ACK, 99000, 77100, 1000, 509, NOWS, true, S(ESTABLISHED) },
+		{ F, FIN | ACK, 77100, 100000, 0, 502, NOWS, true,
+		    S(FIN_SENT) },
+	};
+	struct npfct_params p = {
+		.name = "loose", .socket_id = SOCKET_ID_ANY,
+		.max_conns = 16, .flags = NPFCT_F_TCP_LOOSE,
+	};
+	struct npfct *ct = npfct_create(&p);
+	struct tcp_step rst = { F, RST, 1, 0, 0, 0, NOWS, false, 0 };
+	struct npfct_state st;
+	struct npfct_pkt pkt;
+
+	(void)state;
+	assert_non_null(ct);
+	RUN(ct, seq);
+	/* Never from a RST. */
+	step_pkt(&pkt, &rst);
+	assert_false(npfct_state_init(ct, &pkt, &st));
+	npfct_destroy(ct);
+}
+
+/*
+ * Timeouts per group, through connections and the G/C with the driven
+ * clock.
+ */
+
+#define CLI	"10.0.0.1"
+#define SRV	"192.0.2.80"
+
+static struct npfct_conn *
+tcp_send(bool forw, uint8_t flags, uint32_t seq, uint32_t ack, uint8_t *v)
+{
+	struct test_pkt_spec spec = {
+		.af = AF_INET, .proto = IPPROTO_TCP,
+		.src = forw ? CLI : SRV, .dst = forw ? SRV : CLI,
+		.sport = forw ? 40000 : 80, .dport = forw ? 80 : 40000,
+		.tcp_flags = flags, .seq = seq, .ack = ack, .win = 65535,
+		.wscale = NOWS,
+	};
+	struct rte_mbuf *m = test_pkt_build(&spec);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_inspect(test_ct, &pkt, forw ? NPFCT_DIR_OUT :
+	    NPFCT_DIR_IN, v);
+	if (con == NULL && forw && flags == SYN) {
+		con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT,
+		    false);
+		if (con != NULL)
+			npfct_conn_release(con);
+	}
+	rte_pktmbuf_free(m);
+	return con;
+}
+
+/* Drive a connection to a state; return it. */
+static struct npfct_conn *
+tcp_to_state(uint8_t target)
+{
+	struct npfct_conn *con;
+
+	con = tcp_send(true, SYN, 1000, 0, NULL);
+	assert_non_null(con);
+	if (target == S(SYN_SENT))
+		return con;
+	assert_non_null(tcp_send(false, SYN | ACK, 5000, 1001, NULL));
+	assert_non_null(tcp_send(true, ACK, 1001, 5001, NULL));
+	if (target == S(ESTABLISHED))
+		return con;
+	assert_non_null(tcp_send(true, FIN | ACK, 1001, 5001, NULL));
+	if (target == S(FIN_SENT))
+		return con;
+	assert_non_null(tcp_send(false, FIN | ACK, 5001, 1002, NULL));
+	assert_non_null(tcp_send(true, ACK, 1002, 5002, NULL));
+	if (target == S(LAST_ACK))
+		return con;
+	assert_non_null(tcp_send(true, ACK, 1002, 5002, NULL));
+	return con;
+}
+
+static void
+expect_expiry(uint8_t target, uint32_t seconds)
+{
+	struct npfct_conn *con = tcp_to_state(target);
+
+	assert_string_equal(npfct_conn_state_name(con),
+	    npfct_state_tcp_name(target));
+	assert_int_equal(npfct_conn_etime(test_ct, con), seconds);
+	test_ct_advance(test_ct, seconds);
+	assert_int_equal(npfct_gc(test_ct), 0);
+	test_ct_advance(test_ct, 1);
+	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_count(test_ct), 0);
+}
+
+static void
+test_tcp_timeouts(void **state)
+{
+	(void)state;
+	expect_expiry(S(SYN_SENT), 30);
+	expect_expiry(S(ESTABLISHED), 86400);
+	expect_expiry(S(FIN_SENT), 21600);
+	expect_expiry(S(LAST_ACK), 10);
+	expect_expiry(S(TIME_WAIT), 240);
+	/* Run-time change. */
+	assert_int_equal(npfct_timeout_set(test_ct,
+	    NPFCT_TIMEOUT_TCP_ESTABLISHED, 100), 0);
+	expect_expiry(S(ESTABLISHED), 100);
+}
+
+/* An invalid packet neither passes nor keeps the connection alive. */
+static void
+test_tcp_invalid_not_refreshing(void **state)
+{
+	struct npfct_conn *con = tcp_to_state(S(ESTABLISHED));
+	uint8_t v;
+
+	(void)state;
+	assert_non_null(con);
+	test_ct_advance(test_ct, 86000);
+	assert_null(tcp_send(false, ACK, 5001 + 10000000, 1001, &v));
+	assert_int_equal(v, NPFCT_V_INVALID);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_INVALID_STATE), 1);
+	test_ct_advance(test_ct, 401);
+	assert_int_equal(npfct_gc(test_ct), 1);
+}
+
+/* The ICMP error ALG relates an error to the flow it quotes. */
+static void
+test_icmp_error_related(void **state)
+{
+	struct test_pkt_spec quoted = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = CLI, .dst = SRV,
+		.sport = 40000, .dport = 80, .tcp_flags = ACK, .seq = 1001,
+		.wscale = NOWS,
+	};
+	struct test_pkt_spec err = {
+		.af = AF_INET, .proto = IPPROTO_ICMP, .src = "198.51.100.1",
+		.dst = CLI, .icmp_type = 3, .icmp_code = 4, .inner = &quoted,
+		.wscale = NOWS,
+	};
+	struct test_pkt_spec other = quoted;
+	struct npfct_conn *con = tcp_to_state(S(ESTABLISHED));
+	struct rte_mbuf *m;
+	uint8_t v;
+
+	(void)state;
+	m = test_pkt_build(&err);
+	assert_ptr_equal(test_ct_inspect(test_ct, m, NPFCT_DIR_IN, &v), con);
+	assert_int_equal(v, NPFCT_V_RELATED);
+	/* The wrong direction is not related. */
+	assert_null(test_ct_inspect(test_ct, m, NPFCT_DIR_OUT, &v));
+	rte_pktmbuf_free(m);
+
+	/* An error quoting an unknown flow is not related. */
+	other.dport = 81;
+	err.inner = &other;
+	m = test_pkt_build(&err);
+	assert_null(test_ct_inspect(test_ct, m, NPFCT_DIR_IN, &v));
+	assert_int_equal(v, NPFCT_V_NOT_TRACKABLE);
+	rte_pktmbuf_free(m);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_ALG_HIT), 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_tcp_invalid_flags),
+		T(test_tcp_rst_out_of_window),
+		T(test_tcp_rst_loose),
+		T(test_tcp_ack_beyond_data),
+		T(test_tcp_establish_needs_syn),
+		T(test_tcp_handshake_data_close),
+		T(test_tcp_out_of_order_and_retransmit),
+		T(test_tcp_window_scaling),
+		T(test_tcp_close_from_server),
+		T(test_tcp_close_simultaneous),
+		T(test_tcp_half_close),
+		T(test_tcp_rst_close),
+		T(test_tcp_syn_retransmit),
+		T(test_tcp_simultaneous_open),
+		T(test_tcp_time_wait_reopen),
+		T(test_tcp_loose_pickup),
+		T(test_tcp_timeouts),
+		T(test_tcp_invalid_not_refreshing),
+		T(test_icmp_error_related),
+	};
+
+	return cmocka_run_group_tests_name("state_tcp", tests,
+	    test_eal_group_setup, test_eal_group_teardown);
+}
