@@ -255,7 +255,7 @@ npfct_conndb_enqueue(struct npfct_db *db, struct npfct_conn *con)
 unsigned int
 npfct_conndb_drain_new(struct npfct_db *db)
 {
-	struct npfct_conn *con, *next;
+	struct npfct_conn *con, *next, *rev;
 	unsigned int i, n = 0;
 
 	for (i = 0; i <= RTE_MAX_LCORE; i++) {
@@ -265,9 +265,14 @@ npfct_conndb_drain_new(struct npfct_db *db)
 		/* Acquire: pairs with the release in npfct_conndb_enqueue(). */
 		con = __atomic_exchange_n(&db->db_new[i].nl_head, NULL,
 		    __ATOMIC_ACQUIRE);
-		for (; con != NULL; con = next) {
+		/* The stack is newest first: reverse it into creation order. */
+		for (rev = NULL; con != NULL; con = next) {
 			next = con->c_next;
-			con->c_next = NULL;
+			con->c_next = rev;
+			rev = con;
+		}
+		for (con = rev; con != NULL; con = next) {
+			next = con->c_next;
 			TAILQ_INSERT_TAIL(&db->db_list, con, c_entry);
 			n++;
 		}

@@ -17,8 +17,8 @@
  *	3. look the keys up with one bulk lookup per table (IPv4, IPv6),
  *	   which prefetches buckets and keys;
  *	4. prefetch the connections found, then check each (active, not
- *	   expired, interface, direction), stamp its activity time and run
- *	   its state inspection.
+ *	   expired, interface, direction), run its state inspection and,
+ *	   if the packet is valid, stamp its activity time.
  *
  *	The clock and the database pointer are read once per burst and the
  *	counters are added once per burst.

@@ -209,6 +209,7 @@ npfct_create(const struct npfct_params *p)
 
 	TAILQ_INSERT_TAIL(&instances, ct, ct_entry);
 	pthread_mutex_unlock(&instances_lock);
+	npfct_telemetry_init();
 	NPFCT_LOG(DEBUG, "%s: created, %u IPv4 and %u IPv6 connections",
 	    ct->ct_name, ct->ct_max[NPFCT_AF4], ct->ct_max[NPFCT_AF6]);
 	return ct;
@@ -251,6 +252,44 @@ npfct_destroy(struct npfct *ct)
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	NPFCT_LOG(DEBUG, "%s: destroyed", ct->ct_name);
 	rte_free(ct);
+}
+
+/*
+ * The registry, for telemetry: lock it, find an instance by name (NULL:
+ * the only instance, if there is exactly one), walk all.
+ */
+void
+npfct_instances_lock(void)
+{
+	pthread_mutex_lock(&instances_lock);
+}
+
+void
+npfct_instances_unlock(void)
+{
+	pthread_mutex_unlock(&instances_lock);
+}
+
+struct npfct *
+npfct_instance_lookup(const char *name)
+{
+	struct npfct *first;
+
+	if (name != NULL)
+		return instance_find_locked(name);
+	first = TAILQ_FIRST(&instances);
+	if (first == NULL || TAILQ_NEXT(first, ct_entry) != NULL)
+		return NULL;
+	return first;
+}
+
+void
+npfct_instances_walk(void (*fn)(struct npfct *, void *), void *arg)
+{
+	struct npfct *ct;
+
+	TAILQ_FOREACH(ct, &instances, ct_entry)
+		fn(ct, arg);
 }
 
 struct npfct *

@@ -460,6 +460,15 @@ npfct_alg_wanted_p(const struct npfct *ct, const struct npfct_pkt *pkt)
 unsigned int npfct_gc_db(struct npfct *ct, struct npfct_db *db, bool flush,
 		bool sync);
 
+/* instance.c: the registry (telemetry) */
+void npfct_instances_lock(void);
+void npfct_instances_unlock(void);
+struct npfct *npfct_instance_lookup(const char *name);
+void npfct_instances_walk(void (*fn)(struct npfct *, void *), void *arg);
+
+/* telemetry.c */
+void npfct_telemetry_init(void);
+
 /* stats.c */
 enum npfct_stat npfct_stat_parse(enum npfct_parse_status status);
 

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -52,9 +54,29 @@ static struct rte_mempool *test_pool;
 static void
 eal_exit(void)
 {
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_mempool_free(test_pool);
 	test_pool = NULL;
 	rte_eal_cleanup();
+
+	/* Remove the per-process runtime directory (sockets, config). */
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX + 256];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 /*
@@ -83,12 +105,17 @@ test_eal_init(int extra_argc, const char *const *extra_argv)
 {
 	static char *copies[TEST_EAL_ARGS_MAX];
 	char *argv[TEST_EAL_ARGS_MAX + 1];
-	char lcores[64];
+	char lcores[64], prefix[64];
 	const char *base[] = {
 		"npfct_test",
 		"--no-huge", "-m", "512",
 		"--no-pci",
 		"--no-shconf",
+		/*
+		 * Our own runtime directory, so that test programs running
+		 * at the same time do not share a telemetry socket.
+		 */
+		"--file-prefix", prefix,
 		"--lcores", lcores,
 		"--log-level", "lib.eal:error",
 		"--log-level", "lib.telemetry:error",
@@ -102,6 +129,7 @@ test_eal_init(int extra_argc, const char *const *extra_argv)
 	    RTE_DIM(base) + (unsigned int)extra_argc > TEST_EAL_ARGS_MAX)
 		return -EINVAL;
 
+	snprintf(prefix, sizeof(prefix), "npfct-test-%ld", (long)getpid());
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu <= 1)
 		snprintf(lcores, sizeof(lcores), "(0-3)@0");

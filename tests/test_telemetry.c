@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * Tests of the telemetry commands (src/telemetry.c) through the real
+ * telemetry socket of the EAL, as dpdk-telemetry.py talks to it.
+ */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+
+#include "npfct.h"
+#include "npfct_conn.h"
+#include "test_ct.h"
+#include "test_eal.h"
+#include "test_pkt.h"
+
+static char reply[65536];
+
+/* Connect, read the greeting, send one command, return its reply. */
+static const char *
+tel_query(const char *cmd)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	ssize_t n;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path),
+	    "%s/dpdk_telemetry.v2", rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0);
+	n = read(fd, reply, sizeof(reply) - 1);	/* greeting */
+	assert_true(n > 0);
+	assert_int_equal(write(fd, cmd, strlen(cmd)), (ssize_t)strlen(cmd));
+	n = read(fd, reply, sizeof(reply) - 1);
+	assert_true(n > 0);
+	reply[n] = '\0';
+	close(fd);
+	if (getenv("TEST_TELEMETRY_DEBUG") != NULL)
+		fprintf(stderr, "%s -> %s\n", cmd, reply);
+	return reply;
+}
+
+static void
+test_telemetry_bad_params(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(tel_query("/npfct/info,nosuch"),
+	    "\"/npfct/info\":null"));
+	assert_non_null(strstr(tel_query("/npfct/conns,t0,x"),
+	    "\"/npfct/conns\":null"));
+}
+
+static void
+test_telemetry_list_info_stats(void **state)
+{
+	struct rte_mbuf *m = test_pkt_udp4("10.0.0.1", 1, "10.0.0.2", 2);
+
+	(void)state;
+	assert_non_null(test_ct_establish(test_ct, m, NPFCT_DIR_OUT, false));
+	assert_non_null(strstr(tel_query("/npfct/list"),
+	    "{\"/npfct/list\":[\"t0\"]}"));
+	/* One instance: the name may be left out. */
+	tel_query("/npfct/info");
+	assert_non_null(strstr(reply, "\"name\":\"t0\""));
+	assert_non_null(strstr(reply, "\"max_conns\":1024"));
+	assert_non_null(strstr(reply, "\"conns\":1"));
+	tel_query("/npfct/stats,t0");
+	assert_non_null(strstr(reply, "\"conn_create\":1"));
+	assert_non_null(strstr(reply, "\"parse_l4_bad\":0"));
+	tel_query("/npfct/timeouts,t0");
+	assert_non_null(strstr(reply, "\"tcp_established\":86400"));
+	assert_non_null(strstr(reply, "\"generic_new\":30"));
+	rte_pktmbuf_free(m);
+}
+
+static void
+test_telemetry_conns_pages(void **state)
+{
+	unsigned int i;
+	char a[32];
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		struct rte_mbuf *m;
+
+		snprintf(a, sizeof(a), "10.0.0.%u", i + 1);
+		m = test_pkt_udp4(a, 1000, "192.0.2.1", 53);
+		m->port = 2;
+		assert_non_null(test_ct_establish(test_ct, m, NPFCT_DIR_OUT,
+		    i == 0));
+		rte_pktmbuf_free(m);
+	}
+	test_ct_advance(test_ct, 5);
+	tel_query("/npfct/conns,t0,0");
+	assert_non_null(strstr(reply, "\"total\":100"));
+	assert_non_null(strstr(reply, "\"pages\":2"));
+	assert_non_null(strstr(reply, "\"c63\":["));
+	assert_null(strstr(reply, "\"c64\""));
+	assert_non_null(strstr(reply,
+	    "\"c0\":[\"udp\",\"10.0.0.1:1000 -> 192.0.2.1:53\","
+	    "\"192.0.2.1:53 -> 10.0.0.1:1000\",\"new\",\"idle=5\","
+	    "\"left=25\",\"if=2\",\"-\",\"out,active\"]"));
+	tel_query("/npfct/conns,t0,1");
+	assert_non_null(strstr(reply, "\"page\":1"));
+	assert_non_null(strstr(reply, "\"c35\":["));
+	assert_null(strstr(reply, "\"c36\""));
+	tel_query("/npfct/conns,t0,7");
+	assert_null(strstr(reply, "\"c0\""));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_telemetry_bad_params),
+		T(test_telemetry_list_info_stats),
+		T(test_telemetry_conns_pages),
+	};
+
+	return cmocka_run_group_tests_name("telemetry", tests,
+	    test_eal_group_setup, test_eal_group_teardown);
+}
