@@ -102,6 +102,24 @@ conn_poison_cb(struct rte_mempool *mp, void *arg, void *obj, unsigned int i)
 	NPFCT_POISON(obj, *(size_t *)arg);
 }
 
+static void
+conn_unpoison_cb(struct rte_mempool *mp, void *arg, void *obj, unsigned int i)
+{
+	RTE_SET_USED(arg);
+	RTE_SET_USED(i);
+	NPFCT_UNPOISON(obj, mp->elt_size);
+}
+
+/* Free a pool: its objects are poisoned, and DPDK clears the memory. */
+static void
+conn_pool_free(struct rte_mempool *mp)
+{
+	if (mp == NULL)
+		return;
+	rte_mempool_obj_iter(mp, conn_unpoison_cb, NULL);
+	rte_mempool_free(mp);
+}
+
 static struct rte_mempool *
 conn_pool_create(struct npfct *ct, unsigned int af, uint32_t cache)
 {
@@ -217,7 +235,7 @@ fail:
 	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name,
 	    rte_strerror(rte_errno));
 	for (af = 0; af < NPFCT_NAF; af++)
-		rte_mempool_free(ct->ct_pool[af]);
+		conn_pool_free(ct->ct_pool[af]);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	rte_free(ct);
@@ -247,7 +265,7 @@ npfct_destroy(struct npfct *ct)
 	for (i = 0; i < NPFCT_ALG_MAX; i++)
 		rte_free(ct->ct_algs[i]);
 	for (af = 0; af < NPFCT_NAF; af++)
-		rte_mempool_free(ct->ct_pool[af]);
+		conn_pool_free(ct->ct_pool[af]);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	NPFCT_LOG(DEBUG, "%s: destroyed", ct->ct_name);
