@@ -124,6 +124,29 @@ enum npfct_timeout {
  */
 typedef void (*npfct_release_t)(void *handle, void *arg);
 
+/**
+ * G/C tunables (NPF's gc.*), at creation (npfct_params::gc) and at run
+ * time (npfct_gc_params_set()).  A zero field in npfct_params::gc selects
+ * the default.
+ */
+struct npfct_gc_params {
+	/** Connections examined per G/C step, 1..1048576 (default 256). */
+	uint32_t step;
+	/** Shortest interval between service steps, ms (default 50). */
+	uint32_t interval_min_ms;
+	/** Longest interval between service steps, ms (default 5000). */
+	uint32_t interval_max_ms;
+	/**
+	 * Early drop: when establish found the table full, the next step
+	 * evicts up to this many of the oldest connections that are not
+	 * established (default 64; NPFCT_GC_EARLY_DROP_OFF: never).
+	 */
+	uint32_t early_drop;
+};
+
+/** npfct_gc_params::early_drop value that turns early drop off. */
+#define NPFCT_GC_EARLY_DROP_OFF	UINT32_MAX
+
 /** Parameters of npfct_create(). */
 struct npfct_params {
 	const char *name;	/**< instance name (< NPFCT_NAMESIZE chars) */
@@ -143,6 +166,8 @@ struct npfct_params {
 	 * sender's window scale), 0: NPF's default of 66000.
 	 */
 	uint32_t tcp_max_ack_win;
+	/** G/C tunables (NULL: defaults, see struct npfct_gc_params). */
+	const struct npfct_gc_params *gc;
 	npfct_release_t rproc_release;	/**< releases a rule procedure */
 	npfct_release_t nat_release;	/**< releases a NAT entry */
 	void *release_arg;		/**< passed to both release callbacks */
@@ -231,28 +256,112 @@ void npfct_db_destroy(struct npfct *ct, struct npfct_db *db);
 int npfct_load(struct npfct *ct, struct npfct_db *db, bool track);
 
 /**
- * Run the G/C (npf_conn_gc()): expire connections whose timeout passed or
- * that were expired explicitly, remove their entries, wait for a QSBR
- * grace period and destroy them.
+ * One incremental G/C step (what the G/C service runs): take the new
+ * connections, examine at most gc.step connections from where the last
+ * step stopped, remove the entries of the expired ones (and, if the table
+ * was found full, evict the oldest unestablished ones), and destroy the
+ * connections removed by earlier steps whose grace period has ended.
  *
- * One G/C context at a time (serialised internally).  The caller needs an
- * lcore id and must not hold connection pointers: the call is a quiescent
- * state for it.
+ * Never blocks: the grace period is waited for by the instance's
+ * grace-period thread; if another G/C context holds the G/C lock the step
+ * does nothing.  For an application without a service core, call it
+ * periodically from a thread with an lcore id (e.g. the main lcore).
  *
  * @return
- *   Number of connections destroyed, or -EINVAL.
+ *   Number of connections destroyed by this step, or -EINVAL (no
+ *   instance, or no lcore id).
  */
 int npfct_gc(struct npfct *ct);
 
 /**
- * Destroy all connections of the current database (G/C with flush).
- * Same rules as npfct_gc().  Connections established while the flush runs
- * may survive it.
+ * A full, blocking G/C pass (npf_conn_gc() with sync): examine every
+ * connection, remove the expired ones, wait for a QSBR grace period and
+ * destroy them together with everything earlier steps removed.
+ *
+ * Control thread or G/C context with an lcore id; the caller must not
+ * hold connection pointers (the wait is a quiescent state for it), and a
+ * thread it waits for must not be an online reader.
+ *
+ * @return
+ *   Number of connections destroyed, or -EINVAL.
+ */
+int npfct_gc_sync(struct npfct *ct);
+
+/**
+ * Destroy all connections of the current database (G/C with flush), under
+ * traffic.  Same rules as npfct_gc_sync().  Connections established while
+ * the flush runs may survive it.
  *
  * @return
  *   Number of connections destroyed, or -EINVAL.
  */
 int npfct_flush(struct npfct *ct);
+
+/** npfct_filter::fields: match the protocol. */
+#define NPFCT_FILTER_PROTO	0x01
+/** npfct_filter::fields: match an address prefix (either endpoint). */
+#define NPFCT_FILTER_ADDR	0x02
+/** npfct_filter::fields: match a port (either side, network order). */
+#define NPFCT_FILTER_PORT	0x04
+/** npfct_filter::fields: match connections bound to an interface. */
+#define NPFCT_FILTER_IFID	0x08
+
+/**
+ * Which connections npfct_flush_filter() destroys: all the fields selected
+ * must match.  Addresses and ports are compared with both keys of the
+ * connection (original and translated values).
+ */
+struct npfct_filter {
+	uint32_t fields;	/**< NPFCT_FILTER_* (at least one) */
+	uint8_t proto;		/**< IPPROTO_* */
+	uint8_t alen;		/**< address length: 4 or 16 */
+	uint8_t plen;		/**< prefix length in bits */
+	union npfct_addr addr;	/**< address prefix */
+	rte_be16_t port;	/**< port (or ICMP query id) */
+	uint16_t ifid;		/**< interface (per-interface connections) */
+};
+
+/**
+ * Destroy the connections that match a filter (e.g. all connections of a
+ * host, of a port, of an interface).  Same rules as npfct_flush().
+ *
+ * @return
+ *   Number of connections destroyed, or -EINVAL (bad filter).
+ */
+int npfct_flush_filter(struct npfct *ct, const struct npfct_filter *filter);
+
+/**
+ * Change the G/C tunables at run time.  Any thread.
+ *
+ * @return
+ *   0, or -EINVAL if a value is out of range (step 0 or over 1048576,
+ *   an interval of 0 or over an hour, interval_min_ms > interval_max_ms,
+ *   early_drop 0 or over max_conns other than NPFCT_GC_EARLY_DROP_OFF);
+ *   nothing is changed then.
+ */
+int npfct_gc_params_set(struct npfct *ct, const struct npfct_gc_params *gc);
+
+/** Read the G/C tunables.  @return 0 or -EINVAL. */
+int npfct_gc_params_get(const struct npfct *ct, struct npfct_gc_params *gc);
+
+/**
+ * Return the DPDK service id of the instance's G/C, registered by
+ * npfct_create() (name "npfct_gc_NAME").  Map it to a service lcore and
+ * start it, as for any DPDK service:
+ *
+ *   rte_service_map_lcore_set(id, lcore, 1);
+ *   rte_service_runstate_set(id, 1);
+ *
+ * The service runs npfct_gc() steps at an adaptive interval: halved when
+ * a step collected something, doubled otherwise, within
+ * [interval_min_ms, interval_max_ms]; at once when the table is full.
+ * Stop it (rte_service_runstate_set(id, 0)) and wait until
+ * rte_service_may_be_active(id) is 0 before npfct_destroy().
+ *
+ * @return
+ *   0, or -EINVAL.
+ */
+int npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id);
 
 /**
  * Return the number of connections in the current database (established

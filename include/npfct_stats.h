@@ -39,6 +39,7 @@ enum npfct_stat {
 	NPFCT_STAT_LOOKUP_MISS,		/**< trackable packets without one */
 	NPFCT_STAT_ALG_HIT,		/**< connections found by an ALG */
 	NPFCT_STAT_GC_EXPIRED,		/**< connections expired by the G/C */
+	NPFCT_STAT_EARLY_DROP,		/**< evicted: table full */
 	NPFCT_STAT_PARSE_NOT_IP,	/**< parse: not IPv4/IPv6 */
 	NPFCT_STAT_PARSE_L2_TRUNC,	/**< parse: Ethernet/VLAN truncated */
 	NPFCT_STAT_PARSE_L3_TRUNC,	/**< parse: IP header truncated */

@@ -293,6 +293,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	con = npfct_conn_alloc(ct, pkt->alen);
 	if (unlikely(con == NULL)) {
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
+		npfct_gc_pressure(ct);
 		rte_errno = ENOSPC;
 		return NULL;
 	}
@@ -368,6 +369,7 @@ fail_stat:
 		rte_errno = EEXIST;
 	} else {
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
+		npfct_gc_pressure(ct);
 		rte_errno = ENOSPC;
 	}
 	return NULL;

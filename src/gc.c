@@ -4,36 +4,49 @@
 
 /*
  * npfct G/C: expire connections, remove their entries and destroy them
- * after a QSBR grace period (NPF's npf_conn_gc()).
+ * after a QSBR grace period (NPF's npf_conn_gc(), incremental).
  *
  * Overview
  *
- *	A G/C pass takes the new connections from the per-lcore stacks,
- *	then scans the database's list.  An expired connection (explicit
- *	CONN_EXPIRE, or idle longer than its state's timeout) - or every
- *	connection when flushing - has both entries removed under its lock,
- *	is marked REMOVED|EXPIRE and moves to the pass's G/C list.  Backwards
- *	slots retired by setnat on live connections are collected too.
+ *	A G/C step takes the new connections from the per-lcore stacks,
+ *	then examines at most gc.step connections of the database's list,
+ *	starting at a persistent cursor (NPF's marker).  An expired
+ *	connection (explicit CONN_EXPIRE, or idle longer than its state's
+ *	timeout) has both entries removed under its lock, is marked
+ *	REMOVED|EXPIRE and moves to the step's batch, with the backwards
+ *	slots that setnat retired on live connections.  When the table was
+ *	found full (establish failed) and early drop is on, the step also
+ *	evicts the oldest connections that are not established.
+ *
+ *	Full passes (npfct_gc_sync(), npfct_flush(), npfct_flush_filter())
+ *	scan the whole list and wait for the grace period themselves.
  *
  * Reclamation
  *
- *	Once entries are removed no new reader can find the connection, but
- *	a reader that found it earlier may still use it until its next
- *	quiescent state.  The pass therefore waits for a grace period
- *	(urcu_qsbr_synchronize_rcu()) before it frees the key slots and
- *	returns the connections to their pool: after it, every registered
- *	reader has passed a quiescent state since the removal.  With 'sync'
- *	false the caller guarantees that no reader can use the database (a
- *	database replaced by npfct_load() after its own grace period).
+ *	Once its entries are removed no new reader can find a connection,
+ *	but a reader that found it earlier may use it until its next
+ *	quiescent state.  A batch is therefore freed only after a grace
+ *	period that started after the removals.  liburcu 0.13 has no way to
+ *	poll for a grace period, and the G/C must not block (it may run on a
+ *	service lcore shared with other services), so each instance has a
+ *	grace-period thread (gc_service.c): a step hands its batch a ticket
+ *	from npfct_gc_gp_request() - taken after the removals - and appends
+ *	it to the pending list; the thread runs urcu_qsbr_synchronize_rcu()
+ *	for the newest ticket and then publishes it as completed.  Later
+ *	steps free, on the G/C's own lcore, every pending batch whose ticket
+ *	is completed: key slots back to the tables
+ *	(rte_hash_free_key_with_position(), which needs an lcore id and one
+ *	caller at a time), release callbacks, connections back to their
+ *	pool.  Full passes wait with urcu_qsbr_synchronize_rcu() directly.
  *
  * Synchronisation
  *
- *	One G/C at a time: callers hold ct_gc_lock (NPF's conn_lock).  The
- *	grace period is waited for with the lock held; datapath threads
- *	never take it, so this cannot deadlock with readers.  The caller
- *	must have an lcore id (rte_hash slot caches) and, if it is an online
- *	reader, holds no connection pointer: liburcu puts it offline for the
- *	wait.
+ *	One G/C at a time: ct_gc_lock (NPF's conn_lock).  A step only tries
+ *	the lock and returns if a control thread holds it (a full pass, a
+ *	dump, a telemetry listing, a load).  The G/C needs an lcore id.  A
+ *	full pass waits for a grace period with the lock held: datapath
+ *	threads never take it; the caller must hold no connection pointer
+ *	(the wait is a quiescent state for it).
  *
  * Lock order
  *
@@ -45,45 +58,104 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <netinet/in.h>
+
 #include <urcu/urcu-qsbr.h>
 
 #include <rte_malloc.h>
 
 #include "npfct_impl.h"
 
-/* Key slots retired by setnat on connections that stay. */
-struct gc_retired {
-	unsigned int	n, cap;
-	struct { uint8_t alen; int32_t pos; } *v;
+/*
+ * A batch of removed connections and retired key slots, waiting for the
+ * grace period of its ticket.
+ */
+struct npfct_gc_batch {
+	struct npfct_gc_batch	*b_next;
+	uint64_t		b_ticket;	/* grace-period ticket */
+	struct npfct_db		*b_db;		/* tables of the slots */
+	struct npfct_conn	*b_conns;	/* linked by c_next */
+	unsigned int		b_nconns;
+	unsigned int		b_nslots, b_cap;
+	struct gc_slot {
+		uint8_t		alen;
+		int32_t		pos;
+	}			*b_slots;
+};
+
+/* What a pass does with each connection it examines. */
+enum gc_mode { GC_EXPIRE, GC_FLUSH, GC_FILTER, GC_EARLY_DROP };
+
+struct gc_pass {
+	enum gc_mode		mode;
+	const struct npfct_filter *filter;
+	uint32_t		now;
+	unsigned int		budget;		/* connections to examine */
+	unsigned int		ndrop;		/* early drop: evictions left */
 };
 
 static void
-gc_retire_pos(struct gc_retired *r, uint8_t alen, int32_t pos)
+batch_init(struct npfct_gc_batch *b, struct npfct_db *db)
 {
-	if (r->n == r->cap) {
-		unsigned int cap = r->cap ? r->cap * 2 : 64;
-		void *v = realloc(r->v, cap * sizeof(*r->v));
+	memset(b, 0, sizeof(*b));
+	b->b_db = db;
+}
 
-		if (v == NULL) {
-			/*
-			 * Out of memory: leave the slot to the connection
-			 * (freed with it); caller re-arms c_oldpos.
-			 */
-			return;
-		}
-		r->v = v;
-		r->cap = cap;
+/* Keep a retired slot; false if out of memory (the caller keeps it). */
+static bool
+batch_add_slot(struct npfct_gc_batch *b, uint8_t alen, int32_t pos)
+{
+	if (b->b_nslots == b->b_cap) {
+		unsigned int cap = b->b_cap ? b->b_cap * 2 : 16;
+		void *v = realloc(b->b_slots, cap * sizeof(*b->b_slots));
+
+		if (v == NULL)
+			return false;
+		b->b_slots = v;
+		b->b_cap = cap;
 	}
-	r->v[r->n].alen = alen;
-	r->v[r->n].pos = pos;
-	r->n++;
+	b->b_slots[b->b_nslots].alen = alen;
+	b->b_slots[b->b_nslots].pos = pos;
+	b->b_nslots++;
+	return true;
+}
+
+/*
+ * batch_reclaim: free what a batch holds.
+ *
+ * => After the batch's grace period; G/C only.
+ */
+static unsigned int
+batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b)
+{
+	struct npfct_conn *con, *next;
+	unsigned int i, n = 0;
+
+	for (con = b->b_conns; con != NULL; con = next) {
+		const unsigned int alen = con->c_alen;
+
+		next = con->c_next;
+		npfct_conndb_free_pos(b->b_db, alen, con->c_fpos);
+		npfct_conndb_free_pos(b->b_db, alen, con->c_bpos);
+		npfct_conndb_free_pos(b->b_db, alen, con->c_oldpos);
+		npfct_conn_destroy(ct, con);
+		n++;
+	}
+	for (i = 0; i < b->b_nslots; i++)
+		npfct_conndb_free_pos(b->b_db, b->b_slots[i].alen,
+		    b->b_slots[i].pos);
+	free(b->b_slots);
+	b->b_conns = NULL;
+	b->b_slots = NULL;
+	b->b_nslots = b->b_cap = b->b_nconns = 0;
+	return n;
 }
 
 /*
  * gc_remove: remove both entries of a connection and mark it.
  *
- * => Caller holds ct_gc_lock.  Entries are removed once: a connection
- *    that lost an establish or setnat race is already REMOVED.
+ * => Entries are removed once: a connection that lost an establish or
+ *    setnat race is already REMOVED.
  */
 static void
 gc_remove(struct npfct_db *db, struct npfct_conn *con)
@@ -106,118 +178,308 @@ gc_remove(struct npfct_db *db, struct npfct_conn *con)
 	rte_spinlock_unlock(&con->c_lock);
 }
 
-/*
- * gc_reclaim: free a removed connection's key slots and destroy it.
- *
- * => After the grace period.
- */
+/* Collect the backwards slot that setnat retired on a live connection. */
 static void
-gc_reclaim(struct npfct *ct, struct npfct_db *db, struct npfct_conn *con)
+gc_retire_oldpos(struct npfct_gc_batch *b, struct npfct_conn *con)
 {
-	const unsigned int alen = con->c_alen;
+	if (likely(__atomic_load_n(&con->c_oldpos, __ATOMIC_RELAXED) < 0))
+		return;
+	rte_spinlock_lock(&con->c_lock);
+	if (con->c_oldpos >= 0 &&
+	    batch_add_slot(b, con->c_alen, con->c_oldpos))
+		con->c_oldpos = -1;
+	rte_spinlock_unlock(&con->c_lock);
+}
 
-	npfct_conndb_free_pos(db, alen, con->c_fpos);
-	npfct_conndb_free_pos(db, alen, con->c_bpos);
-	npfct_conndb_free_pos(db, alen, con->c_oldpos);
-	npfct_conn_destroy(ct, con);
+/* Early drop: a connection that never was, or no longer is, established. */
+static bool
+gc_evictable_p(const struct npfct_conn *con)
+{
+	const uint8_t s = __atomic_load_n(&con->c_state.nst_state,
+	    __ATOMIC_RELAXED);
+
+	if (con->c_proto == IPPROTO_TCP)
+		return s != NPFCT_TCPS_ESTABLISHED;
+	return s != NPFCT_GSTATE_ESTABLISHED;
+}
+
+static bool
+gc_doomed_p(const struct npfct *ct, struct npfct_conn *con,
+		struct gc_pass *p)
+{
+	switch (p->mode) {
+	case GC_FLUSH:
+		return true;
+	case GC_FILTER:
+		return npfct_filter_match(p->filter, con);
+	case GC_EARLY_DROP:
+		if (npfct_conn_expired_p(ct, con, p->now))
+			return true;
+		if (p->ndrop > 0 && gc_evictable_p(con)) {
+			p->ndrop--;
+			npfct_stat_inc((struct npfct *)(uintptr_t)ct,
+			    NPFCT_STAT_EARLY_DROP);
+			return true;
+		}
+		return false;
+	case GC_EXPIRE:
+	default:
+		return npfct_conn_expired_p(ct, con, p->now);
+	}
 }
 
 /*
- * npfct_gc_db: garbage collect the expired connections of a database.
+ * gc_scan: examine up to p->budget connections from *cursor (NULL: the
+ * head), moving the doomed ones to the batch.
  *
- * => Caller holds ct_gc_lock.
- * => If flush is true, destroy all connections.
- * => If sync is true, wait for a grace period before destroying.
- * => Returns the number of connections destroyed.
+ * => Caller holds ct_gc_lock.  *cursor is left at the next connection to
+ *    examine, NULL at the end of the list.
  */
-unsigned int
-npfct_gc_db(struct npfct *ct, struct npfct_db *db, bool flush, bool sync)
+static void
+gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
+		struct npfct_conn **cursor, struct npfct_gc_batch *b)
 {
-	struct npfct_conn *con, *next, *gclist = NULL;
-	struct gc_retired retired = { 0, 0, NULL };
-	const uint32_t now = npfct_clock_sec(ct);
-	unsigned int i, ndestroyed = 0;
+	struct npfct_conn *con, *next;
+	unsigned int n = 0;
 
-	npfct_conndb_drain_new(db);
-
-	/* Scan all connections and check them for expiration. */
-	for (con = TAILQ_FIRST(&db->db_list); con != NULL; con = next) {
+	con = *cursor != NULL ? *cursor : TAILQ_FIRST(&db->db_list);
+	for (; con != NULL && n < p->budget; con = next, n++) {
 		next = TAILQ_NEXT(con, c_entry);
-
-		if (!flush && !npfct_conn_expired_p(ct, con, now)) {
-			/* Alive: collect a backwards slot retired by setnat. */
-			if (unlikely(__atomic_load_n(&con->c_oldpos,
-			    __ATOMIC_RELAXED) >= 0)) {
-				unsigned int n = retired.n;
-
-				rte_spinlock_lock(&con->c_lock);
-				gc_retire_pos(&retired, con->c_alen,
-				    con->c_oldpos);
-				if (retired.n != n)
-					con->c_oldpos = -1;
-				rte_spinlock_unlock(&con->c_lock);
-			}
+		if (!gc_doomed_p(ct, con, p)) {
+			gc_retire_oldpos(b, con);
 			continue;
 		}
 		if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
-		    CONN_EXPIRE) == 0 && !flush)
+		    CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
 			npfct_stat_inc(ct, NPFCT_STAT_GC_EXPIRED);
-
-		/* Remove both entries; move to the G/C list. */
 		gc_remove(db, con);
 		TAILQ_REMOVE(&db->db_list, con, c_entry);
 		db->db_nlist--;
-		con->c_next = gclist;
-		gclist = con;
+		con->c_next = b->b_conns;
+		b->b_conns = con;
+		b->b_nconns++;
 	}
+	*cursor = con;
+}
+
+/*
+ * gc_reclaim_ready: free the pending batches whose grace period ended
+ * (all of them if 'all': the caller waited for a grace period after the
+ * last removal).
+ *
+ * => Caller holds ct_gc_lock.  Returns the connections destroyed.
+ */
+static unsigned int
+gc_reclaim_ready(struct npfct *ct, bool all)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	const uint64_t done = npfct_gc_gp_completed(ct);
+	struct npfct_gc_batch *b;
+	unsigned int n = 0;
+
+	while ((b = gc->gc_pending) != NULL) {
+#ifndef NPFCT_TEST_NO_GRACE_PERIOD
+		if (!all && b->b_ticket > done)
+			break;
+#else
+		/*
+		 * Broken on purpose: this variant exists only to prove that
+		 * the stress test (tests/test_stress.c) catches a premature
+		 * free.  Never build the library with
+		 * NPFCT_TEST_NO_GRACE_PERIOD otherwise.
+		 */
+		RTE_SET_USED(done);
+		RTE_SET_USED(all);
+#endif
+		gc->gc_pending = b->b_next;
+		if (gc->gc_pending == NULL)
+			gc->gc_pending_tail = NULL;
+		gc->gc_npending--;
+		n += batch_reclaim(ct, b);
+		free(b);
+	}
+	return n;
+}
+
+/* Queue a non-empty batch behind a grace-period ticket. */
+static void
+gc_defer(struct npfct *ct, struct npfct_gc_batch *b)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	struct npfct_gc_batch *q;
+
+	if (b->b_nconns == 0 && b->b_nslots == 0)
+		return;
+	q = malloc(sizeof(*q));
+	if (q == NULL) {
+		/* Out of memory: wait for the grace period here. */
+		urcu_qsbr_synchronize_rcu();
+		batch_reclaim(ct, b);
+		return;
+	}
+	*q = *b;
+	/* The ticket is taken after the removals: its grace period covers
+	 * every reader that could have seen them. */
+	q->b_ticket = npfct_gc_gp_request(ct);
+	q->b_next = NULL;
+	if (gc->gc_pending_tail != NULL)
+		gc->gc_pending_tail->b_next = q;
+	else
+		gc->gc_pending = q;
+	gc->gc_pending_tail = q;
+	gc->gc_npending++;
+}
+
+/*
+ * npfct_gc_step: one incremental G/C step.
+ *
+ * => Caller holds ct_gc_lock.  Never waits for a grace period.
+ * => Returns the connections destroyed, and in *removed how many were
+ *    removed (to be destroyed later).
+ */
+unsigned int
+npfct_gc_step(struct npfct *ct, unsigned int *removed)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	struct npfct_db *db = npfct_db_get(ct);
+	struct npfct_gc_batch b;
+	struct gc_pass p = {
+		.mode = GC_EXPIRE,
+		.now = npfct_clock_sec(ct),
+		.budget = __atomic_load_n(&gc->gc_step, __ATOMIC_RELAXED),
+	};
+	unsigned int n;
+
+	n = gc_reclaim_ready(ct, false);
+	npfct_conndb_drain_new(db);
+	batch_init(&b, db);
+	if (gc->gc_cursor_db != db) {
+		/* A new database was loaded: start at its head. */
+		gc->gc_cursor = NULL;
+		gc->gc_cursor_db = db;
+	}
+
+	if (unlikely(__atomic_load_n(&gc->gc_pressure, __ATOMIC_RELAXED))) {
+		const uint32_t ndrop = __atomic_load_n(&gc->gc_early_drop,
+		    __ATOMIC_RELAXED);
+
+		/* The table is full: drop the oldest unestablished first. */
+		__atomic_store_n(&gc->gc_pressure, 0, __ATOMIC_RELAXED);
+		if (ndrop > 0) {
+			struct npfct_conn *head = NULL;
+			struct gc_pass dp = {
+				.mode = GC_EARLY_DROP, .now = p.now,
+				.budget = p.budget * 4, .ndrop = ndrop,
+			};
+
+			gc->gc_cursor = NULL;
+			gc_scan(ct, db, &dp, &head, &b);
+		}
+	}
+	gc_scan(ct, db, &p, &gc->gc_cursor, &b);
+	*removed = b.b_nconns;
+	gc_defer(ct, &b);
+	return n;
+}
+
+/*
+ * gc_full: a full pass with the given mode, waiting for the grace period
+ * and destroying everything removed so far.
+ *
+ * => Caller holds ct_gc_lock; has an lcore id; holds no connection.
+ */
+static unsigned int
+gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
+{
+	struct npfct_gc_batch b;
+	struct npfct_conn *cursor = NULL;
+	unsigned int n;
+
+	npfct_conndb_drain_new(db);
+	batch_init(&b, db);
+	p->budget = UINT32_MAX;
+	gc_scan(ct, db, p, &cursor, &b);
+	if (db == ct->ct_gc.gc_cursor_db)
+		ct->ct_gc.gc_cursor = NULL;
 
 	/* Ensure it is safe to destroy the connections. */
 #ifndef NPFCT_TEST_NO_GRACE_PERIOD
-	if (sync && (gclist != NULL || retired.n != 0))
+	if (sync && (b.b_nconns != 0 || b.b_nslots != 0 ||
+	    ct->ct_gc.gc_pending != NULL))
 		urcu_qsbr_synchronize_rcu();
 #else
-	/*
-	 * Broken on purpose: this variant exists only to prove that the
-	 * stress test (tests/test_stress.c) catches a premature free.  Never
-	 * build the library with NPFCT_TEST_NO_GRACE_PERIOD otherwise.
-	 */
 	RTE_SET_USED(sync);
 #endif
+	n = gc_reclaim_ready(ct, true);
+	return n + batch_reclaim(ct, &b);
+}
 
-	for (con = gclist; con != NULL; con = next) {
-		next = con->c_next;
-		gc_reclaim(ct, db, con);
-		ndestroyed++;
-	}
-	for (i = 0; i < retired.n; i++)
-		npfct_conndb_free_pos(db, retired.v[i].alen, retired.v[i].pos);
-	free(retired.v);
-	return ndestroyed;
+/*
+ * npfct_gc_db_flush: destroy every connection of a database that no
+ * reader can use (replaced by npfct_load() after a grace period, or
+ * never installed).
+ *
+ * => Caller holds ct_gc_lock.
+ * => 'pending': a grace period passed since the last G/C removal, so the
+ *    pending batches are freed too.
+ */
+unsigned int
+npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db, bool pending)
+{
+	struct gc_pass p = { .mode = GC_FLUSH };
+	struct npfct_gc_batch b;
+	struct npfct_conn *cursor = NULL;
+	unsigned int n = 0;
+
+	npfct_conndb_drain_new(db);
+	batch_init(&b, db);
+	p.budget = UINT32_MAX;
+	gc_scan(ct, db, &p, &cursor, &b);
+	if (db == ct->ct_gc.gc_cursor_db)
+		ct->ct_gc.gc_cursor = NULL;
+	if (pending)
+		n = gc_reclaim_ready(ct, true);
+	return n + batch_reclaim(ct, &b);
 }
 
 static int
-gc_run(struct npfct *ct, bool flush)
+gc_run_full(struct npfct *ct, struct gc_pass *p)
 {
 	int n;
 
 	if (ct == NULL || rte_lcore_id() == LCORE_ID_ANY)
 		return -EINVAL;
 	pthread_mutex_lock(&ct->ct_gc_lock);
-	n = (int)npfct_gc_db(ct, npfct_db_get(ct), flush, true);
+	p->now = npfct_clock_sec(ct);
+	n = (int)gc_full(ct, npfct_db_get(ct), p, true);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	return n;
 }
 
 int
-npfct_gc(struct npfct *ct)
+npfct_gc_sync(struct npfct *ct)
 {
-	return gc_run(ct, false);
+	struct gc_pass p = { .mode = GC_EXPIRE };
+
+	return gc_run_full(ct, &p);
 }
 
 int
 npfct_flush(struct npfct *ct)
 {
-	return gc_run(ct, true);
+	struct gc_pass p = { .mode = GC_FLUSH };
+
+	return gc_run_full(ct, &p);
+}
+
+int
+npfct_flush_filter(struct npfct *ct, const struct npfct_filter *filter)
+{
+	struct gc_pass p = { .mode = GC_FILTER, .filter = filter };
+
+	if (npfct_filter_check(filter) != 0)
+		return -EINVAL;
+	return gc_run_full(ct, &p);
 }
 
 int

@@ -84,8 +84,10 @@ burst_counts_flush(struct npfct *ct, const struct burst_counts *bc)
 /*
  * chunk_classify: sort out the packets that will not be looked up and
  * key the others.
+ *
+ * => Returns the number of packets an ALG related to a connection.
  */
-static void
+static unsigned int
 chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 		unsigned int n, int di, struct npfct_conn **conns,
 		uint8_t *verdicts, struct chunk_keys *ck,
@@ -94,7 +96,7 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 {
 	const uint32_t alg_mask = __atomic_load_n(&ct->ct_alg_mask,
 	    __ATOMIC_RELAXED);
-	unsigned int i;
+	unsigned int i, nrelated = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct npfct_pkt *pkt = &pkts[i];
@@ -113,6 +115,7 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 		    (conns[i] = npfct_alg_conn(ct, pkt, di)) != NULL) {
 			bc->stat[NPFCT_STAT_ALG_HIT]++;
 			verdicts[i] = NPFCT_V_RELATED;
+			nrelated++;
 			continue;
 		}
 		if (unlikely(!npfct_pkt_trackable_p(pkt))) {
@@ -133,6 +136,7 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 		k->idx[k->n] = (uint8_t)i;
 		k->n++;
 	}
+	return nrelated;
 }
 
 /*
@@ -199,15 +203,12 @@ inspect_chunk(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 	uint32_t keys4[CHUNK][NPFCT_KEY4_WORDS];
 	uint32_t keys6[CHUNK][NPFCT_KEY6_WORDS];
 	struct chunk_keys ck[NPFCT_NAF];
-	unsigned int nmatch = 0, i;
+	unsigned int nmatch;
 
 	ck[NPFCT_AF4].n = 0;
 	ck[NPFCT_AF6].n = 0;
-	chunk_classify(ct, db, pkts, n, di, conns, verdicts, ck, keys4, keys6,
-	    bc);
-	for (i = 0; i < n; i++)
-		if (verdicts[i] == NPFCT_V_RELATED)
-			nmatch++;
+	nmatch = chunk_classify(ct, db, pkts, n, di, conns, verdicts, ck,
+	    keys4, keys6, bc);
 	nmatch += chunk_match(ct, db, &ck[NPFCT_AF4], NPFCT_AF4, pkts, di,
 	    now, conns, verdicts, bc);
 	nmatch += chunk_match(ct, db, &ck[NPFCT_AF6], NPFCT_AF6, pkts, di,

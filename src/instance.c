@@ -169,6 +169,7 @@ npfct_create(const struct npfct_params *p)
 	struct npfct *ct;
 	unsigned int af, i;
 	uint32_t cache;
+	int ret = -ENOMEM;
 
 	if (params_check(p) != 0) {
 		rte_errno = EINVAL;
@@ -224,6 +225,12 @@ npfct_create(const struct npfct_params *p)
 		npfct_conndb_destroy(ct->ct_db);
 		goto fail;
 	}
+	ret = npfct_gc_init(ct, p->gc);
+	if (ret != 0) {
+		rte_free(ct->ct_algs[0]);
+		npfct_conndb_destroy(ct->ct_db);
+		goto fail;
+	}
 
 	TAILQ_INSERT_TAIL(&instances, ct, ct_entry);
 	pthread_mutex_unlock(&instances_lock);
@@ -232,8 +239,7 @@ npfct_create(const struct npfct_params *p)
 	    ct->ct_name, ct->ct_max[NPFCT_AF4], ct->ct_max[NPFCT_AF6]);
 	return ct;
 fail:
-	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name,
-	    rte_strerror(rte_errno));
+	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name, rte_strerror(-ret));
 	for (af = 0; af < NPFCT_NAF; af++)
 		conn_pool_free(ct->ct_pool[af]);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
@@ -241,7 +247,7 @@ fail:
 	rte_free(ct);
 nomem:
 	pthread_mutex_unlock(&instances_lock);
-	rte_errno = ENOMEM;
+	rte_errno = -ret;
 	return NULL;
 }
 
@@ -258,8 +264,9 @@ npfct_destroy(struct npfct *ct)
 
 	__atomic_store_n(&ct->ct_tracking, 0, __ATOMIC_RELAXED);
 	/* No reader may use the instance any more: no grace period. */
+	npfct_gc_fini(ct);
 	pthread_mutex_lock(&ct->ct_gc_lock);
-	npfct_gc_db(ct, ct->ct_db, true, false);
+	npfct_gc_db_flush(ct, ct->ct_db, true);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	npfct_conndb_destroy(ct->ct_db);
 	for (i = 0; i < NPFCT_ALG_MAX; i++)
@@ -363,7 +370,7 @@ npfct_db_destroy(struct npfct *ct, struct npfct_db *db)
 		return;
 	/* Never installed: no reader has seen it. */
 	pthread_mutex_lock(&ct->ct_gc_lock);
-	npfct_gc_db(ct, db, true, false);
+	npfct_gc_db_flush(ct, db, false);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	npfct_conndb_destroy(db);
 }
@@ -397,7 +404,7 @@ npfct_load(struct npfct *ct, struct npfct_db *ndb, bool track)
 	 * without further waits.
 	 */
 	urcu_qsbr_synchronize_rcu();
-	npfct_gc_db(ct, odb, true, false);
+	npfct_gc_db_flush(ct, odb, true);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	pthread_mutex_unlock(&ct->ct_ctl_lock);
 	npfct_conndb_destroy(odb);

@@ -303,6 +303,42 @@ struct npfct_alg {
 	uint32_t	alg_mask;	/* NPFCT_PKT_* flags it wants */
 };
 
+/*
+ * G/C state (gc.c, gc_service.c).  The grace-period thread waits for
+ * grace periods on the G/C's behalf: tickets are requested under gp_lock
+ * and published as completed with a release store.
+ */
+struct npfct_gc_batch;
+
+struct npfct_gc {
+	/* Tunables: any thread, relaxed. */
+	uint32_t	gc_step;
+	uint32_t	gc_interval_min_ms;
+	uint32_t	gc_interval_max_ms;
+	uint32_t	gc_early_drop;	/* 0: off */
+	/* Set by establish when the table is full; relaxed. */
+	uint32_t	gc_pressure;
+	/* The G/C (ct_gc_lock). */
+	struct npfct_conn *gc_cursor;	/* next to examine; NULL: head */
+	struct npfct_db	*gc_cursor_db;	/* the list gc_cursor is on */
+	struct npfct_gc_batch *gc_pending; /* oldest first */
+	struct npfct_gc_batch *gc_pending_tail;
+	unsigned int	gc_npending;
+	uint32_t	gc_interval_ms;	/* current service interval */
+	uint64_t	gc_next_tsc;	/* next service step */
+	/* The grace-period thread. */
+	pthread_t	gp_thread;
+	pthread_mutex_t	gp_lock;
+	pthread_cond_t	gp_cond;
+	uint64_t	gp_requested;	/* gp_lock */
+	uint64_t	gp_completed;	/* release store by the thread */
+	bool		gp_stop;	/* gp_lock */
+	bool		gp_running;	/* control thread */
+	/* The DPDK service. */
+	uint32_t	gc_service_id;
+	bool		gc_service_ok;	/* registered */
+};
+
 /* Per-lcore state: counters and the live connection count. */
 struct npfct_lcore {
 	uint64_t	lc_stats[NPFCT_STAT_MAX];
@@ -336,6 +372,7 @@ struct npfct {
 	uint32_t	ct_dbgen;	/* databases created; ct_ctl_lock */
 	uint32_t	ct_max[NPFCT_NAF]; /* maximum connections per family */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
+	struct npfct_gc	ct_gc;		/* the G/C */
 	int		ct_socket;
 	pthread_mutex_t	ct_ctl_lock;	/* load, ALG registration */
 	pthread_mutex_t	ct_gc_lock;	/* the G/C (NPF's conn_lock) */
@@ -457,8 +494,34 @@ npfct_alg_wanted_p(const struct npfct *ct, const struct npfct_pkt *pkt)
 }
 
 /* gc.c */
-unsigned int npfct_gc_db(struct npfct *ct, struct npfct_db *db, bool flush,
-		bool sync);
+unsigned int npfct_gc_step(struct npfct *ct, unsigned int *removed);
+unsigned int npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db,
+		bool pending);
+
+/* gc_service.c */
+int npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *p);
+void npfct_gc_fini(struct npfct *ct);
+uint64_t npfct_gc_gp_request(struct npfct *ct);
+
+static inline uint64_t
+npfct_gc_gp_completed(const struct npfct *ct)
+{
+	/* Acquire: pairs with the grace-period thread's release. */
+	return __atomic_load_n(&ct->ct_gc.gp_completed, __ATOMIC_ACQUIRE);
+}
+
+/* Establish found the table full: ask the G/C for an early drop. */
+static inline void
+npfct_gc_pressure(struct npfct *ct)
+{
+	if (__atomic_load_n(&ct->ct_gc.gc_pressure, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&ct->ct_gc.gc_pressure, 1, __ATOMIC_RELAXED);
+}
+
+/* filter.c */
+int npfct_filter_check(const struct npfct_filter *f);
+bool npfct_filter_match(const struct npfct_filter *f,
+		struct npfct_conn *con);
 
 /* instance.c: the registry (telemetry) */
 void npfct_instances_lock(void);

@@ -605,6 +605,7 @@ npfct_pkt_parse(struct npfct_pkt *pkt, struct rte_mbuf *m)
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
 	pkt->flags = 0;
+	pkt->proto = 0;
 	if (unlikely(len < sizeof(struct rte_ether_hdr))) {
 		st = NPFCT_PARSE_L2_TRUNC;
 		goto out;
@@ -656,6 +657,7 @@ npfct_pkt_parse_l3(struct npfct_pkt *pkt, struct rte_mbuf *m, uint32_t l3_off)
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
 	pkt->flags = 0;
+	pkt->proto = 0;
 	if (unlikely(l3_off >= len)) {
 		st = NPFCT_PARSE_L3_TRUNC;
 		goto out;

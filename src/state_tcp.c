@@ -18,9 +18,14 @@
  *	A flag combination that no TCP stack sends (no flags, SYN|FIN, ...)
  *	is invalid in every state.  A transition that the table does not
  *	list closes the connection, as in NPF.  A pure SYN of the initiator
- *	in CLOSED, SYN_SENT or TIME_WAIT starts the connection again with
- *	fresh window data (re-open, RFC 1122 4.2.2.13): a new ISN is not
- *	within the old window.
+ *	in CLOSED, SYN_SENT, CLOSING, LAST_ACK or TIME_WAIT starts the
+ *	connection again with fresh window data (re-open, RFC 1122
+ *	4.2.2.13): a new ISN is not within the old window.
+ *
+ *	Two refinements of NPF's table, so that a real stack's close ends
+ *	in TIME_WAIT: a FIN|ACK that acknowledges the peer's FIN goes to
+ *	LAST_ACK (CLOSING is for FINs that cross), and a retransmitted ACK
+ *	or FIN in CLOSING, LAST_ACK or TIME_WAIT changes nothing.
  *
  *	Window checks after G. van Rooij, "Real Stateful TCP Packet
  *	Filtering in IP Filter" (USENIX Security 2001).  For each side:
@@ -212,23 +217,41 @@ static const uint8_t tcp_fsm[NPFCT_TCPS_COUNT][2][TCPFC_COUNT] = {
 		/* Both sides sent FIN: the last ACK is awaited. */
 		[F] = {
 			[TCPFC_ACK] = NPFCT_TCPS_LAST_ACK,
+			/* FIN retransmission. */
+			[TCPFC_FIN] = TCPS_OK,
+			/* A new connection on the same ports. */
+			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
 		},
 		[B] = {
 			[TCPFC_ACK] = NPFCT_TCPS_LAST_ACK,
+			[TCPFC_FIN] = TCPS_OK,
 		},
 	},
 	[NPFCT_TCPS_LAST_ACK] = {
 		[F] = {
 			[TCPFC_ACK] = NPFCT_TCPS_TIME_WAIT,
+			[TCPFC_FIN] = TCPS_OK,
+			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
 		},
 		[B] = {
 			[TCPFC_ACK] = NPFCT_TCPS_TIME_WAIT,
+			[TCPFC_FIN] = TCPS_OK,
 		},
 	},
 	[NPFCT_TCPS_TIME_WAIT] = {
+		/*
+		 * The last ACK or a FIN may be retransmitted (the peer did
+		 * not get the last ACK): stay.  A new SYN re-opens the
+		 * connection (RFC 1122).
+		 */
 		[F] = {
-			/* A new SYN re-opens the connection (RFC 1122). */
 			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
+			[TCPFC_ACK] = TCPS_OK,
+			[TCPFC_FIN] = TCPS_OK,
+		},
+		[B] = {
+			[TCPFC_ACK] = TCPS_OK,
+			[TCPFC_FIN] = TCPS_OK,
 		},
 	},
 };
@@ -387,6 +410,7 @@ tcp_reopen_p(uint8_t state, unsigned int di, unsigned int fc, uint8_t tcpfl)
 {
 	return di == 0 && fc == TCPFC_SYN && (tcpfl & NPFCT_TH_RST) == 0 &&
 	    (state == NPFCT_TCPS_CLOSED || state == NPFCT_TCPS_SYN_SENT ||
+	    state == NPFCT_TCPS_CLOSING || state == NPFCT_TCPS_LAST_ACK ||
 	    state == NPFCT_TCPS_TIME_WAIT);
 }
 
@@ -417,6 +441,14 @@ npfct_state_tcp_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 	} else {
 		nstate = NPFCT_TCPS_CLOSED;
 	}
+	/*
+	 * A FIN that acknowledges the peer's FIN (the usual FIN|ACK answer
+	 * to a FIN) leaves only the last ACK: LAST_ACK, not CLOSING, which
+	 * is for FINs that cross.
+	 */
+	if (nstate == NPFCT_TCPS_CLOSING && (tcpfl & NPFCT_TH_ACK) &&
+	    SEQ_GEQ(pkt->tcp.ack, st->nst_win[!di].nw_end))
+		nstate = NPFCT_TCPS_LAST_ACK;
 
 	if (unlikely(tcp_reopen_p(state, di, fc, tcpfl))) {
 		/* Start over: the new ISN is not within the old window. */

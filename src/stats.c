@@ -37,6 +37,7 @@ static const char *const stat_names[NPFCT_STAT_MAX] = {
 	[NPFCT_STAT_LOOKUP_MISS] = "lookup-miss",
 	[NPFCT_STAT_ALG_HIT] = "alg-hit",
 	[NPFCT_STAT_GC_EXPIRED] = "gc-expired",
+	[NPFCT_STAT_EARLY_DROP] = "early-drop",
 	[NPFCT_STAT_PARSE_NOT_IP] = "parse-not-ip",
 	[NPFCT_STAT_PARSE_L2_TRUNC] = "parse-l2-trunc",
 	[NPFCT_STAT_PARSE_L3_TRUNC] = "parse-l3-trunc",

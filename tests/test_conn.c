@@ -322,7 +322,7 @@ test_establish_duplicate(void **state)
 	/* The original is untouched and the losers are destroyed. */
 	assert_ptr_equal(test_ct_inspect(test_ct, reply, NPFCT_DIR_IN, NULL),
 	    con);
-	assert_int_equal(npfct_gc(test_ct), 0);
+	assert_int_equal(npfct_gc_sync(test_ct), 0);
 	assert_int_equal(npfct_count(test_ct), 1);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_CONN_CREATE), 3);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_CONN_DESTROY), 2);
@@ -360,7 +360,7 @@ test_establish_duplicate_backwards(void **state)
 	assert_null(npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false));
 	assert_int_equal(rte_errno, EEXIST);
 	assert_int_equal(npfct_count(test_ct), 2);
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(npfct_count(test_ct), 1);
 	assert_int_equal(test_ct_nat_released, 0);
 	rte_pktmbuf_free(a);
@@ -409,7 +409,7 @@ test_setnat_rekey(void **state)
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_RACE_NAT), 1);
 
 	/* G/C frees the retired slot; flush releases the NAT entry. */
-	assert_int_equal(npfct_gc(test_ct), 0);
+	assert_int_equal(npfct_gc_sync(test_ct), 0);
 	assert_ptr_equal(test_ct_inspect(test_ct, xreply, NPFCT_DIR_IN, NULL),
 	    con);
 	assert_int_equal(npfct_flush(test_ct), 1);
@@ -480,7 +480,7 @@ test_setnat_duplicate_race(void **state)
 	assert_null(npfct_conn_lookup(test_ct, &pb, NPFCT_DIR_OUT, &forw));
 	assert_ptr_equal(npfct_conn_lookup(test_ct, &pa, NPFCT_DIR_OUT,
 	    &forw), ca);
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(npfct_count(test_ct), 1);
 	/* b's NAT entry stayed with the caller. */
 	assert_int_equal(test_ct_nat_released, 0);
@@ -528,7 +528,7 @@ test_expire_then_lookup(void **state)
 	/* Released after expiry: not activated again. */
 	npfct_conn_release(con);
 	assert_null(test_ct_inspect(test_ct, out, NPFCT_DIR_OUT, NULL));
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(npfct_count(test_ct), 0);
 	/* The flow can start again. */
 	assert_non_null(test_ct_establish(test_ct, out, NPFCT_DIR_OUT, false));

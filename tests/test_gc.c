@@ -145,7 +145,7 @@ test_table_full(void **state)
 
 	/* Drain: G/C of expired connections frees room. */
 	npfct_clock_set(ct, npfct_clock_now(ct) + 31 * 1000000000ull);
-	assert_int_equal(npfct_gc(ct), (int)n);
+	assert_int_equal(npfct_gc_sync(ct), (int)n);
 	establish_flows(ct, 0, 16);
 	assert_int_equal(npfct_flush(ct), 16);
 	assert_balanced(ct);
@@ -169,12 +169,12 @@ test_gc_timeouts(void **state)
 
 	establish_flows(test_ct, 0, 10);
 	answer_flows(test_ct, 0, 5);	/* 0-4 established */
-	assert_int_equal(npfct_gc(test_ct), 0);
+	assert_int_equal(npfct_gc_sync(test_ct), 0);
 
 	test_ct_advance(test_ct, 30);
-	assert_int_equal(npfct_gc(test_ct), 0);	/* idle 30 s: not > 30 */
+	assert_int_equal(npfct_gc_sync(test_ct), 0);	/* idle 30 s: not > 30 */
 	test_ct_advance(test_ct, 1);
-	assert_int_equal(npfct_gc(test_ct), 5);	/* the new ones */
+	assert_int_equal(npfct_gc_sync(test_ct), 5);	/* the new ones */
 	assert_int_equal(npfct_count(test_ct), 5);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_GC_EXPIRED), 5);
 
@@ -182,14 +182,14 @@ test_gc_timeouts(void **state)
 	test_ct_advance(test_ct, 20);
 	answer_flows(test_ct, 0, 2);
 	test_ct_advance(test_ct, 10);		/* 0-1: 10 s idle, 2-4: 61 */
-	assert_int_equal(npfct_gc(test_ct), 3);
+	assert_int_equal(npfct_gc_sync(test_ct), 3);
 	assert_int_equal(npfct_count(test_ct), 2);
 
 	/* Run-time tunable. */
 	assert_int_equal(npfct_timeout_set(test_ct,
 	    NPFCT_TIMEOUT_GENERIC_ESTABLISHED, 5), 0);
 	test_ct_advance(test_ct, 6);
-	assert_int_equal(npfct_gc(test_ct), 2);
+	assert_int_equal(npfct_gc_sync(test_ct), 2);
 	assert_balanced(test_ct);
 }
 
@@ -204,7 +204,7 @@ test_gc_explicit_expire(void **state)
 	con = test_ct_inspect(test_ct, m, NPFCT_DIR_OUT, NULL);
 	assert_non_null(con);
 	npfct_conn_expire(con);
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(npfct_count(test_ct), 20);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_GC_EXPIRED), 0);
 	assert_null(test_ct_inspect(test_ct, m, NPFCT_DIR_OUT, NULL));

@@ -237,10 +237,12 @@ test_tcp_handshake_data_close(void **state)
 		    S(ESTABLISHED) },
 		{ B, ACK, 5001, 1101, 1000, 509, NOWS, true, S(ESTABLISHED) },
 		{ F, ACK, 1101, 6001, 0, 502, NOWS, true, S(ESTABLISHED) },
-		/* Client closes; the server answers FIN|ACK. */
+		/* Client closes; the server's FIN|ACK acknowledges it. */
 		{ F, FIN | ACK, 1101, 6001, 0, 502, NOWS, true, S(FIN_SENT) },
-		{ B, FIN | ACK, 6001, 1102, 0, 509, NOWS, true, S(CLOSING) },
-		{ F, ACK, 1102, 6002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ B, FIN | ACK, 6001, 1102, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ B, FIN | ACK, 6001, 1102, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1102, 6002, 0, 502, NOWS, true, S(TIME_WAIT) },
+		/* The last ACK is retransmitted: nothing changes. */
 		{ F, ACK, 1102, 6002, 0, 502, NOWS, true, S(TIME_WAIT) },
 	};
 
@@ -434,8 +436,8 @@ test_tcp_time_wait_reopen(void **state)
 	static const struct tcp_step seq[] = {
 		HANDSHAKE,
 		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
-		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(CLOSING) },
-		{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(TIME_WAIT) },
 		{ B, ACK, 5002, 1002, 0, 509, NOWS, true, S(TIME_WAIT) },
 		/* RFC 1337: an RST does not assassinate TIME_WAIT. */
 		{ B, RST, 5002, 0, 0, 0, NOWS, true, S(TIME_WAIT) },
@@ -448,6 +450,26 @@ test_tcp_time_wait_reopen(void **state)
 		{ F, ACK, 900001, 300001, 0, 502, NOWS, true, S(ESTABLISHED) },
 		/* The old sequence space is gone. */
 		{ F, ACK | PSH, 1002, 5002, 10, 502, NOWS, false,
+		    S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/* A client reusing its port right after a close that ended in LAST_ACK
+ * (the last ACK lost) opens a new connection. */
+static void
+test_tcp_last_ack_reopen(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, SYN, 2000000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 8000000, 2000001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 2000001, 8000001, 0, 502, NOWS, true,
 		    S(ESTABLISHED) },
 	};
 
@@ -537,7 +559,6 @@ tcp_to_state(uint8_t target)
 	if (target == S(FIN_SENT))
 		return con;
 	assert_non_null(tcp_send(false, FIN | ACK, 5001, 1002, NULL));
-	assert_non_null(tcp_send(true, ACK, 1002, 5002, NULL));
 	if (target == S(LAST_ACK))
 		return con;
 	assert_non_null(tcp_send(true, ACK, 1002, 5002, NULL));
@@ -553,9 +574,9 @@ expect_expiry(uint8_t target, uint32_t seconds)
 	    npfct_state_tcp_name(target));
 	assert_int_equal(npfct_conn_etime(test_ct, con), seconds);
 	test_ct_advance(test_ct, seconds);
-	assert_int_equal(npfct_gc(test_ct), 0);
+	assert_int_equal(npfct_gc_sync(test_ct), 0);
 	test_ct_advance(test_ct, 1);
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(npfct_count(test_ct), 0);
 }
 
@@ -588,7 +609,7 @@ test_tcp_invalid_not_refreshing(void **state)
 	assert_int_equal(v, NPFCT_V_INVALID);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_INVALID_STATE), 1);
 	test_ct_advance(test_ct, 401);
-	assert_int_equal(npfct_gc(test_ct), 1);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
 }
 
 /* The ICMP error ALG relates an error to the flow it quotes. */
@@ -649,6 +670,7 @@ main(void)
 		T(test_tcp_syn_retransmit),
 		T(test_tcp_simultaneous_open),
 		T(test_tcp_time_wait_reopen),
+		T(test_tcp_last_ack_reopen),
 		T(test_tcp_loose_pickup),
 		T(test_tcp_timeouts),
 		T(test_tcp_invalid_not_refreshing),

@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The npfct authors
+#
+# run-tests.sh: install what npfct needs (Debian 12), then
+#   1. build a debug tree (build-test) and run the unit tests;
+#   2. build an AddressSanitizer tree (build-asan) and run the unit and
+#      stress tests in it;
+#   3. run the demo once in the ASan tree (smoke test).
+# Prints "N passed, N failed" (tests, plus any setup or build step that
+# failed) and exits non-zero if anything failed.
+#
+# Usage: sudo ./run-tests.sh
+#
+# Root is needed only to install missing packages; the tests run on the
+# DPDK EAL without hugepages or NICs (--no-huge --no-pci --no-shconf).
+
+set -uo pipefail
+
+cd "$(dirname "$(readlink -f "$0")")" || exit 1
+
+PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev liburcu-dev
+	libcmocka-dev libpcap-dev)
+DEMO_EAL=(--no-huge -m 512 --no-pci --no-shconf --no-telemetry
+	--log-level=lib.eal:error)
+
+# DPDK's own libraries are not instrumented; report every error of ours,
+# leaks included.  An ASAN_OPTIONS from the environment wins.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1}
+
+passed=0
+failed=0
+failures=()
+
+note_fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+	echo "--- FAIL: $1"
+}
+
+# run_meson_test NAME BUILDDIR ARGS...: run meson test, count its results.
+run_meson_test() {
+	local name=$1 dir=$2 log ok fail
+	shift 2
+	log=$(mktemp)
+	echo "==> $name"
+	meson test -C "$dir" --print-errorlogs "$@" 2>&1 | tee "$log"
+	ok=$(awk '/^Ok:/ { print $2 }' "$log")
+	fail=$(awk '/^(Fail|Unexpected Pass|Timeout):/ { n += $NF }
+	    END { print n + 0 }' "$log")
+	rm -f "$log"
+	if [ -z "$ok" ]; then
+		note_fail "$name: meson test did not run"
+		return
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + fail))
+	if [ "$fail" -ne 0 ]; then
+		failures+=("$name: $fail failed")
+	fi
+}
+
+# build NAME BUILDDIR MESON-OPTIONS...: configure (or reuse) and build.
+build() {
+	local name=$1 dir=$2
+	shift 2
+	echo "==> Building $dir ($name)"
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null ||
+		    { note_fail "$name: meson configure"; return 1; }
+	else
+		meson setup "$dir" "$@" ||
+		    { note_fail "$name: meson setup"; return 1; }
+	fi
+	ninja -C "$dir" || { note_fail "$name: build"; return 1; }
+}
+
+install_deps() {
+	local p missing=()
+	for p in "${PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed'; then
+			missing+=("$p")
+		fi
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run-tests.sh needs root to install: ${missing[*]}" >&2
+		echo "Run: sudo ./run-tests.sh" >&2
+		return 1
+	fi
+	echo "==> Installing ${missing[*]}"
+	apt-get update &&
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y "${PACKAGES[@]}"
+}
+
+start=$(date +%s)
+
+if ! install_deps; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# 1. Debug build, unit tests.
+if build "debug" build-test -Dbuildtype=debug -Dtests=enabled; then
+	run_meson_test "unit tests (debug)" build-test --suite unit
+fi
+
+# 2. AddressSanitizer build, unit and stress tests.  -Db_lundef=false:
+#    the sanitizer runtime resolves symbols at load time.
+if build "asan" build-asan -Dbuildtype=debug -Db_sanitize=address \
+    -Db_lundef=false -Dtests=enabled; then
+	run_meson_test "unit and stress tests (asan)" build-asan \
+	    --suite unit --suite stress
+
+	# 3. The demo, once, with two lcores if there are two CPUs.
+	lcores=0
+	[ "$(nproc)" -ge 2 ] && lcores=0-1
+	echo "==> demo (asan, -l $lcores)"
+	if timeout 120 build-asan/examples/npfct-demo/npfct-demo \
+	    "${DEMO_EAL[@]}" -l "$lcores" -- --flows 600 --rounds 12; then
+		passed=$((passed + 1))
+	else
+		note_fail "demo (asan)"
+	fi
+fi
+
+echo
+echo "==> Summary ($(($(date +%s) - start)) s)"
+for f in "${failures[@]}"; do
+	echo "    FAIL: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

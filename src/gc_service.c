@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct G/C service: the DPDK service that runs G/C steps, the
+ * grace-period thread, and the G/C tunables.
+ *
+ * Overview
+ *
+ *	Each instance registers a service component ("npfct_gc_NAME") whose
+ *	callback runs npfct_gc() steps.  The application maps it to a
+ *	service lcore (EAL -s/-S, rte_service_map_lcore_set()) and starts
+ *	it, as for any DPDK service.  Service lcores call the callback in a
+ *	loop; it returns at once (-EAGAIN) until the next step is due.  The
+ *	interval adapts as in NPF: halved when a step collected something,
+ *	doubled otherwise, within [gc.interval_min_ms, gc.interval_max_ms];
+ *	a full table (gc_pressure) or finished grace periods make the next
+ *	step due at once.
+ *
+ *	liburcu 0.13 cannot poll for the end of a grace period, and a
+ *	service lcore must not block.  The grace-period thread (a DPDK
+ *	control thread, one per instance) waits instead: the G/C requests a
+ *	ticket after removing connections; the thread takes the newest
+ *	ticket, runs urcu_qsbr_synchronize_rcu() and publishes the ticket as
+ *	completed.  Since the thread reads the ticket after the G/C's
+ *	removals (under gp_lock), the grace period it waits for started
+ *	after them: batches with a ticket <= completed are safe to free.
+ *	One grace period covers every ticket requested before it started.
+ *
+ * Synchronisation
+ *
+ *	gp_requested and gp_stop are protected by gp_lock; gp_completed is
+ *	written by the thread with a release store and read with acquire.
+ *	The tunables are words read and written with relaxed atomics; they
+ *	are validated before any is changed.  The service callback is not
+ *	MT-safe: the service framework runs it on one lcore at a time, and
+ *	it only tries ct_gc_lock.
+ *
+ * Lock order
+ *
+ *	npfct::ct_gc_lock ->
+ *		npfct_gc::gp_lock
+ */
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <urcu/urcu-qsbr.h>
+
+#include <rte_cycles.h>
+#include <rte_service.h>
+#include <rte_service_component.h>
+
+#include "npfct_impl.h"
+
+#define GC_STEP_DEFAULT		256
+#define GC_STEP_MAX		(1u << 20)
+#define GC_INTERVAL_MIN_MS	50
+#define GC_INTERVAL_MAX_MS	5000
+#define GC_INTERVAL_LIMIT_MS	3600000u
+#define GC_EARLY_DROP_DEFAULT	64
+
+/*
+ * gp_thread: wait for grace periods on behalf of the G/C.
+ */
+static void *
+gp_thread(void *arg)
+{
+	struct npfct_gc *gc = arg;
+	uint64_t target;
+
+	pthread_mutex_lock(&gc->gp_lock);
+	while (!gc->gp_stop) {
+		target = gc->gp_requested;
+		if (target == __atomic_load_n(&gc->gp_completed,
+		    __ATOMIC_RELAXED)) {
+			pthread_cond_wait(&gc->gp_cond, &gc->gp_lock);
+			continue;
+		}
+		pthread_mutex_unlock(&gc->gp_lock);
+		urcu_qsbr_synchronize_rcu();
+		/*
+		 * Release: the G/C that sees the ticket completed (acquire)
+		 * frees memory only after the grace period.
+		 */
+		__atomic_store_n(&gc->gp_completed, target, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&gc->gp_lock);
+	}
+	pthread_mutex_unlock(&gc->gp_lock);
+	return NULL;
+}
+
+/*
+ * npfct_gc_gp_request: ask for a grace period that starts after now.
+ *
+ * => Returns its ticket.  Called after the removals it must cover.
+ */
+uint64_t
+npfct_gc_gp_request(struct npfct *ct)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	uint64_t ticket;
+
+	pthread_mutex_lock(&gc->gp_lock);
+	ticket = ++gc->gp_requested;
+	pthread_cond_signal(&gc->gp_cond);
+	pthread_mutex_unlock(&gc->gp_lock);
+	return ticket;
+}
+
+static int
+gc_params_check(const struct npfct *ct, const struct npfct_gc_params *p)
+{
+	if (p->step == 0 || p->step > GC_STEP_MAX ||
+	    p->interval_min_ms == 0 || p->interval_max_ms == 0 ||
+	    p->interval_min_ms > GC_INTERVAL_LIMIT_MS ||
+	    p->interval_max_ms > GC_INTERVAL_LIMIT_MS ||
+	    p->interval_min_ms > p->interval_max_ms ||
+	    p->early_drop == 0 ||
+	    (p->early_drop != NPFCT_GC_EARLY_DROP_OFF &&
+	    p->early_drop > ct->ct_max[NPFCT_AF4] + ct->ct_max[NPFCT_AF6]))
+		return -EINVAL;
+	return 0;
+}
+
+int
+npfct_gc_params_set(struct npfct *ct, const struct npfct_gc_params *p)
+{
+	struct npfct_gc *gc;
+
+	if (ct == NULL || p == NULL || gc_params_check(ct, p) != 0)
+		return -EINVAL;
+	gc = &ct->ct_gc;
+	__atomic_store_n(&gc->gc_step, p->step, __ATOMIC_RELAXED);
+	__atomic_store_n(&gc->gc_interval_min_ms, p->interval_min_ms,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&gc->gc_interval_max_ms, p->interval_max_ms,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&gc->gc_early_drop, p->early_drop ==
+	    NPFCT_GC_EARLY_DROP_OFF ? 0 : p->early_drop, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
+npfct_gc_params_get(const struct npfct *ct, struct npfct_gc_params *p)
+{
+	const struct npfct_gc *gc;
+	uint32_t drop;
+
+	if (ct == NULL || p == NULL)
+		return -EINVAL;
+	gc = &ct->ct_gc;
+	p->step = __atomic_load_n(&gc->gc_step, __ATOMIC_RELAXED);
+	p->interval_min_ms = __atomic_load_n(&gc->gc_interval_min_ms,
+	    __ATOMIC_RELAXED);
+	p->interval_max_ms = __atomic_load_n(&gc->gc_interval_max_ms,
+	    __ATOMIC_RELAXED);
+	drop = __atomic_load_n(&gc->gc_early_drop, __ATOMIC_RELAXED);
+	p->early_drop = drop ? drop : NPFCT_GC_EARLY_DROP_OFF;
+	return 0;
+}
+
+/*
+ * gc_adapt: NPF's adaptive interval, and the time of the next step.
+ */
+static void
+gc_adapt(struct npfct *ct, bool collected)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	const uint32_t lo = __atomic_load_n(&gc->gc_interval_min_ms,
+	    __ATOMIC_RELAXED);
+	const uint32_t hi = __atomic_load_n(&gc->gc_interval_max_ms,
+	    __ATOMIC_RELAXED);
+	uint32_t ms = gc->gc_interval_ms;
+
+	ms = collected ? ms / 2 : ms * 2;
+	if (ms > hi)
+		ms = hi;
+	if (ms < lo)
+		ms = lo;
+	gc->gc_interval_ms = ms;
+	gc->gc_next_tsc = rte_get_tsc_cycles() +
+	    ct->ct_tsc_hz * gc->gc_interval_ms / 1000;
+}
+
+int
+npfct_gc(struct npfct *ct)
+{
+	unsigned int n, removed;
+
+	if (ct == NULL || rte_lcore_id() == LCORE_ID_ANY)
+		return -EINVAL;
+	if (pthread_mutex_trylock(&ct->ct_gc_lock) != 0)
+		return 0;
+	n = npfct_gc_step(ct, &removed);
+	gc_adapt(ct, n != 0 || removed != 0);
+	pthread_mutex_unlock(&ct->ct_gc_lock);
+	return (int)n;
+}
+
+/* Whether a pending batch can be freed now. */
+static bool
+gc_pending_ready_p(const struct npfct *ct)
+{
+	return __atomic_load_n(&ct->ct_gc.gc_npending, __ATOMIC_RELAXED) &&
+	    npfct_gc_gp_completed(ct) == __atomic_load_n(
+	    &ct->ct_gc.gp_requested, __ATOMIC_RELAXED);
+}
+
+/*
+ * gc_service_run: the service callback.
+ *
+ * => Returns -EAGAIN when no step was due (no work for service stats).
+ */
+static int32_t
+gc_service_run(void *arg)
+{
+	struct npfct *ct = arg;
+	struct npfct_gc *gc = &ct->ct_gc;
+
+	if (rte_get_tsc_cycles() < __atomic_load_n(&gc->gc_next_tsc,
+	    __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&gc->gc_pressure, __ATOMIC_RELAXED) &&
+	    !gc_pending_ready_p(ct))
+		return -EAGAIN;
+	npfct_gc(ct);
+	return 0;
+}
+
+int
+npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id)
+{
+	if (ct == NULL || service_id == NULL || !ct->ct_gc.gc_service_ok)
+		return -EINVAL;
+	*service_id = ct->ct_gc.gc_service_id;
+	return 0;
+}
+
+/*
+ * npfct_gc_init: set the tunables, start the grace-period thread and
+ * register the service.
+ *
+ * => Control thread, from npfct_create().  Returns 0 or a negative errno.
+ */
+int
+npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	struct npfct_gc_params p = {
+		.step = GC_STEP_DEFAULT,
+		.interval_min_ms = GC_INTERVAL_MIN_MS,
+		.interval_max_ms = GC_INTERVAL_MAX_MS,
+		.early_drop = GC_EARLY_DROP_DEFAULT,
+	};
+	struct rte_service_spec spec;
+	char name[16];	/* pthread names are at most 15 characters */
+	int ret;
+
+	/* Small tables: never drop more than they hold. */
+	p.early_drop = RTE_MIN(p.early_drop, ct->ct_max[NPFCT_AF4]);
+	if (user != NULL) {
+		if (user->step != 0)
+			p.step = user->step;
+		if (user->interval_min_ms != 0)
+			p.interval_min_ms = user->interval_min_ms;
+		if (user->interval_max_ms != 0)
+			p.interval_max_ms = user->interval_max_ms;
+		if (user->early_drop != 0)
+			p.early_drop = user->early_drop;
+	}
+	ret = npfct_gc_params_set(ct, &p);
+	if (ret != 0)
+		return ret;
+	gc->gc_interval_ms = p.interval_min_ms;
+
+	pthread_mutex_init(&gc->gp_lock, NULL);
+	pthread_cond_init(&gc->gp_cond, NULL);
+	snprintf(name, sizeof(name), "npfct-gp%u", ct->ct_id);
+	ret = rte_ctrl_thread_create(&gc->gp_thread, name, NULL, gp_thread,
+	    gc);
+	if (ret != 0) {
+		NPFCT_LOG(ERR, "%s: cannot start the grace-period thread",
+		    ct->ct_name);
+		goto fail;
+	}
+	gc->gp_running = true;
+
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "npfct_gc_%s", ct->ct_name);
+	spec.callback = gc_service_run;
+	spec.callback_userdata = ct;
+	ret = rte_service_component_register(&spec, &gc->gc_service_id);
+	if (ret != 0) {
+		NPFCT_LOG(ERR, "%s: cannot register the G/C service: %d",
+		    ct->ct_name, ret);
+		npfct_gc_fini(ct);
+		return ret;
+	}
+	gc->gc_service_ok = true;
+	/* The component is ready; the application starts the service. */
+	rte_service_component_runstate_set(gc->gc_service_id, 1);
+	return 0;
+fail:
+	pthread_cond_destroy(&gc->gp_cond);
+	pthread_mutex_destroy(&gc->gp_lock);
+	return -ret;
+}
+
+/*
+ * npfct_gc_fini: unregister the service, stop the grace-period thread.
+ *
+ * => Control thread, from npfct_destroy(); the service must be stopped.
+ */
+void
+npfct_gc_fini(struct npfct *ct)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+
+	if (gc->gc_service_ok) {
+		rte_service_component_runstate_set(gc->gc_service_id, 0);
+		if (rte_service_component_unregister(gc->gc_service_id) != 0)
+			NPFCT_LOG(ERR, "%s: G/C service still running",
+			    ct->ct_name);
+		gc->gc_service_ok = false;
+	}
+	if (gc->gp_running) {
+		pthread_mutex_lock(&gc->gp_lock);
+		gc->gp_stop = true;
+		pthread_cond_signal(&gc->gp_cond);
+		pthread_mutex_unlock(&gc->gp_lock);
+		pthread_join(gc->gp_thread, NULL);
+		gc->gp_running = false;
+		pthread_cond_destroy(&gc->gp_cond);
+		pthread_mutex_destroy(&gc->gp_lock);
+	}
+}

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+# Copyright (c) 2026 The npfct authors
+"""Write the generated captures replayed by test_stream.sh.
+
+Usage: tests/data/make_forged.py [OUTDIR]     (OUTDIR: this directory)
+
+Needs scapy (Debian: python3-scapy; run it with /usr/bin/python3).  The
+output is deterministic: fixed addresses, ports, sequence numbers, IP ids
+and timestamps, so running the script again rewrites identical files.
+
+The inside host is 10.99.0.1 / fd99::1 (npfct-stream --inside 10.99.0.1/32
+--inside fd99::1/128), the outside host 10.99.0.2 / fd99::2, as in the
+captures of capture.sh.
+
+forged.pcap
+    A TCP connection opened from inside (SYN, SYN-ACK, ACK with window
+    scaling, data both ways), then inbound packets that a stateful
+    firewall must block:
+      7  ACK with data, sequence number 1 GiB beyond the window
+      8  RST with a sequence number outside the window
+      9  SYN|FIN on the connection (a flag combination no stack sends)
+      10 UDP datagram from outside that nobody asked for
+    then legitimate data in and its ACK out, which must still pass.
+
+udp4-timeout.pcap
+    Two UDP flows from inside.  The first is answered at once and its
+    connection established; the second is answered 2.5 s late: with
+    --timeout generic.new=1 its connection has expired and the answer is
+    blocked, while a late answer on the first (established) flow passes.
+
+policy.pcap
+    One packet (or pair) for each rule of npfct-stream's policy: ARP both
+    ways, IPv4 fragments, an unsolicited echo reply and a TCP ACK from
+    inside, malformed packets, ICMPv6 neighbour discovery, jumbo UDP
+    frames (copied into mbuf chains), GRE (a protocol tracked by address)
+    and an ICMP error that quotes no known connection.
+"""
+
+import os
+import sys
+
+from scapy.all import (ARP, GRE, ICMP, IP, UDP, TCP, Ether, IPv6, Raw,
+                       ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPerror,
+                       UDPerror, wrpcap)
+
+MAC_IN = "02:00:0a:63:00:01"
+MAC_OUT = "02:00:0a:63:00:02"
+IN4, OUT4 = "10.99.0.1", "10.99.0.2"
+IN6, OUT6 = "fd99::1", "fd99::2"
+T0 = 1700000000.0
+
+
+def out4(l4, ipid=1, **kw):
+    """An IPv4 frame from the inside host."""
+    return Ether(src=MAC_IN, dst=MAC_OUT) / IP(src=IN4, dst=OUT4, id=ipid,
+                                               **kw) / l4
+
+
+def in4(l4, ipid=1, **kw):
+    """An IPv4 frame from the outside host."""
+    return Ether(src=MAC_OUT, dst=MAC_IN) / IP(src=OUT4, dst=IN4, id=ipid,
+                                               **kw) / l4
+
+
+def stamp(pkts, times):
+    """Set the capture times (seconds after T0) and return the packets."""
+    for p, t in zip(pkts, times):
+        p.time = T0 + t
+    return pkts
+
+
+def forged():
+    c, s = 40000, 80
+    cisn, sisn = 1000, 5000
+    opts = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]
+    req = b"GET / HTTP/1.0\r\n" + b"X" * 84
+    resp = b"R" * 200
+    pkts = [
+        # 1-3: three-way handshake, window scale 7 both ways.
+        out4(TCP(sport=c, dport=s, flags="S", seq=cisn, window=64240,
+                 options=opts)),
+        in4(TCP(sport=s, dport=c, flags="SA", seq=sisn, ack=cisn + 1,
+                window=65160, options=opts)),
+        out4(TCP(sport=c, dport=s, flags="A", seq=cisn + 1, ack=sisn + 1,
+                 window=502)),
+        # 4-6: a request, the answer, its ACK.
+        out4(TCP(sport=c, dport=s, flags="PA", seq=cisn + 1, ack=sisn + 1,
+                 window=502) / Raw(req)),
+        in4(TCP(sport=s, dport=c, flags="PA", seq=sisn + 1,
+                ack=cisn + 1 + len(req), window=509) / Raw(resp)),
+        out4(TCP(sport=c, dport=s, flags="A", seq=cisn + 1 + len(req),
+                 ack=sisn + 1 + len(resp), window=502)),
+        # 7: ACK with data far beyond the window.
+        in4(TCP(sport=s, dport=c, flags="A",
+                seq=sisn + 1 + len(resp) + 0x40000000,
+                ack=cisn + 1 + len(req), window=509) / Raw(b"E" * 10)),
+        # 8: RST out of window.
+        in4(TCP(sport=s, dport=c, flags="R",
+                seq=sisn + 1 + len(resp) + 0x20000000, window=0)),
+        # 9: SYN|FIN on the connection, in window.
+        in4(TCP(sport=s, dport=c, flags="SF", seq=sisn + 1 + len(resp),
+                window=509)),
+        # 10: unsolicited UDP.
+        in4(UDP(sport=5353, dport=5353) / Raw(b"unsolicited")),
+        # 11-12: the connection still works.
+        in4(TCP(sport=s, dport=c, flags="PA", seq=sisn + 1 + len(resp),
+                ack=cisn + 1 + len(req), window=509) / Raw(b"D" * 50)),
+        out4(TCP(sport=c, dport=s, flags="A", seq=cisn + 1 + len(req),
+                 ack=sisn + 1 + len(resp) + 50, window=502)),
+    ]
+    return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
+
+
+def udp_timeout():
+    a, b, srv = 40001, 40002, 7777
+    pkts = [
+        out4(UDP(sport=a, dport=srv) / Raw(b"request a1\n")),
+        in4(UDP(sport=srv, dport=a) / Raw(b"echo request a1\n")),
+        out4(UDP(sport=a, dport=srv) / Raw(b"request a2\n")),
+        in4(UDP(sport=srv, dport=a) / Raw(b"echo request a2\n")),
+        # A second flow, answered 2.5 s late.
+        out4(UDP(sport=b, dport=srv) / Raw(b"request b1\n")),
+        in4(UDP(sport=srv, dport=b) / Raw(b"echo request b1\n")),
+        # A late answer on the established first flow.
+        in4(UDP(sport=srv, dport=a) / Raw(b"echo request a3\n")),
+    ]
+    return stamp(pkts, [0.0, 0.2, 0.4, 0.6, 1.0, 3.5, 3.6])
+
+
+def policy():
+    big = bytes(range(256)) * 40
+    udp_hdr = bytes(UDP(sport=41000, dport=5000, len=8 + 2000))
+    pkts = [
+        # 1-2: ARP: the sender address decides the direction.
+        Ether(src=MAC_IN, dst="ff:ff:ff:ff:ff:ff") /
+        ARP(op=1, hwsrc=MAC_IN, psrc=IN4, pdst=OUT4),
+        Ether(src=MAC_OUT, dst=MAC_IN) /
+        ARP(op=2, hwsrc=MAC_OUT, psrc=OUT4, hwdst=MAC_IN, pdst=IN4),
+        # 3-4: an IPv4 UDP datagram in two fragments, from inside.
+        Ether(src=MAC_IN, dst=MAC_OUT) /
+        IP(src=IN4, dst=OUT4, id=7, proto=17, flags="MF", frag=0) /
+        Raw(udp_hdr + big[:1472]),
+        Ether(src=MAC_IN, dst=MAC_OUT) /
+        IP(src=IN4, dst=OUT4, id=7, proto=17, frag=185) /
+        Raw(big[1472:2000]),
+        # 5: a later fragment from outside.
+        Ether(src=MAC_OUT, dst=MAC_IN) /
+        IP(src=OUT4, dst=IN4, id=8, proto=17, frag=185) / Raw(big[:100]),
+        # 6: an echo reply from inside that answers nothing we passed.
+        out4(ICMP(type=0, id=0x4242, seq=1) / Raw(b"pong")),
+        # 7: a TCP ACK from inside without a connection.
+        out4(TCP(sport=43000, dport=443, flags="A", seq=77, ack=88)),
+        # 8: TCP header cut short (IP length covers 10 bytes of it).
+        out4(Raw(bytes(TCP(sport=43001, dport=443, flags="S"))[:10]),
+             proto=6),
+        # 9: bad IP version in an IPv4 frame.
+        Ether(src=MAC_OUT, dst=MAC_IN, type=0x0800) /
+        Raw(b"\x55" + bytes(19) + b"junk"),
+        # 10-11: neighbour solicitations (not trackable) both ways.
+        Ether(src=MAC_IN, dst="33:33:ff:00:00:02") /
+        IPv6(src=IN6, dst="ff02::1:ff00:2", hlim=255) /
+        ICMPv6ND_NS(tgt=OUT6) / ICMPv6NDOptSrcLLAddr(lladdr=MAC_IN),
+        Ether(src=MAC_OUT, dst="33:33:ff:00:00:01") /
+        IPv6(src=OUT6, dst="ff02::1:ff00:1", hlim=255) /
+        ICMPv6ND_NS(tgt=IN6) / ICMPv6NDOptSrcLLAddr(lladdr=MAC_OUT),
+        # 12-13: jumbo UDP both ways (mbuf chains).
+        out4(UDP(sport=42000, dport=6000) / Raw((big * 3)[:8972])),
+        in4(UDP(sport=6000, dport=42000) / Raw((big * 3)[:6972])),
+        # 14-15: GRE, tracked by addresses.
+        out4(GRE(proto=0x0800) / IP(src="192.0.2.1", dst="192.0.2.2")),
+        in4(GRE(proto=0x0800) / IP(src="192.0.2.2", dst="192.0.2.1")),
+        # 16: ICMP port unreachable quoting a flow that does not exist.
+        in4(ICMP(type=3, code=3) /
+            IPerror(src=IN4, dst=OUT4, proto=17, id=99) /
+            UDPerror(sport=45000, dport=53)),
+    ]
+    return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
+
+
+def main():
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
+        os.path.abspath(__file__))
+    for name, gen in (("forged.pcap", forged),
+                      ("udp4-timeout.pcap", udp_timeout),
+                      ("policy.pcap", policy)):
+        path = os.path.join(outdir, name)
+        pkts = gen()
+        wrpcap(path, pkts)
+        print("%s: %d packets" % (path, len(pkts)))
+
+
+if __name__ == "__main__":
+    main()
