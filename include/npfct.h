@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <rte_compat.h>
 #include <rte_mbuf.h>
@@ -362,6 +363,80 @@ int npfct_gc_params_get(const struct npfct *ct, struct npfct_gc_params *gc);
  *   0, or -EINVAL.
  */
 int npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id);
+
+/** Version of the export format written by npfct_export(). */
+#define NPFCT_EXPORT_VERSION	1
+
+struct npfct_conn_info;
+
+/**
+ * Callbacks of npfct_import(): rebuild the application's handles of an
+ * imported connection.  Each may be NULL.
+ */
+struct npfct_import_ops {
+	/**
+	 * Return the NAT entry for a connection exported with one (info->nat),
+	 * or NULL to fail the import (-ENOENT).  Without this callback such
+	 * connections are imported with their translated backwards key and no
+	 * NAT entry.  Released with npfct_params::nat_release.
+	 */
+	void *(*nat_restore)(const struct npfct_conn_info *info, void *arg);
+	/**
+	 * Return the rule procedure of a "pass" connection (may be NULL: no
+	 * procedure).  Released with npfct_params::rproc_release.
+	 */
+	void *(*rproc_restore)(const struct npfct_conn_info *info, void *arg);
+	void *arg;	/**< passed to the callbacks */
+};
+
+/**
+ * Return the number of bytes npfct_export() needs now (connections
+ * established later need more).
+ */
+size_t npfct_export_size(const struct npfct *ct);
+
+/**
+ * Export the active connections of the current database (NPF's
+ * connection save; see docs/export.md for the format): keys, direction,
+ * interface binding, protocol state with the TCP window data, flags, NAT
+ * association (translated backwards key) and idle time.  Each connection
+ * is copied under its lock; traffic may run meanwhile.
+ *
+ * Control thread (takes the G/C lock while it walks the connections).
+ *
+ * @return
+ *   Bytes written, or -EINVAL, or -ENOSPC if len is too small (nothing
+ *   useful is written then; ask npfct_export_size() again).
+ */
+ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
+
+/**
+ * Import connections exported by npfct_export() (NPF's connection
+ * restore), into the current database (db NULL, traffic may run) or into
+ * a database from npfct_db_create() to be installed with npfct_load().
+ *
+ * Everything is validated before anything is inserted: a truncated,
+ * corrupt (checksum), wrong-version or hostile input (counts that do not
+ * match the length or exceed the free room, impossible states, keys that
+ * do not belong together, keys already present or repeated) is rejected
+ * and nothing stays inserted; connections already inserted before a
+ * duplicate was met are removed again without ever having been active.
+ * Imported connections keep their idle time.
+ *
+ * Control thread with an lcore id; must not hold connection pointers (the
+ * call may wait for a grace period).
+ *
+ * @return
+ *   Number of connections imported, or:
+ *   - -EINVAL: bad arguments, or a record that is not valid;
+ *   - -EBADMSG: truncated input, bad magic, sizes or checksum;
+ *   - -EPROTONOSUPPORT: another format version;
+ *   - -ENOSPC: not enough room for the connections;
+ *   - -EEXIST: a connection is already present (or repeated);
+ *   - -ENOENT: nat_restore returned NULL.
+ */
+int npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
+		size_t len, const struct npfct_import_ops *ops);
 
 /**
  * Return the number of connections in the current database (established

@@ -201,6 +201,38 @@ uint32_t npfct_conn_etime(const struct npfct *ct,
 		const struct npfct_conn *con);
 
 /**
+ * A connection described (npfct_conn_info_get(), import callbacks).
+ * Addresses and ports in network order.
+ */
+struct npfct_conn_info {
+	uint8_t proto;			/**< IPPROTO_* */
+	uint8_t alen;			/**< address length: 4 or 16 */
+	uint8_t dir;			/**< NPFCT_DIR_* of the first packet */
+	bool per_if;			/**< bound to ifid */
+	uint16_t ifid;			/**< interface */
+	bool pass;			/**< a "pass" connection */
+	bool nat;			/**< backwards key translated (NAT) */
+	enum npfct_nat_type nat_type;	/**< if nat: which side */
+	union npfct_addr src;		/**< forwards: source (original) */
+	union npfct_addr dst;		/**< forwards: destination */
+	rte_be16_t sport;		/**< forwards: source port or id */
+	rte_be16_t dport;		/**< forwards: destination port or id */
+	union npfct_addr bsrc;		/**< backwards key: source */
+	union npfct_addr bdst;		/**< backwards key: destination */
+	rte_be16_t bsport;		/**< backwards key: source port */
+	rte_be16_t bdport;		/**< backwards key: destination port */
+	const char *state;		/**< protocol state name */
+	uint32_t idle;			/**< seconds since the last packet */
+	uint32_t etime;			/**< timeout of the current state */
+};
+
+/**
+ * Describe a connection (consistent: read under its lock).
+ */
+void npfct_conn_info_get(const struct npfct *ct,
+		const struct npfct_conn *con, struct npfct_conn_info *info);
+
+/**
  * Print a connection (npf_conn_print()): keys, flags, state, idle time.
  */
 void npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,

@@ -559,3 +559,58 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	if (con->c_nat != NULL)
 		fprintf(f, "\tnat %p\n", con->c_nat);
 }
+
+/* Split a key into addresses and ids. */
+static void
+key_split(const uint32_t *key, union npfct_addr *src, union npfct_addr *dst,
+		rte_be16_t *sid, rte_be16_t *did)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	memcpy(src, &key[2], alen);
+	memcpy(dst, &key[2 + alen / 4], alen);
+	*sid = (rte_be16_t)(key[1] >> 16);
+	*did = (rte_be16_t)(key[1] & 0xffff);
+}
+
+void
+npfct_conn_info_get(const struct npfct *ct, const struct npfct_conn *con,
+		struct npfct_conn_info *info)
+{
+	struct npfct_conn *c = (struct npfct_conn *)(uintptr_t)con;
+	const uint32_t flags = __atomic_load_n(&con->c_flags,
+	    __ATOMIC_RELAXED);
+
+	memset(info, 0, sizeof(*info));
+	info->proto = con->c_proto;
+	info->alen = con->c_alen;
+	info->dir = (uint8_t)(flags & NPFCT_DIR_MASK);
+	info->per_if = (flags & CONN_IFBOUND) != 0;
+	info->ifid = con->c_ifid;
+	info->pass = (flags & CONN_PASS) != 0;
+
+	/* The keys change only under c_lock (setnat). */
+	rte_spinlock_lock(&c->c_lock);
+	key_split(npfct_conn_fkey(c), &info->src, &info->dst, &info->sport,
+	    &info->dport);
+	key_split(npfct_conn_bkey(c), &info->bsrc, &info->bdst,
+	    &info->bsport, &info->bdport);
+	rte_spinlock_unlock(&c->c_lock);
+
+	/* The backwards key is the inverted forwards key, but for NAT. */
+	if (memcmp(&info->bdst, &info->src, sizeof(info->src)) != 0 ||
+	    info->bdport != info->sport) {
+		info->nat = true;
+		info->nat_type = NPFCT_NAT_OUT;
+	} else if (memcmp(&info->bsrc, &info->dst, sizeof(info->dst)) != 0 ||
+	    info->bsport != info->dport) {
+		info->nat = true;
+		info->nat_type = NPFCT_NAT_IN;
+	}
+	info->state = npfct_conn_state_name(con);
+	info->idle = npfct_clock_sec(ct) - __atomic_load_n(&con->c_atime,
+	    __ATOMIC_RELAXED);
+	info->etime = npfct_conn_etime(ct, con);
+}

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct export/import: save the active connections into a versioned
+ * binary image and restore them (NPF's npf_conn_export()/import(),
+ * pfsync-style state import).
+ *
+ * Overview
+ *
+ *	The image is a 32-byte header and one 128-byte record per
+ *	connection; all integers are big-endian, addresses and ports are in
+ *	network order as on the wire, and a CRC32C covers the whole image.
+ *	The layout is documented in docs/export.md and drawn below.
+ *
+ *	Header:
+ *
+ *	Offset: | 0     | 4   | 6    | 8    | 10    | 12    | 16   | 24  | 28  |
+ *	Field:  | magic | ver | hlen | rlen | flags | count | time | crc | 0   |
+ *	Bytes:  | 4     | 2   | 2    | 2    | 2     | 4     | 8    | 4   | 4   |
+ *
+ *	Record:
+ *
+ *	Offset: | 0     | 1    | 2   | 3     | 4    | 6     | 7       |
+ *	Field:  | proto | alen | dir | flags | ifid | state | stflags |
+ *	Offset: | 8      | 10 | 12   | 16      | 28      |
+ *	Field:  | wscale | 0  | idle | window0 | window1 |  (end,maxend,maxwin)
+ *	Offset: | 40  | 56  | 72    | 74    | 76   | 92   | 108    | 110    |
+ *	Field:  | src | dst | sport | dport | bsrc | bdst | bsport | bdport |
+ *	Offset: | 112 .. 127 |
+ *	Field:  | 0          |
+ *
+ *	Import validates the whole image before it inserts anything, then
+ *	inserts every connection inactive; if an insert meets a key already
+ *	present (or repeated in the image), every connection inserted so
+ *	far is removed again - never having been active, so no packet
+ *	matched it - and handed to the G/C, which frees it after a grace
+ *	period (at once in a database never installed).  Only when all are
+ *	in are they activated.
+ *
+ * Synchronisation
+ *
+ *	Export walks the list under ct_gc_lock (the G/C waits) and copies
+ *	each connection under its c_lock.  Import runs in the control thread
+ *	under ct_ctl_lock (no database load meanwhile); it needs an lcore id
+ *	for the table inserts.
+ *
+ * Lock order
+ *
+ *	npfct::ct_ctl_lock ->
+ *		npfct::ct_gc_lock ->
+ *			npfct_conn::c_lock
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+
+#include "npfct_impl.h"
+
+#define EXPORT_MAGIC	0x4e504354u	/* "NPCT" */
+#define HDR_LEN		32
+#define REC_LEN		128
+/* Longest idle time accepted: the longest timeout. */
+#define IDLE_MAX	(30u * 86400u)
+
+#define REC_PASS	0x01
+#define REC_IFBOUND	0x02
+#define REC_NAT		0x04
+#define REC_FLAGS	(REC_PASS | REC_IFBOUND | REC_NAT)
+
+/* The TCP state-private flag for mid-stream pickups (state_tcp.c). */
+#define REC_STFLAGS	0x01
+
+struct exp_hdr {
+	uint8_t		magic[4];
+	uint8_t		version[2];
+	uint8_t		hlen[2];
+	uint8_t		rlen[2];
+	uint8_t		flags[2];
+	uint8_t		count[4];
+	uint8_t		time[8];
+	uint8_t		crc[4];
+	uint8_t		zero[4];
+};
+
+struct exp_rec {
+	uint8_t		proto;
+	uint8_t		alen;
+	uint8_t		dir;
+	uint8_t		flags;
+	uint8_t		ifid[2];
+	uint8_t		state;
+	uint8_t		stflags;
+	uint8_t		wscale[2];
+	uint8_t		zero1[2];
+	uint8_t		idle[4];
+	uint8_t		win[2][3][4];
+	uint8_t		src[16];
+	uint8_t		dst[16];
+	uint8_t		sport[2];
+	uint8_t		dport[2];
+	uint8_t		bsrc[16];
+	uint8_t		bdst[16];
+	uint8_t		bsport[2];
+	uint8_t		bdport[2];
+	uint8_t		zero2[16];
+};
+
+_Static_assert(sizeof(struct exp_hdr) == HDR_LEN, "export header");
+_Static_assert(sizeof(struct exp_rec) == REC_LEN, "export record");
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static bool
+all_zero(const uint8_t *p, size_t n)
+{
+	while (n-- > 0)
+		if (*p++ != 0)
+			return false;
+	return true;
+}
+
+/* CRC32C of the image, with the header's crc field taken as zero. */
+static uint32_t
+image_crc(const uint8_t *buf, size_t len)
+{
+	struct exp_hdr h;
+	uint32_t crc;
+
+	memcpy(&h, buf, sizeof(h));
+	memset(h.crc, 0, sizeof(h.crc));
+	crc = rte_hash_crc(&h, sizeof(h), 0xffffffff);
+	return rte_hash_crc(buf + HDR_LEN, (uint32_t)(len - HDR_LEN), crc);
+}
+
+/*
+ * Export.
+ */
+
+static void
+rec_fill(const struct npfct *ct, struct npfct_conn *con, struct exp_rec *r)
+{
+	struct npfct_conn_info info;
+	struct npfct_state st;
+	unsigned int i;
+
+	npfct_conn_info_get(ct, con, &info);
+	rte_spinlock_lock(&con->c_lock);
+	st = con->c_state;
+	rte_spinlock_unlock(&con->c_lock);
+
+	memset(r, 0, sizeof(*r));
+	r->proto = info.proto;
+	r->alen = info.alen;
+	r->dir = info.dir;
+	r->flags = (info.pass ? REC_PASS : 0) |
+	    (info.per_if ? REC_IFBOUND : 0) | (info.nat ? REC_NAT : 0);
+	put16(r->ifid, info.ifid);
+	r->state = st.nst_state;
+	r->stflags = st.nst_flags;
+	r->wscale[0] = st.nst_wscale[0];
+	r->wscale[1] = st.nst_wscale[1];
+	put32(r->idle, info.idle > IDLE_MAX ? IDLE_MAX : info.idle);
+	for (i = 0; i < 2; i++) {
+		put32(r->win[i][0], st.nst_win[i].nw_end);
+		put32(r->win[i][1], st.nst_win[i].nw_maxend);
+		put32(r->win[i][2], st.nst_win[i].nw_maxwin);
+	}
+	memcpy(r->src, &info.src, 16);
+	memcpy(r->dst, &info.dst, 16);
+	memcpy(r->sport, &info.sport, 2);
+	memcpy(r->dport, &info.dport, 2);
+	memcpy(r->bsrc, &info.bsrc, 16);
+	memcpy(r->bdst, &info.bdst, 16);
+	memcpy(r->bsport, &info.bsport, 2);
+	memcpy(r->bdport, &info.bdport, 2);
+}
+
+static bool
+exportable_p(const struct npfct_conn *con)
+{
+	return (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
+	    (CONN_ACTIVE | CONN_EXPIRE)) == CONN_ACTIVE;
+}
+
+size_t
+npfct_export_size(const struct npfct *ct)
+{
+	if (ct == NULL)
+		return 0;
+	return HDR_LEN + (size_t)npfct_count(ct) * REC_LEN;
+}
+
+ssize_t
+npfct_export(struct npfct *ct, void *buf, size_t len)
+{
+	struct exp_hdr *h = buf;
+	struct exp_rec *r;
+	struct npfct_conn *con;
+	struct npfct_db *db;
+	uint32_t n = 0;
+	size_t size;
+
+	if (ct == NULL || buf == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&ct->ct_gc_lock);
+	db = npfct_db_get(ct);
+	npfct_conndb_drain_new(db);
+	TAILQ_FOREACH(con, &db->db_list, c_entry)
+		n += exportable_p(con);
+	size = HDR_LEN + (size_t)n * REC_LEN;
+	if (len < size) {
+		pthread_mutex_unlock(&ct->ct_gc_lock);
+		return -ENOSPC;
+	}
+	r = (struct exp_rec *)((uint8_t *)buf + HDR_LEN);
+	n = 0;
+	TAILQ_FOREACH(con, &db->db_list, c_entry) {
+		/* Activity may have changed since the count: recheck. */
+		if (!exportable_p(con) || HDR_LEN + (n + 1) * REC_LEN > size)
+			continue;
+		rec_fill(ct, con, &r[n++]);
+	}
+	pthread_mutex_unlock(&ct->ct_gc_lock);
+
+	size = HDR_LEN + (size_t)n * REC_LEN;
+	memset(h, 0, sizeof(*h));
+	put32(h->magic, EXPORT_MAGIC);
+	put16(h->version, NPFCT_EXPORT_VERSION);
+	put16(h->hlen, HDR_LEN);
+	put16(h->rlen, REC_LEN);
+	put32(h->count, n);
+	put32(h->time, (uint32_t)(npfct_clock_now(ct) >> 32));
+	put32(h->time + 4, (uint32_t)npfct_clock_now(ct));
+	put32(h->crc, image_crc(buf, size));
+	return (ssize_t)size;
+}
+
+/*
+ * Import.
+ */
+
+/* A record's keys and state, checked. */
+struct imp_conn {
+	struct npfct_pkt	pkt;		/* forwards key as a packet */
+	uint32_t		fkey[NPFCT_KEY_MAXWORDS];
+	uint32_t		bkey[NPFCT_KEY_MAXWORDS];
+};
+
+static bool
+addr_ok(const uint8_t *a, unsigned int alen)
+{
+	/* IPv4 addresses are zero-padded. */
+	return alen == 16 || all_zero(a + 4, 12);
+}
+
+static bool
+state_ok(const struct exp_rec *r)
+{
+	unsigned int i;
+
+	if (r->proto == IPPROTO_TCP) {
+		if (r->state >= NPFCT_TCPS_COUNT ||
+		    (r->stflags & ~REC_STFLAGS))
+			return false;
+		for (i = 0; i < 2; i++)
+			if (r->wscale[i] > 14 &&
+			    r->wscale[i] != NPFCT_TCP_WSCALE_NONE)
+				return false;
+		return true;
+	}
+	/* Generic: no window data. */
+	return r->state < NPFCT_GSTATE_MAX && r->stflags == 0 &&
+	    r->wscale[0] == 0 && r->wscale[1] == 0 &&
+	    all_zero(&r->win[0][0][0], sizeof(r->win));
+}
+
+/*
+ * rec_check: validate a record and build its keys.
+ *
+ * => The backwards key must be the inverted forwards key, except that
+ *    with REC_NAT one side (destination: outbound NAT, or source:
+ *    inbound NAT) may differ.
+ */
+static int
+rec_check(const struct exp_rec *r, struct imp_conn *ic)
+{
+	struct npfct_pkt *pkt = &ic->pkt;
+	uint32_t inv[NPFCT_KEY_MAXWORDS];
+	unsigned int words, w, a;
+	rte_be16_t bsport, bdport;
+
+	if ((r->alen != 4 && r->alen != 16) ||
+	    (r->dir != NPFCT_DIR_IN && r->dir != NPFCT_DIR_OUT) ||
+	    (r->flags & ~REC_FLAGS) || !all_zero(r->zero1, sizeof(r->zero1)) ||
+	    !all_zero(r->zero2, sizeof(r->zero2)) ||
+	    get32(r->idle) > IDLE_MAX || !state_ok(r) ||
+	    !addr_ok(r->src, r->alen) || !addr_ok(r->dst, r->alen) ||
+	    !addr_ok(r->bsrc, r->alen) || !addr_ok(r->bdst, r->alen))
+		return -EINVAL;
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->status = NPFCT_PARSE_OK;
+	pkt->flags = (r->alen == 4 ? NPFCT_PKT_IP4 : NPFCT_PKT_IP6) |
+	    NPFCT_PKT_L4;
+	pkt->proto = r->proto;
+	pkt->alen = r->alen;
+	pkt->ifid = get16(r->ifid);
+	memcpy(&pkt->src, r->src, 16);
+	memcpy(&pkt->dst, r->dst, 16);
+	memcpy(&pkt->sport, r->sport, 2);
+	memcpy(&pkt->dport, r->dport, 2);
+	npfct_connkey_build(pkt, ic->fkey, true);
+	npfct_connkey_build(pkt, inv, false);
+
+	/* The backwards key as recorded. */
+	words = npfct_key_words(r->alen);
+	a = r->alen / 4;
+	memcpy(ic->bkey, inv, sizeof(inv));
+	memcpy(&ic->bkey[2], r->bsrc, r->alen);
+	memcpy(&ic->bkey[2 + a], r->bdst, r->alen);
+	memcpy(&bsport, r->bsport, 2);
+	memcpy(&bdport, r->bdport, 2);
+	ic->bkey[1] = (uint32_t)bsport << 16 | bdport;
+
+	if (memcmp(ic->fkey, ic->bkey, words * 4) == 0)
+		return -EINVAL;		/* one stream: never established */
+	if (memcmp(inv, ic->bkey, words * 4) == 0)
+		return (r->flags & REC_NAT) ? -EINVAL : 0;
+	if ((r->flags & REC_NAT) == 0)
+		return -EINVAL;
+	/* NAT: exactly one side of the inverted key differs. */
+	for (w = 2; w < 2 + a; w++)
+		if (ic->bkey[w] != inv[w])
+			break;
+	if (w == 2 + a && (ic->bkey[1] >> 16) == (inv[1] >> 16))
+		return 0;		/* source same: destination moved */
+	for (w = 2 + a; w < 2 + 2 * a; w++)
+		if (ic->bkey[w] != inv[w])
+			break;
+	if (w == 2 + 2 * a && (ic->bkey[1] & 0xffff) == (inv[1] & 0xffff))
+		return 0;		/* destination same: source moved */
+	return -EINVAL;
+}
+
+static int
+image_check(const uint8_t *buf, size_t len, uint32_t *count)
+{
+	const struct exp_hdr *h = (const void *)buf;
+
+	if (len < HDR_LEN || get32(h->magic) != EXPORT_MAGIC)
+		return -EBADMSG;
+	if (get16(h->version) != NPFCT_EXPORT_VERSION)
+		return -EPROTONOSUPPORT;
+	if (get16(h->hlen) != HDR_LEN || get16(h->rlen) != REC_LEN ||
+	    get16(h->flags) != 0 || !all_zero(h->zero, sizeof(h->zero)))
+		return -EBADMSG;
+	*count = get32(h->count);
+	/* The length must be exactly the records announced. */
+	if ((len - HDR_LEN) % REC_LEN != 0 ||
+	    (len - HDR_LEN) / REC_LEN != *count)
+		return -EBADMSG;
+	if (image_crc(buf, len) != get32(h->crc))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Restore the connection state from a checked record. */
+static void
+conn_restore(struct npfct *ct, struct npfct_conn *con,
+		const struct exp_rec *r, const struct imp_conn *ic)
+{
+	unsigned int i, words = npfct_key_words(r->alen);
+
+	con->c_flags = r->dir | ((r->flags & REC_IFBOUND) ? CONN_IFBOUND : 0) |
+	    ((r->flags & REC_PASS) ? CONN_PASS : 0);
+	con->c_ifid = get16(r->ifid);
+	con->c_proto = r->proto;
+	con->c_alen = r->alen;
+	con->c_atime = npfct_clock_sec(ct) - get32(r->idle);
+	rte_spinlock_init(&con->c_lock);
+	memset(&con->c_state, 0, sizeof(con->c_state));
+	con->c_state.nst_state = r->state;
+	con->c_state.nst_flags = r->stflags;
+	con->c_state.nst_wscale[0] = r->wscale[0];
+	con->c_state.nst_wscale[1] = r->wscale[1];
+	for (i = 0; i < 2; i++) {
+		con->c_state.nst_win[i].nw_end = get32(r->win[i][0]);
+		con->c_state.nst_win[i].nw_maxend = get32(r->win[i][1]);
+		con->c_state.nst_win[i].nw_maxwin = get32(r->win[i][2]);
+	}
+	con->c_nat = NULL;
+	con->c_rproc = NULL;
+	con->c_next = NULL;
+	con->c_oldpos = con->c_fpos = con->c_bpos = -1;
+	memcpy(npfct_conn_fkey(con), ic->fkey, words * 4);
+	memcpy(npfct_conn_bkey(con), ic->bkey, words * 4);
+}
+
+/* import_one() marks an inserted entry with this instead of a slot. */
+#define POS_INSERTED	(-2)
+
+/*
+ * import_undo: remove the entries of the connections inserted so far.
+ *
+ * => They were never active.  In an installed database a lookup may
+ *    still read them: the G/C frees them after a grace period.  In a
+ *    database never installed nobody can: they are destroyed at once.
+ */
+static void
+import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
+{
+	struct npfct_conn *con, *next;
+
+	for (con = list; con != NULL; con = next) {
+		const unsigned int alen = con->c_alen;
+		uint32_t *fw = npfct_conn_fkey(con), *bk = npfct_conn_bkey(con);
+
+		next = con->c_next;
+		if (con->c_fpos == POS_INSERTED)
+			con->c_fpos = npfct_conndb_remove(db, fw, alen,
+			    npfct_conndb_hash(db, fw, alen));
+		if (con->c_bpos == POS_INSERTED)
+			con->c_bpos = npfct_conndb_remove(db, bk, alen,
+			    npfct_conndb_hash(db, bk, alen));
+		__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
+		    __ATOMIC_RELAXED);
+		if (db->db_installed) {
+			npfct_conndb_enqueue(db, con);
+			continue;
+		}
+		npfct_conndb_free_pos(db, alen, con->c_fpos);
+		npfct_conndb_free_pos(db, alen, con->c_bpos);
+		npfct_conn_destroy(ct, con);
+	}
+}
+
+static int
+import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
+		const struct imp_conn *ic, const struct npfct_import_ops *ops,
+		struct npfct_conn **list)
+{
+	struct npfct_conn_info info;
+	struct npfct_conn *con;
+	unsigned int alen = r->alen;
+	int ret;
+
+	con = npfct_conn_alloc(ct, alen);
+	if (con == NULL)
+		return -ENOSPC;
+	conn_restore(ct, con, r, ic);
+	con->c_db = db;
+	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
+	npfct_live_add(ct, 1);
+	/* On the undo list from now on. */
+	con->c_next = *list;
+	*list = con;
+
+	ret = npfct_conndb_insert(db, npfct_conn_fkey(con), alen,
+	    npfct_conndb_hash(db, npfct_conn_fkey(con), alen), con, true);
+	if (ret != 0)
+		return ret;
+	con->c_fpos = POS_INSERTED;
+	ret = npfct_conndb_insert(db, npfct_conn_bkey(con), alen,
+	    npfct_conndb_hash(db, npfct_conn_bkey(con), alen), con, false);
+	if (ret != 0)
+		return ret;
+	con->c_bpos = POS_INSERTED;
+
+	if ((r->flags & (REC_NAT | REC_PASS)) == 0 || ops == NULL)
+		return 0;
+	npfct_conn_info_get(ct, con, &info);
+	if ((r->flags & REC_NAT) && ops->nat_restore != NULL) {
+		con->c_nat = ops->nat_restore(&info, ops->arg);
+		if (con->c_nat == NULL)
+			return -ENOENT;
+	}
+	if ((r->flags & REC_PASS) && ops->rproc_restore != NULL)
+		con->c_rproc = ops->rproc_restore(&info, ops->arg);
+	return 0;
+}
+
+int
+npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
+		size_t len, const struct npfct_import_ops *ops)
+{
+	const struct exp_rec *recs = (const void *)((const uint8_t *)buf +
+	    HDR_LEN);
+	struct npfct_conn *list = NULL, *con, *next;
+	uint32_t count, i, need[NPFCT_NAF] = { 0, 0 };
+	struct imp_conn ic;
+	int ret;
+
+	if (ct == NULL || buf == NULL || rte_lcore_id() == LCORE_ID_ANY ||
+	    (db != NULL && db->db_ct != ct))
+		return -EINVAL;
+	ret = image_check(buf, len, &count);
+	if (ret != 0)
+		return ret;
+	/* Validate every record before inserting anything. */
+	for (i = 0; i < count; i++) {
+		ret = rec_check(&recs[i], &ic);
+		if (ret != 0)
+			return ret;
+		need[npfct_af_index(recs[i].alen)]++;
+	}
+	if (need[NPFCT_AF4] > rte_mempool_avail_count(ct->ct_pool[NPFCT_AF4]) ||
+	    need[NPFCT_AF6] > rte_mempool_avail_count(ct->ct_pool[NPFCT_AF6]))
+		return -ENOSPC;
+
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	if (db == NULL)
+		db = npfct_db_get(ct);
+	for (i = 0; i < count; i++) {
+		rec_check(&recs[i], &ic);
+		ret = import_one(ct, db, &recs[i], &ic, ops, &list);
+		if (ret != 0)
+			break;
+	}
+	if (ret != 0) {
+		if (ret == -EEXIST)
+			npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
+		import_undo(ct, db, list);
+		pthread_mutex_unlock(&ct->ct_ctl_lock);
+		return ret;
+	}
+	/* All in: activate them and hand them to the G/C, in image order. */
+	for (con = list, list = NULL; con != NULL; con = next) {
+		next = con->c_next;
+		con->c_next = list;
+		list = con;
+	}
+	for (con = list; con != NULL; con = next) {
+		next = con->c_next;
+		con->c_fpos = con->c_bpos = -1;
+		npfct_conn_release(con);
+		npfct_conndb_enqueue(db, con);
+	}
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
+	return (int)count;
+}
