@@ -364,6 +364,11 @@ int npfct_gc_params_get(const struct npfct *ct, struct npfct_gc_params *gc);
  */
 int npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id);
 
+/*
+ * Save/restore.  Experimental: the calls and the image format may still
+ * change (define ALLOW_EXPERIMENTAL_API to use them).
+ */
+
 /** Version of the export format written by npfct_export(). */
 #define NPFCT_EXPORT_VERSION	1
 
@@ -393,6 +398,7 @@ struct npfct_import_ops {
  * Return the number of bytes npfct_export() needs now (connections
  * established later need more).
  */
+__npfct_experimental
 size_t npfct_export_size(const struct npfct *ct);
 
 /**
@@ -408,6 +414,7 @@ size_t npfct_export_size(const struct npfct *ct);
  *   Bytes written, or -EINVAL, or -ENOSPC if len is too small (nothing
  *   useful is written then; ask npfct_export_size() again).
  */
+__npfct_experimental
 ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
 
 /**
@@ -435,6 +442,7 @@ ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
  *   - -EEXIST: a connection is already present (or repeated);
  *   - -ENOENT: nat_restore returned NULL.
  */
+__npfct_experimental
 int npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		size_t len, const struct npfct_import_ops *ops);
 
