@@ -21,12 +21,15 @@
  *	  connection pointer of the burst through the public calls, and
  *	  only then report a quiescent state.  Now and then they go offline
  *	  for a moment;
- *	- the G/C lcore (the last worker lcore): npfct_gc() in a loop and
- *	  npfct_flush() every FLUSH_MS;
+ *	- the G/C lcore (the last worker lcore) is made a service lcore that
+ *	  runs the instance's G/C service (incremental steps, reclamation
+ *	  through the grace-period thread);
  *	- the main lcore (control thread): moves the clock one second every
  *	  TICK_MS (with a jump of CLOCK_JUMP_S every CLOCK_JUMP_TICKS ticks,
- *	  so that most connections expire at once) and installs an empty
- *	  database with npfct_load() every LOAD_TICKS ticks.
+ *	  so that most connections expire at once), installs an empty
+ *	  database with npfct_load() every LOAD_TICKS ticks, flushes every
+ *	  FLUSH_TICKS and exports every EXPORT_TICKS ticks, importing each
+ *	  export into a side instance (every record must be taken).
  *
  *	The IPv6 flows outnumber the IPv6 connections, so establish also
  *	fails for lack of room; duplicate packets of one flow within a
@@ -87,6 +90,7 @@
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_service.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
@@ -126,8 +130,8 @@
 #define CLOCK_JUMP_TICKS	97
 #define CLOCK_JUMP_S		30
 #define LOAD_TICKS		50
-#define FLUSH_MS		150
-#define GC_SLEEP_US		200
+#define FLUSH_TICKS		15
+#define EXPORT_TICKS		7
 
 /* Packets of a flow. */
 enum { PKT_FORW = 0, PKT_BACK, PKT_XBACK, PKT_MAX };
@@ -193,10 +197,13 @@ struct worker {
 
 /* The G/C lcore. */
 struct gc_worker {
-	unsigned int	lcore;
-	uint64_t	passes;
-	uint64_t	destroyed;
+	unsigned int	lcore;		/* the service lcore */
+	uint32_t	service;	/* the G/C service id */
+	uint64_t	calls;		/* service calls */
+	uint64_t	destroyed;	/* by the control thread's flushes */
 	uint64_t	flushes;
+	uint64_t	exports;
+	uint64_t	exported;
 	uint64_t	errors;
 } __rte_cache_aligned;
 
@@ -749,36 +756,75 @@ worker_main(void *arg)
 }
 
 /*
- * The G/C lcore.
+ * The G/C lcore: a service lcore running the instance's G/C service.
  */
-static int
-gc_main(void *arg)
+static void
+gc_service_start(struct gc_worker *g, struct npfct *ct)
 {
-	struct gc_worker *g = arg;
-	struct npfct *ct = S->ct;
-	const uint64_t flush_cycles = rte_get_timer_hz() * FLUSH_MS / 1000;
-	uint64_t next_flush = rte_get_timer_cycles() + flush_cycles;
+	const struct npfct_gc_params gp = {
+		.step = 256, .interval_min_ms = 1, .interval_max_ms = 20,
+		.early_drop = 64,
+	};
+
+	assert_int_equal(npfct_gc_params_set(ct, &gp), 0);
+	assert_int_equal(npfct_gc_service_id(ct, &g->service), 0);
+	assert_int_equal(rte_service_lcore_add(g->lcore), 0);
+	assert_int_equal(rte_service_map_lcore_set(g->service, g->lcore, 1),
+	    0);
+	assert_int_equal(rte_service_set_stats_enable(g->service, 1), 0);
+	assert_int_equal(rte_service_runstate_set(g->service, 1), 0);
+	assert_int_equal(rte_service_lcore_start(g->lcore), 0);
+}
+
+static void
+gc_service_stop(struct gc_worker *g)
+{
+	unsigned int i;
+
+	rte_service_attr_get(g->service, RTE_SERVICE_ATTR_CALL_COUNT,
+	    &g->calls);
+	assert_int_equal(rte_service_runstate_set(g->service, 0), 0);
+	for (i = 0; i < 10000 && rte_service_may_be_active(g->service) == 1;
+	    i++)
+		rte_delay_us_sleep(100);
+	assert_int_not_equal(rte_service_may_be_active(g->service), 1);
+	assert_int_equal(rte_service_lcore_stop(g->lcore), 0);
+	assert_int_equal(rte_service_map_lcore_set(g->service, g->lcore, 0),
+	    0);
+	assert_int_equal(rte_service_lcore_del(g->lcore), 0);
+}
+
+/*
+ * Export the connections while the datapath runs, and import them into
+ * the side instance, which must take every record.
+ */
+static void
+export_round(struct gc_worker *g, struct npfct *ct, struct npfct *side)
+{
+	size_t size = npfct_export_size(ct) + 256 * 128;
+	void *buf = malloc(size);
+	ssize_t len;
 	int n;
 
-	while (!__atomic_load_n(&S->stop, __ATOMIC_RELAXED)) {
-		n = npfct_gc(ct);
-		if (n < 0)
-			g->errors++;
-		else
-			g->destroyed += (uint64_t)n;
-		g->passes++;
-		if (rte_get_timer_cycles() >= next_flush) {
-			n = npfct_flush(ct);
-			if (n < 0)
-				g->errors++;
-			else
-				g->destroyed += (uint64_t)n;
-			g->flushes++;
-			next_flush = rte_get_timer_cycles() + flush_cycles;
-		}
-		rte_delay_us_sleep(GC_SLEEP_US);
+	assert_non_null(buf);
+	len = npfct_export(ct, buf, size);
+	if (len == -ENOSPC) {
+		free(buf);
+		return;		/* grew meanwhile: next time */
 	}
-	return 0;
+	if (len < 32) {
+		g->errors++;
+		free(buf);
+		return;
+	}
+	n = npfct_import(side, NULL, buf, (size_t)len, NULL);
+	if (n != (len - 32) / 128)
+		g->errors++;
+	g->exports++;
+	g->exported += (uint64_t)(n > 0 ? n : 0);
+	if (npfct_flush(side) != n)
+		g->errors++;
+	free(buf);
 }
 
 /*
@@ -884,9 +930,10 @@ stress_report(double secs, const struct npfct_stats *st)
 		    w->setnat_ok, w->setnat_eisconn, w->setnat_einval,
 		    w->setnat_enospc, w->expired, w->offline);
 	}
-	printf("stress: gc lcore %u: passes %" PRIu64 " flushes %" PRIu64
-	    " destroyed %" PRIu64 "\n", S->gc.lcore, S->gc.passes,
-	    S->gc.flushes, S->gc.destroyed);
+	printf("stress: gc service lcore %u: calls %" PRIu64 "; control: "
+	    "flushes %" PRIu64 " destroyed %" PRIu64 " exports %" PRIu64
+	    " (%" PRIu64 " connections)\n", S->gc.lcore, S->gc.calls,
+	    S->gc.flushes, S->gc.destroyed, S->gc.exports, S->gc.exported);
 	printf("stress: %.1f s, %u datapath lcores: packets %" PRIu64
 	    " matched %" PRIu64 " touched %" PRIu64 " created %" PRIu64
 	    " destroyed %" PRIu64 " races %" PRIu64 " (conn %" PRIu64
@@ -915,6 +962,22 @@ check_handles(const char *what, const struct handle_counts *hc)
 		    hc->alloc, hc->attached, hc->released, hc->caller_freed);
 }
 
+/* The instance the exports are imported into. */
+static struct npfct *
+test_side_create(void)
+{
+	struct npfct_params p = {
+		.name = "stress_side", .socket_id = SOCKET_ID_ANY,
+		/* Room for what the pools' lcore caches add. */
+		.max_conns = 2 * MAX_CONNS4, .max_conns6 = 2 * MAX_CONNS6,
+		.cache_size = 1,
+	};
+	struct npfct *side = npfct_create(&p);
+
+	assert_non_null(side);
+	return side;
+}
+
 static void
 test_stress_reclaim(void **state)
 {
@@ -928,6 +991,7 @@ test_stress_reclaim(void **state)
 	uint64_t start, deadline, clock_ns = npfct_clock_now(ct);
 	unsigned int lcore, last = RTE_MAX_LCORE, k, tick;
 	struct npfct_stats st;
+	struct npfct *side;
 	int load_err = 0, ret;
 
 	/* Two datapath lcores at least, and the G/C lcore. */
@@ -948,13 +1012,13 @@ test_stress_reclaim(void **state)
 		w->spin_us = spin;
 	}
 
+	side = test_side_create();
+	gc_service_start(&s->gc, ct);
 	for (k = 0; k < s->nworkers; k++)
 		assert_int_equal(rte_eal_remote_launch(worker_main,
 		    &s->workers[k], s->workers[k].lcore), 0);
-	assert_int_equal(rte_eal_remote_launch(gc_main, &s->gc, s->gc.lcore),
-	    0);
 
-	/* Control thread: the clock and database loads. */
+	/* Control thread: the clock, loads, flushes and exports. */
 	start = rte_get_timer_cycles();
 	deadline = start + (uint64_t)(secs * (double)hz);
 	for (tick = 1; rte_get_timer_cycles() < deadline; tick++) {
@@ -968,12 +1032,23 @@ test_stress_reclaim(void **state)
 			if (ret != 0 && load_err == 0)
 				load_err = ret;
 		}
+		if (tick % FLUSH_TICKS == 0) {
+			ret = npfct_flush(ct);
+			if (ret < 0)
+				s->gc.errors++;
+			else
+				s->gc.destroyed += (uint64_t)ret;
+			s->gc.flushes++;
+		}
+		if (tick % EXPORT_TICKS == 0)
+			export_round(&s->gc, ct, side);
 	}
 
 	__atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED);
 	for (k = 0; k < s->nworkers; k++)
 		assert_int_equal(rte_eal_wait_lcore(s->workers[k].lcore), 0);
-	assert_int_equal(rte_eal_wait_lcore(s->gc.lcore), 0);
+	gc_service_stop(&s->gc);
+	npfct_destroy(side);
 
 	/* Everything left goes now. */
 	assert_true(npfct_flush(ct) >= 0);
@@ -983,6 +1058,10 @@ test_stress_reclaim(void **state)
 
 	assert_int_equal(load_err, 0);
 	assert_int_equal(s->gc.errors, 0);
+	/* The G/C service ran, and so did the exports. */
+	assert_true(s->gc.calls > 0);
+	assert_true(s->gc.exports > 0);
+	assert_true(st.count[NPFCT_STAT_GC_EXPIRED] > 0);
 	for (k = 0; k < s->nworkers; k++) {
 		const struct worker *w = &s->workers[k];
 
