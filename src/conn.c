@@ -575,11 +575,15 @@ key_split(const uint32_t *key, union npfct_addr *src, union npfct_addr *dst,
 	*did = (rte_be16_t)(key[1] & 0xffff);
 }
 
+/*
+ * npfct_conn_info_locked: describe a connection.
+ *
+ * => Caller holds c_lock (the keys change only under it).
+ */
 void
-npfct_conn_info_get(const struct npfct *ct, const struct npfct_conn *con,
+npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		struct npfct_conn_info *info)
 {
-	struct npfct_conn *c = (struct npfct_conn *)(uintptr_t)con;
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
 
@@ -591,13 +595,10 @@ npfct_conn_info_get(const struct npfct *ct, const struct npfct_conn *con,
 	info->ifid = con->c_ifid;
 	info->pass = (flags & CONN_PASS) != 0;
 
-	/* The keys change only under c_lock (setnat). */
-	rte_spinlock_lock(&c->c_lock);
-	key_split(npfct_conn_fkey(c), &info->src, &info->dst, &info->sport,
+	key_split(npfct_conn_fkey(con), &info->src, &info->dst, &info->sport,
 	    &info->dport);
-	key_split(npfct_conn_bkey(c), &info->bsrc, &info->bdst,
+	key_split(npfct_conn_bkey(con), &info->bsrc, &info->bdst,
 	    &info->bsport, &info->bdport);
-	rte_spinlock_unlock(&c->c_lock);
 
 	/* The backwards key is the inverted forwards key, but for NAT. */
 	if (memcmp(&info->bdst, &info->src, sizeof(info->src)) != 0 ||
@@ -613,4 +614,15 @@ npfct_conn_info_get(const struct npfct *ct, const struct npfct_conn *con,
 	info->idle = npfct_clock_sec(ct) - __atomic_load_n(&con->c_atime,
 	    __ATOMIC_RELAXED);
 	info->etime = npfct_conn_etime(ct, con);
+}
+
+void
+npfct_conn_info_get(const struct npfct *ct, const struct npfct_conn *con,
+		struct npfct_conn_info *info)
+{
+	struct npfct_conn *c = (struct npfct_conn *)(uintptr_t)con;
+
+	rte_spinlock_lock(&c->c_lock);
+	npfct_conn_info_locked(ct, c, info);
+	rte_spinlock_unlock(&c->c_lock);
 }

@@ -175,8 +175,9 @@ rec_fill(const struct npfct *ct, struct npfct_conn *con, struct exp_rec *r)
 	struct npfct_state st;
 	unsigned int i;
 
-	npfct_conn_info_get(ct, con, &info);
+	/* One consistent copy: keys and state under the lock. */
 	rte_spinlock_lock(&con->c_lock);
+	npfct_conn_info_locked(ct, con, &info);
 	st = con->c_state;
 	rte_spinlock_unlock(&con->c_lock);
 

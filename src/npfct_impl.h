@@ -468,6 +468,9 @@ struct npfct_conn *npfct_conn_lookup_key(struct npfct *ct,
 		const uint32_t *key, const struct npfct_pkt *pkt, int di,
 		bool *forw);
 
+void npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
+		struct npfct_conn_info *info);
+
 /* Stamp the activity time, writing only when the clock moved. */
 static inline void
 npfct_conn_touch(struct npfct_conn *con, uint32_t now)
