@@ -185,7 +185,8 @@ struct npfct_params {
  *   The instance, or NULL with rte_errno set:
  *   - EINVAL: a parameter is wrong (no name, name too long, max_conns 0);
  *   - EEXIST: an instance of that name exists;
- *   - ENOMEM: no memory for the tables or the connection pool.
+ *   - ENOMEM: no memory for the tables or the connection pool;
+ *   - ENOSPC: no DPDK service slot left for the G/C service.
  */
 struct npfct *npfct_create(const struct npfct_params *params);
 
@@ -337,8 +338,8 @@ int npfct_flush_filter(struct npfct *ct, const struct npfct_filter *filter);
  * @return
  *   0, or -EINVAL if a value is out of range (step 0 or over 1048576,
  *   an interval of 0 or over an hour, interval_min_ms > interval_max_ms,
- *   early_drop 0 or over max_conns other than NPFCT_GC_EARLY_DROP_OFF);
- *   nothing is changed then.
+ *   early_drop 0 or over max_conns + max_conns6 other than
+ *   NPFCT_GC_EARLY_DROP_OFF); nothing is changed then.
  */
 int npfct_gc_params_set(struct npfct *ct, const struct npfct_gc_params *gc);
 

@@ -16,7 +16,8 @@
  *	REMOVED|EXPIRE and moves to the step's batch, with the backwards
  *	slots that setnat retired on live connections.  When the table was
  *	found full (establish failed) and early drop is on, the step also
- *	evicts the oldest connections that are not established.
+ *	evicts connections that are not established, oldest first, with a
+ *	cursor of its own.
  *
  *	Full passes (npfct_gc_sync(), npfct_flush(), npfct_flush_filter())
  *	scan the whole list and wait for the grace period themselves.
@@ -213,8 +214,13 @@ gc_doomed_p(const struct npfct *ct, struct npfct_conn *con,
 	case GC_FILTER:
 		return npfct_filter_match(p->filter, con);
 	case GC_EARLY_DROP:
-		if (npfct_conn_expired_p(ct, con, p->now))
+		if (npfct_conn_expired_p(ct, con, p->now)) {
+			if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
+			    CONN_EXPIRE) == 0)
+				npfct_stat_inc((struct npfct *)(uintptr_t)ct,
+				    NPFCT_STAT_GC_EXPIRED);
 			return true;
+		}
 		if (p->ndrop > 0 && gc_evictable_p(con)) {
 			p->ndrop--;
 			npfct_stat_inc((struct npfct *)(uintptr_t)ct,
@@ -253,6 +259,11 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 		    CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
 			npfct_stat_inc(ct, NPFCT_STAT_GC_EXPIRED);
 		gc_remove(db, con);
+		/* The other pass's cursor must not point at it. */
+		if (ct->ct_gc.gc_cursor == con)
+			ct->ct_gc.gc_cursor = next;
+		if (ct->ct_gc.gc_drop_cursor == con)
+			ct->ct_gc.gc_drop_cursor = next;
 		TAILQ_REMOVE(&db->db_list, con, c_entry);
 		db->db_nlist--;
 		con->c_next = b->b_conns;
@@ -301,32 +312,29 @@ gc_reclaim_ready(struct npfct *ct, bool all)
 	return n;
 }
 
-/* Queue a non-empty batch behind a grace-period ticket. */
+/*
+ * gc_defer: queue a batch behind a grace-period ticket, or free it if it
+ * is empty.
+ */
 static void
 gc_defer(struct npfct *ct, struct npfct_gc_batch *b)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
-	struct npfct_gc_batch *q;
 
-	if (b->b_nconns == 0 && b->b_nslots == 0)
-		return;
-	q = malloc(sizeof(*q));
-	if (q == NULL) {
-		/* Out of memory: wait for the grace period here. */
-		urcu_qsbr_synchronize_rcu();
-		batch_reclaim(ct, b);
+	if (b->b_nconns == 0 && b->b_nslots == 0) {
+		free(b->b_slots);
+		free(b);
 		return;
 	}
-	*q = *b;
 	/* The ticket is taken after the removals: its grace period covers
 	 * every reader that could have seen them. */
-	q->b_ticket = npfct_gc_gp_request(ct);
-	q->b_next = NULL;
+	b->b_ticket = npfct_gc_gp_request(ct);
+	b->b_next = NULL;
 	if (gc->gc_pending_tail != NULL)
-		gc->gc_pending_tail->b_next = q;
+		gc->gc_pending_tail->b_next = b;
 	else
-		gc->gc_pending = q;
-	gc->gc_pending_tail = q;
+		gc->gc_pending = b;
+	gc->gc_pending_tail = b;
 	gc->gc_npending++;
 }
 
@@ -342,7 +350,7 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
 	struct npfct_db *db = npfct_db_get(ct);
-	struct npfct_gc_batch b;
+	struct npfct_gc_batch *b;
 	struct gc_pass p = {
 		.mode = GC_EXPIRE,
 		.now = npfct_clock_sec(ct),
@@ -351,11 +359,20 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 	unsigned int n;
 
 	n = gc_reclaim_ready(ct, false);
+	*removed = 0;
+	/*
+	 * The batch is allocated before anything is removed: out of memory,
+	 * the step removes nothing rather than wait for a grace period.
+	 */
+	b = malloc(sizeof(*b));
+	if (unlikely(b == NULL))
+		return n;
 	npfct_conndb_drain_new(db);
-	batch_init(&b, db);
+	batch_init(b, db);
 	if (gc->gc_cursor_db != db) {
 		/* A new database was loaded: start at its head. */
 		gc->gc_cursor = NULL;
+		gc->gc_drop_cursor = NULL;
 		gc->gc_cursor_db = db;
 	}
 
@@ -363,22 +380,24 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 		const uint32_t ndrop = __atomic_load_n(&gc->gc_early_drop,
 		    __ATOMIC_RELAXED);
 
-		/* The table is full: drop the oldest unestablished first. */
+		/*
+		 * The table is full: drop unestablished connections, oldest
+		 * first, from early drop's own cursor (starting over at the
+		 * head would look at the same old ones forever).
+		 */
 		__atomic_store_n(&gc->gc_pressure, 0, __ATOMIC_RELAXED);
 		if (ndrop > 0) {
-			struct npfct_conn *head = NULL;
 			struct gc_pass dp = {
 				.mode = GC_EARLY_DROP, .now = p.now,
 				.budget = p.budget * 4, .ndrop = ndrop,
 			};
 
-			gc->gc_cursor = NULL;
-			gc_scan(ct, db, &dp, &head, &b);
+			gc_scan(ct, db, &dp, &gc->gc_drop_cursor, b);
 		}
 	}
-	gc_scan(ct, db, &p, &gc->gc_cursor, &b);
-	*removed = b.b_nconns;
-	gc_defer(ct, &b);
+	gc_scan(ct, db, &p, &gc->gc_cursor, b);
+	*removed = b->b_nconns;
+	gc_defer(ct, b);
 	return n;
 }
 
@@ -400,7 +419,7 @@ gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
 	p->budget = UINT32_MAX;
 	gc_scan(ct, db, p, &cursor, &b);
 	if (db == ct->ct_gc.gc_cursor_db)
-		ct->ct_gc.gc_cursor = NULL;
+		ct->ct_gc.gc_cursor = ct->ct_gc.gc_drop_cursor = NULL;
 
 	/* Ensure it is safe to destroy the connections. */
 #ifndef NPFCT_TEST_NO_GRACE_PERIOD
@@ -436,7 +455,7 @@ npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db, bool pending)
 	p.budget = UINT32_MAX;
 	gc_scan(ct, db, &p, &cursor, &b);
 	if (db == ct->ct_gc.gc_cursor_db)
-		ct->ct_gc.gc_cursor = NULL;
+		ct->ct_gc.gc_cursor = ct->ct_gc.gc_drop_cursor = NULL;
 	if (pending)
 		n = gc_reclaim_ready(ct, true);
 	return n + batch_reclaim(ct, &b);

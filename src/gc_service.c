@@ -304,7 +304,7 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 fail:
 	pthread_cond_destroy(&gc->gp_cond);
 	pthread_mutex_destroy(&gc->gp_lock);
-	return -ret;
+	return ret < 0 ? ret : -ret;
 }
 
 /*
@@ -329,7 +329,19 @@ npfct_gc_fini(struct npfct *ct)
 		gc->gp_stop = true;
 		pthread_cond_signal(&gc->gp_cond);
 		pthread_mutex_unlock(&gc->gp_lock);
-		pthread_join(gc->gp_thread, NULL);
+		{
+			/*
+			 * The thread may be waiting for a grace period that
+			 * needs us: an online reader goes offline meanwhile.
+			 */
+			const bool online = urcu_qsbr_read_ongoing() != 0;
+
+			if (online)
+				urcu_qsbr_thread_offline();
+			pthread_join(gc->gp_thread, NULL);
+			if (online)
+				urcu_qsbr_thread_online();
+		}
 		gc->gp_running = false;
 		pthread_cond_destroy(&gc->gp_cond);
 		pthread_mutex_destroy(&gc->gp_lock);

@@ -320,6 +320,7 @@ struct npfct_gc {
 	uint32_t	gc_pressure;
 	/* The G/C (ct_gc_lock). */
 	struct npfct_conn *gc_cursor;	/* next to examine; NULL: head */
+	struct npfct_conn *gc_drop_cursor; /* early drop's; NULL: head */
 	struct npfct_db	*gc_cursor_db;	/* the list gc_cursor is on */
 	struct npfct_gc_batch *gc_pending; /* oldest first */
 	struct npfct_gc_batch *gc_pending_tail;

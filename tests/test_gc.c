@@ -3,10 +3,11 @@
  */
 
 /*
- * Tests of the G/C and database replacement (src/gc.c, src/instance.c):
- * expiry by timeout with the driven clock, explicit expiry, flush, load of
- * a new database, a full table, and the balance of created and destroyed
- * connections.
+ * Tests of the G/C and database replacement (src/gc.c, src/instance.c,
+ * src/filter.c): expiry by timeout with the driven clock, explicit expiry,
+ * flush, flush by filter, load of a new database, a full table, and the
+ * balance of created and destroyed connections.  The incremental steps
+ * and the G/C service are in test_gc_service.c.
  */
 
 #include <errno.h>
@@ -15,6 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -75,6 +81,183 @@ assert_balanced(struct npfct *ct)
 }
 
 /*
+ * Flush by filter: a fixed set of connections (fconns[]) and, per filter,
+ * the set it destroys (bit i: fconns[i]).  Every connection carries a
+ * rule procedure; FC_NAT also a NAT entry, with its source translated to
+ * 203.0.113.1:61000.
+ */
+#define FC_NAT		14
+#define B(i)		(1u << (i))
+#define FC_V6		(B(9) | B(10) | B(11) | B(12) | B(13))
+#define FC_V4		(B(0) | B(1) | B(2) | B(3) | B(4) | B(5) | B(6) | \
+			 B(7) | B(8) | B(FC_NAT))
+#define FC_UDP		(B(0) | B(1) | B(4) | B(6) | B(7) | B(8) | \
+			 FC_V6 | B(FC_NAT))
+
+#define UDP4(s, sp, d, dp) \
+	.af = AF_INET, .proto = IPPROTO_UDP, .src = (s), .sport = (sp), \
+	.dst = (d), .dport = (dp), .wscale = -1
+#define UDP6(s, sp) \
+	.af = AF_INET6, .proto = IPPROTO_UDP, .src = (s), .sport = (sp), \
+	.dst = "2001:db8:ff::1", .dport = 443, .wscale = -1
+#define SYN4(s, sp, d, dp) \
+	.af = AF_INET, .proto = IPPROTO_TCP, .src = (s), .sport = (sp), \
+	.dst = (d), .dport = (dp), .tcp_flags = NPFCT_TH_SYN, .seq = 1, \
+	.win = 65535, .wscale = -1
+
+static const struct fconn {
+	struct test_pkt_spec	spec;	/* the first packet */
+	int			di;
+	bool			per_if;
+} fconns[] = {
+	/* 0 */ { { UDP4("10.1.1.1", 40000, "192.0.2.1", 53) },
+		  NPFCT_DIR_OUT, false },
+	/* 1 */ { { UDP4("10.1.2.1", 40001, "192.0.2.1", 53) },
+		  NPFCT_DIR_OUT, false },
+	/* 2 */ { { SYN4("10.1.1.200", 40002, "198.51.100.1", 80) },
+		  NPFCT_DIR_OUT, false },
+	/* 3: inbound, 10.1.1.5 is the destination */
+		{ { SYN4("198.51.100.7", 5000, "10.1.1.5", 22) },
+		  NPFCT_DIR_IN, false },
+	/* 4: 53 is the source port */
+		{ { UDP4("10.2.0.1", 53, "192.0.2.2", 7777) },
+		  NPFCT_DIR_OUT, false },
+	/* 5: ICMP echo, query id 53 */
+		{ { .af = AF_INET, .proto = IPPROTO_ICMP, .src = "10.3.0.1",
+		    .dst = "192.0.2.3", .icmp_type = 8, .icmp_id = 53,
+		    .wscale = -1 }, NPFCT_DIR_OUT, false },
+	/* 6, 7: bound to interfaces 1 and 2; 8: global, seen on 1 */
+		{ { UDP4("10.4.0.1", 40003, "192.0.2.4", 123), .port = 1 },
+		  NPFCT_DIR_OUT, true },
+		{ { UDP4("10.4.0.2", 40004, "192.0.2.4", 123), .port = 2 },
+		  NPFCT_DIR_OUT, true },
+		{ { UDP4("10.4.0.3", 40005, "192.0.2.4", 123), .port = 1 },
+		  NPFCT_DIR_OUT, false },
+	/* 9-13: IPv6; the fourth group is 0x8, 0xf, 0x10, 0x7, 0x108 */
+		{ { UDP6("2001:db8:0:8::1", 40006) }, NPFCT_DIR_OUT, false },
+		{ { UDP6("2001:db8:0:f::1", 40007) }, NPFCT_DIR_OUT, false },
+		{ { UDP6("2001:db8:0:10::1", 40008) }, NPFCT_DIR_OUT, false },
+		{ { UDP6("2001:db8:0:7::1", 40009) }, NPFCT_DIR_OUT, false },
+		{ { UDP6("2001:db8:0:108::1", 40010) }, NPFCT_DIR_OUT, false },
+	/* 14 (FC_NAT): outbound NAT */
+		{ { UDP4("10.9.0.9", 40011, "192.0.2.9", 53) },
+		  NPFCT_DIR_OUT, false },
+};
+
+/* A filter case: the filter (address as a string, port in host order)
+ * and the connections it destroys. */
+struct fcase {
+	const char	*what;
+	uint32_t	fields;
+	uint8_t		proto;
+	uint8_t		alen;
+	uint8_t		plen;
+	const char	*addr;
+	uint16_t	port;
+	uint16_t	ifid;
+	uint32_t	flushed;
+};
+
+static int fc_rproc, fc_nat;
+
+static void
+fconns_establish(void)
+{
+	union npfct_addr ta;
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(fconns); i++) {
+		const struct fconn *fc = &fconns[i];
+		struct rte_mbuf *m = test_pkt_build_parsed(&fc->spec, &pkt);
+
+		con = npfct_conn_establish(test_ct, &pkt, fc->di, fc->per_if);
+		assert_non_null(con);
+		assert_int_equal(npfct_conn_setpass(con, &fc_rproc), 0);
+		if (i == FC_NAT) {
+			memset(&ta, 0, sizeof(ta));
+			assert_int_equal(inet_pton(AF_INET, "203.0.113.1",
+			    &ta), 1);
+			assert_int_equal(npfct_conn_setnat(test_ct, &pkt, con,
+			    &fc_nat, NPFCT_NAT_OUT, &ta, htons(61000)), 0);
+		}
+		npfct_conn_release(con);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Whether fconns[i] still has its connection (no state inspection). */
+static bool
+fconn_found(unsigned int i)
+{
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m = test_pkt_build_parsed(&fconns[i].spec, &pkt);
+	bool forw, found;
+
+	found = npfct_conn_lookup(test_ct, &pkt, fconns[i].di, &forw) != NULL;
+	rte_pktmbuf_free(m);
+	return found;
+}
+
+static void
+fcase_filter(const struct fcase *c, struct npfct_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->fields = c->fields;
+	f->proto = c->proto;
+	f->alen = c->alen;
+	f->plen = c->plen;
+	if (c->addr != NULL)
+		assert_int_equal(inet_pton(c->alen == 4 ? AF_INET : AF_INET6,
+		    c->addr, &f->addr), 1);
+	f->port = htons(c->port);
+	f->ifid = c->ifid;
+}
+
+/*
+ * fcases_run: for each case, establish fconns[], flush by the filter and
+ * check what is left and which release callbacks ran.
+ */
+static void
+fcases_run(const struct fcase *cases, unsigned int n)
+{
+	const unsigned int total = RTE_DIM(fconns);
+	struct npfct_filter f;
+	unsigned int k, i, nflushed;
+	uint64_t rproc0, nat0;
+	int ret;
+
+	for (k = 0; k < n; k++) {
+		const struct fcase *c = &cases[k];
+
+		fconns_establish();
+		assert_int_equal(npfct_count(test_ct), total);
+		rproc0 = test_ct_rproc_released;
+		nat0 = test_ct_nat_released;
+		fcase_filter(c, &f);
+		nflushed = (unsigned int)__builtin_popcount(c->flushed);
+		ret = npfct_flush_filter(test_ct, &f);
+		if (ret != (int)nflushed)
+			fail_msg("%s: destroyed %d, want %u", c->what, ret,
+			    nflushed);
+		for (i = 0; i < total; i++)
+			if (fconn_found(i) != !(c->flushed & B(i)))
+				fail_msg("%s: connection %u %s", c->what, i,
+				    (c->flushed & B(i)) ? "survived" :
+				    "destroyed");
+		/* Release callbacks ran for the destroyed ones only. */
+		assert_int_equal(test_ct_rproc_released - rproc0, nflushed);
+		assert_int_equal(test_ct_nat_released - nat0,
+		    (c->flushed & B(FC_NAT)) ? 1 : 0);
+		assert_int_equal(npfct_count(test_ct), total - nflushed);
+		assert_int_equal(npfct_flush(test_ct), total - nflushed);
+		assert_int_equal(test_ct_rproc_released - rproc0, total);
+	}
+	assert_balanced(test_ct);
+}
+
+/*
  * Error paths.
  */
 
@@ -110,6 +293,54 @@ test_load_foreign_db(void **state)
 	/* Installed: cannot be loaded twice. */
 	assert_int_equal(npfct_load(ct2, db, true), -EINVAL);
 	npfct_destroy(ct2);
+}
+
+static void
+test_flush_filter_bad_filter(void **state)
+{
+	static const struct {
+		const char *what;
+		struct npfct_filter f;
+	} bad[] = {
+		{ "no field", { .fields = 0 } },
+		{ "unknown field", { .fields = 0x10 } },
+		{ "known and unknown", { .fields = NPFCT_FILTER_PROTO | 0x80,
+		    .proto = IPPROTO_UDP } },
+		{ "alen 5", { .fields = NPFCT_FILTER_ADDR, .alen = 5,
+		    .plen = 8 } },
+		{ "alen 0", { .fields = NPFCT_FILTER_ADDR, .alen = 0 } },
+		{ "IPv4 plen 33", { .fields = NPFCT_FILTER_ADDR, .alen = 4,
+		    .plen = 33 } },
+		{ "IPv6 plen 129", { .fields = NPFCT_FILTER_ADDR, .alen = 16,
+		    .plen = 129 } },
+		{ "IPv4 plen 33 with a port", { .fields = NPFCT_FILTER_ADDR |
+		    NPFCT_FILTER_PORT, .alen = 4, .plen = 33, .port = 1 } },
+	};
+	/* Valid: the widest prefixes; alen/plen unused without ADDR. */
+	const struct npfct_filter good[] = {
+		{ .fields = NPFCT_FILTER_ADDR, .alen = 4, .plen = 32 },
+		{ .fields = NPFCT_FILTER_ADDR, .alen = 16, .plen = 128 },
+		{ .fields = NPFCT_FILTER_PROTO, .proto = IPPROTO_SCTP,
+		    .alen = 5, .plen = 200 },
+	};
+	unsigned int i;
+	int ret;
+
+	(void)state;
+	establish_flows(test_ct, 0, 5);
+	assert_int_equal(npfct_flush_filter(test_ct, NULL), -EINVAL);
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		ret = npfct_flush_filter(test_ct, &bad[i].f);
+		if (ret != -EINVAL)
+			fail_msg("%s: %d, not -EINVAL", bad[i].what, ret);
+	}
+	assert_int_equal(npfct_flush_filter(NULL, &good[0]), -EINVAL);
+	for (i = 0; i < RTE_DIM(good); i++)
+		assert_int_equal(npfct_flush_filter(test_ct, &good[i]), 0);
+	/* Nothing changed. */
+	assert_int_equal(npfct_count(test_ct), 5);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_CONN_DESTROY), 0);
+	assert_int_equal(npfct_flush(test_ct), 5);
 }
 
 static void
@@ -240,6 +471,168 @@ test_flush_all(void **state)
 	rte_pktmbuf_free(m);
 }
 
+static void
+test_flush_filter_proto(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "udp", NPFCT_FILTER_PROTO, IPPROTO_UDP, 0, 0, NULL, 0, 0,
+		    FC_UDP },
+		{ "tcp", NPFCT_FILTER_PROTO, IPPROTO_TCP, 0, 0, NULL, 0, 0,
+		    B(2) | B(3) },
+		{ "icmp", NPFCT_FILTER_PROTO, IPPROTO_ICMP, 0, 0, NULL, 0, 0,
+		    B(5) },
+		{ "icmpv6", NPFCT_FILTER_PROTO, IPPROTO_ICMPV6, 0, 0, NULL, 0,
+		    0, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* IPv4 prefixes match either endpoint, and only IPv4 connections. */
+static void
+test_flush_filter_addr4(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "10.1.1.0/24", NPFCT_FILTER_ADDR, 0, 4, 24, "10.1.1.0", 0,
+		    0, B(0) | B(2) | B(3) },
+		{ "10.1.0.0/16", NPFCT_FILTER_ADDR, 0, 4, 16, "10.1.0.0", 0,
+		    0, B(0) | B(1) | B(2) | B(3) },
+		{ "192.0.2.1/32", NPFCT_FILTER_ADDR, 0, 4, 32, "192.0.2.1", 0,
+		    0, B(0) | B(1) },
+		{ "10.1.1.5/32", NPFCT_FILTER_ADDR, 0, 4, 32, "10.1.1.5", 0,
+		    0, B(3) },
+		{ "10.4.0.0/30", NPFCT_FILTER_ADDR, 0, 4, 30, "10.4.0.0", 0,
+		    0, B(6) | B(7) | B(8) },
+		{ "10.4.0.2/31", NPFCT_FILTER_ADDR, 0, 4, 31, "10.4.0.2", 0,
+		    0, B(7) | B(8) },
+		{ "0.0.0.0/0", NPFCT_FILTER_ADDR, 0, 4, 0, "0.0.0.0", 0, 0,
+		    FC_V4 },
+		{ "203.0.114.0/24", NPFCT_FILTER_ADDR, 0, 4, 24, "203.0.114.0",
+		    0, 0, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* IPv6 prefixes, byte-aligned or not. */
+static void
+test_flush_filter_addr6(void **state)
+{
+	static const struct fcase cases[] = {
+		/* Groups 4 of 0x8 and 0xf, not 0x7, 0x10 nor 0x108. */
+		{ "2001:db8:0:8::/61", NPFCT_FILTER_ADDR, 0, 16, 61,
+		    "2001:db8:0:8::", 0, 0, B(9) | B(10) },
+		{ "2001:db8:0:10::/60", NPFCT_FILTER_ADDR, 0, 16, 60,
+		    "2001:db8:0:10::", 0, 0, B(11) },
+		{ "2001:db8:0::/57", NPFCT_FILTER_ADDR, 0, 16, 57,
+		    "2001:db8:0::", 0, 0, B(9) | B(10) | B(11) | B(12) },
+		{ "2001:db8:0:100::/56", NPFCT_FILTER_ADDR, 0, 16, 56,
+		    "2001:db8:0:100::", 0, 0, B(13) },
+		{ "2001:db8:0:f::1/128", NPFCT_FILTER_ADDR, 0, 16, 128,
+		    "2001:db8:0:f::1", 0, 0, B(10) },
+		/* The destination of all five. */
+		{ "2001:db8:ff::/48", NPFCT_FILTER_ADDR, 0, 16, 48,
+		    "2001:db8:ff::", 0, 0, FC_V6 },
+		{ "::/0", NPFCT_FILTER_ADDR, 0, 16, 0, "::", 0, 0, FC_V6 },
+		{ "2001:db9::/32", NPFCT_FILTER_ADDR, 0, 16, 32, "2001:db9::",
+		    0, 0, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* A port matches either side (and ICMP query ids). */
+static void
+test_flush_filter_port(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "53", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 53, 0,
+		    B(0) | B(1) | B(4) | B(5) | B(FC_NAT) },
+		{ "40001", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 40001, 0, B(1) },
+		{ "123", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 123, 0,
+		    B(6) | B(7) | B(8) },
+		{ "443", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 443, 0, FC_V6 },
+		{ "9", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 9, 0, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* An interface matches the connections bound to it, not global ones
+ * that were seen on it. */
+static void
+test_flush_filter_ifid(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "if 1", NPFCT_FILTER_IFID, 0, 0, 0, NULL, 0, 1, B(6) },
+		{ "if 2", NPFCT_FILTER_IFID, 0, 0, 0, NULL, 0, 2, B(7) },
+		{ "if 0", NPFCT_FILTER_IFID, 0, 0, 0, NULL, 0, 0, 0 },
+		{ "if 3", NPFCT_FILTER_IFID, 0, 0, 0, NULL, 0, 3, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* Every field selected must match. */
+static void
+test_flush_filter_combined(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "udp 53", NPFCT_FILTER_PROTO | NPFCT_FILTER_PORT,
+		    IPPROTO_UDP, 0, 0, NULL, 53, 0,
+		    B(0) | B(1) | B(4) | B(FC_NAT) },
+		{ "icmp 53", NPFCT_FILTER_PROTO | NPFCT_FILTER_PORT,
+		    IPPROTO_ICMP, 0, 0, NULL, 53, 0, B(5) },
+		{ "tcp 10.1.1.0/24 22", NPFCT_FILTER_PROTO |
+		    NPFCT_FILTER_ADDR | NPFCT_FILTER_PORT, IPPROTO_TCP, 4, 24,
+		    "10.1.1.0", 22, 0, B(3) },
+		{ "192.0.2.1/32 40000", NPFCT_FILTER_ADDR | NPFCT_FILTER_PORT,
+		    0, 4, 32, "192.0.2.1", 40000, 0, B(0) },
+		{ "udp if 1", NPFCT_FILTER_PROTO | NPFCT_FILTER_IFID,
+		    IPPROTO_UDP, 0, 0, NULL, 0, 1, B(6) },
+		{ "tcp if 1", NPFCT_FILTER_PROTO | NPFCT_FILTER_IFID,
+		    IPPROTO_TCP, 0, 0, NULL, 0, 1, 0 },
+		{ "10.4.0.0/24 123 if 2", NPFCT_FILTER_ADDR |
+		    NPFCT_FILTER_PORT | NPFCT_FILTER_IFID, 0, 4, 24,
+		    "10.4.0.0", 123, 2, B(7) },
+		{ "tcp 53", NPFCT_FILTER_PROTO | NPFCT_FILTER_PORT,
+		    IPPROTO_TCP, 0, 0, NULL, 53, 0, 0 },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
+/* The translated address and port match too (the backwards key). */
+static void
+test_flush_filter_nat(void **state)
+{
+	static const struct fcase cases[] = {
+		{ "203.0.113.1/32", NPFCT_FILTER_ADDR, 0, 4, 32,
+		    "203.0.113.1", 0, 0, B(FC_NAT) },
+		{ "203.0.113.0/24", NPFCT_FILTER_ADDR, 0, 4, 24,
+		    "203.0.113.0", 0, 0, B(FC_NAT) },
+		{ "61000", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 61000, 0,
+		    B(FC_NAT) },
+		{ "udp 203.0.113.1/32 61000", NPFCT_FILTER_PROTO |
+		    NPFCT_FILTER_ADDR | NPFCT_FILTER_PORT, IPPROTO_UDP, 4, 32,
+		    "203.0.113.1", 61000, 0, B(FC_NAT) },
+		/* The original source still matches too. */
+		{ "10.9.0.9/32", NPFCT_FILTER_ADDR, 0, 4, 32, "10.9.0.9", 0, 0,
+		    B(FC_NAT) },
+		{ "40011", NPFCT_FILTER_PORT, 0, 0, 0, NULL, 40011, 0,
+		    B(FC_NAT) },
+	};
+
+	(void)state;
+	fcases_run(cases, RTE_DIM(cases));
+}
+
 /* Loading a new database flushes the old one; lookups go to the new. */
 static void
 test_load_new_database(void **state)
@@ -330,10 +723,18 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_gc_bad_args),
 		T(test_load_foreign_db),
+		T(test_flush_filter_bad_filter),
 		T(test_table_full),
 		T(test_gc_timeouts),
 		T(test_gc_explicit_expire),
 		T(test_flush_all),
+		T(test_flush_filter_proto),
+		T(test_flush_filter_addr4),
+		T(test_flush_filter_addr6),
+		T(test_flush_filter_port),
+		T(test_flush_filter_ifid),
+		T(test_flush_filter_combined),
+		T(test_flush_filter_nat),
 		T(test_load_new_database),
 		T(test_destroy_releases),
 		T(test_gc_other_lcore),
