@@ -406,6 +406,8 @@ fill_burst(struct perf_fill *fa, const uint64_t *ids, unsigned int k,
 	uint16_t idx[PERF_BURST];
 	unsigned int j;
 
+	if (k == 0 || k > PERF_BURST)
+		return;
 	for (j = 0; j < k; j++) {
 		perf_flow_get(ids[j], fa->alen, fa->proto, &f[j]);
 		perf_pkt_fill(&pkts[j], &f[j], true, PERF_SEG_SYN);
