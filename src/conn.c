@@ -115,49 +115,16 @@ npfct_conn_expired_p(const struct npfct *ct, const struct npfct_conn *con,
 }
 
 /*
- * npfct_conn_check: the checks of npf_conn_lookup() on a found entry.
- *
- * => Returns the connection if it is active and not expired, bound to
- *    the packet's interface or global, and the packet's direction agrees
- *    with the stream.  Otherwise NULL.
- * => The caller stamps the activity time (npfct_conn_touch()) once the
- *    packet is accepted: an invalid packet must not keep a connection
- *    alive.
- */
-struct npfct_conn *
-npfct_conn_check(struct npfct_conn *con, bool forw,
-		const struct npfct_pkt *pkt, int di)
-{
-	/* Acquire: pairs with the release that set CONN_ACTIVE. */
-	const uint32_t flags = __atomic_load_n(&con->c_flags,
-	    __ATOMIC_ACQUIRE);
-	bool pforw;
-
-	if (unlikely((flags & (CONN_ACTIVE | CONN_EXPIRE)) != CONN_ACTIVE))
-		return NULL;
-	if (unlikely((flags & CONN_IFBOUND) && con->c_ifid != pkt->ifid))
-		return NULL;
-	pforw = (int)(flags & NPFCT_DIR_MASK) == di;
-	if (unlikely(pforw != forw))
-		return NULL;
-	return con;
-}
-
-/*
- * npfct_conn_state_inspect: run the protocol state inspection.
- *
- * => Takes c_lock unless the protocol's state is updated lock-free.
+ * npfct_conn_state_tcp: TCP state inspection under the connection's lock.
  */
 bool
-npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
+npfct_conn_state_tcp(struct npfct *ct, struct npfct_conn *con,
 		const struct npfct_pkt *pkt, bool forw)
 {
 	bool ok;
 
-	if (likely(npfct_state_lockfree_p(con->c_proto)))
-		return npfct_state_inspect(ct, pkt, &con->c_state, forw);
 	rte_spinlock_lock(&con->c_lock);
-	ok = npfct_state_inspect(ct, pkt, &con->c_state, forw);
+	ok = npfct_state_tcp_inspect(ct, pkt, &con->c_state, forw);
 	rte_spinlock_unlock(&con->c_lock);
 	return ok;
 }

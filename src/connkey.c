@@ -25,6 +25,9 @@
  *	with two zero words to 48 bytes so that rte_hash compares them with
  *	its vector routine; they live in a separate table (docs/design.md).
  *
+ *	The key construction itself, npfct_connkey_build(), is inline in
+ *	npfct_impl.h: the burst path builds a key per packet.
+ *
  * Synchronisation
  *
  *	Pure functions over caller-owned memory: any thread.
@@ -37,44 +40,6 @@
 #include <netinet/in.h>
 
 #include "npfct_impl.h"
-
-/*
- * npfct_connkey_build: construct the key of a packet's stream.
- *
- * => forw: the key as the packet travels (true) or inverted (false).
- * => Returns the key length in bytes, or 0 if the packet has no key.
- */
-unsigned int
-npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
-{
-	const unsigned int alen = pkt->alen;
-	const union npfct_addr *src, *dst;
-	rte_be16_t sid, did;
-
-	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
-		return 0;
-	if (likely(forw)) {
-		src = &pkt->src, dst = &pkt->dst;
-		sid = pkt->sport, did = pkt->dport;
-	} else {
-		src = &pkt->dst, dst = &pkt->src;
-		sid = pkt->dport, did = pkt->sport;
-	}
-
-	key[0] = ((uint32_t)pkt->proto << 16) | alen;
-	key[1] = ((uint32_t)sid << 16) | did;
-	if (likely(alen == 4)) {
-		key[2] = src->a32[0];
-		key[3] = dst->a32[0];
-		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
-	}
-	RTE_ASSERT(alen == 16);
-	memcpy(&key[2], src, 16);
-	memcpy(&key[6], dst, 16);
-	key[10] = 0;
-	key[11] = 0;
-	return NPFCT_KEY6_WORDS * sizeof(uint32_t);
-}
 
 unsigned int
 npfct_connkey_alen(const uint32_t *key)

@@ -139,6 +139,8 @@ npfct_gc_params_set(struct npfct *ct, const struct npfct_gc_params *p)
 	    __ATOMIC_RELAXED);
 	__atomic_store_n(&gc->gc_early_drop, p->early_drop ==
 	    NPFCT_GC_EARLY_DROP_OFF ? 0 : p->early_drop, __ATOMIC_RELAXED);
+	/* The new interval applies now: the next step is due at once. */
+	__atomic_store_n(&gc->gc_next_tsc, 0, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -180,8 +182,8 @@ gc_adapt(struct npfct *ct, bool collected)
 	if (ms < lo)
 		ms = lo;
 	gc->gc_interval_ms = ms;
-	gc->gc_next_tsc = rte_get_tsc_cycles() +
-	    ct->ct_tsc_hz * gc->gc_interval_ms / 1000;
+	__atomic_store_n(&gc->gc_next_tsc, rte_get_tsc_cycles() +
+	    ct->ct_tsc_hz * gc->gc_interval_ms / 1000, __ATOMIC_RELAXED);
 }
 
 int

@@ -41,6 +41,7 @@
 #include "npfct_impl.h"
 
 #define CHUNK	RTE_HASH_LOOKUP_BULK_MAX
+#define PREFETCH_AHEAD	4
 
 static const char *const verdict_names[NPFCT_V_MAX] = {
 	[NPFCT_V_MATCH] = "match",
@@ -256,7 +257,12 @@ npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
 {
 	uint16_t i;
 
+	/* mbuf headers a few packets ahead, their data one ahead. */
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(mbufs[i]);
 	for (i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(mbufs[i + PREFETCH_AHEAD]);
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(mbufs[i + 1], void *));
 		npfct_pkt_parse(&pkts[i], mbufs[i]);

@@ -21,9 +21,12 @@
 #define NPFCT_IMPL_H
 
 #include <pthread.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+
+#include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
@@ -88,9 +91,60 @@ npfct_key_words(unsigned int alen)
 	return alen == 4 ? NPFCT_KEY4_WORDS : NPFCT_KEY6_WORDS;
 }
 
+/* Two 32-bit key words as one 64-bit store, in memory order. */
+static inline uint64_t
+npfct_key_pair(uint32_t lo_addr_word, uint32_t hi_addr_word)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (uint64_t)hi_addr_word << 32 | lo_addr_word;
+#else
+	return (uint64_t)lo_addr_word << 32 | hi_addr_word;
+#endif
+}
+
+/*
+ * npfct_connkey_build: construct the key of a packet's stream.
+ *
+ * => forw: the key as the packet travels (true) or inverted (false).
+ * => Returns the key length in bytes, or 0 if the packet has no key.
+ * => The words are stored 64 bits at a time: rte_hash_crc() reads them
+ *    back 64 bits at a time, and narrower stores would stall that read
+ *    (no store forwarding from two 32-bit stores to one 64-bit load).
+ */
+static inline unsigned int
+npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
+{
+	const unsigned int alen = pkt->alen;
+	const union npfct_addr *src, *dst;
+	rte_be16_t sid, did;
+	uint64_t w;
+
+	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
+		return 0;
+	if (likely(forw)) {
+		src = &pkt->src, dst = &pkt->dst;
+		sid = pkt->sport, did = pkt->dport;
+	} else {
+		src = &pkt->dst, dst = &pkt->src;
+		sid = pkt->dport, did = pkt->sport;
+	}
+	w = npfct_key_pair(((uint32_t)pkt->proto << 16) | alen,
+	    ((uint32_t)sid << 16) | did);
+	memcpy(&key[0], &w, sizeof(w));
+	if (likely(alen == 4)) {
+		w = npfct_key_pair(src->a32[0], dst->a32[0]);
+		memcpy(&key[2], &w, sizeof(w));
+		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
+	}
+	RTE_ASSERT(alen == 16);
+	memcpy(&key[2], src, 16);
+	memcpy(&key[6], dst, 16);
+	w = 0;
+	memcpy(&key[10], &w, sizeof(w));
+	return NPFCT_KEY6_WORDS * sizeof(uint32_t);
+}
+
 /* connkey.c */
-unsigned int npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key,
-		bool forw);
 void npfct_connkey_setaddr(uint32_t *key, const union npfct_addr *addr,
 		int di);
 void npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di);
@@ -156,7 +210,6 @@ bool npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_state *st);
 bool npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_state *st, bool forw);
-bool npfct_state_lockfree_p(uint8_t proto);
 uint32_t npfct_state_etime(const struct npfct *ct,
 		const struct npfct_state *st, uint8_t proto);
 const char *npfct_state_name(const struct npfct_state *st, uint8_t proto);
@@ -463,14 +516,77 @@ struct npfct_conn *npfct_conn_alloc(struct npfct *ct, unsigned int alen);
 void npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con);
 bool npfct_conn_expired_p(const struct npfct *ct,
 		const struct npfct_conn *con, uint32_t now);
-struct npfct_conn *npfct_conn_check(struct npfct_conn *con, bool forw,
-		const struct npfct_pkt *pkt, int di);
+bool npfct_conn_state_tcp(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_pkt *pkt, bool forw);
 struct npfct_conn *npfct_conn_lookup_key(struct npfct *ct,
 		const uint32_t *key, const struct npfct_pkt *pkt, int di,
 		bool *forw);
 
 void npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		struct npfct_conn_info *info);
+
+/*
+ * npfct_conn_check: the checks of npf_conn_lookup() on a found entry.
+ *
+ * => Returns the connection if it is active and not expired, bound to
+ *    the packet's interface or global, and the packet's direction agrees
+ *    with the stream.  Otherwise NULL.
+ * => The caller stamps the activity time (npfct_conn_touch()) once the
+ *    packet is accepted: an invalid packet must not keep a connection
+ *    alive.
+ */
+static inline struct npfct_conn *
+npfct_conn_check(struct npfct_conn *con, bool forw,
+		const struct npfct_pkt *pkt, int di)
+{
+	/* Acquire: pairs with the release that set CONN_ACTIVE. */
+	const uint32_t flags = __atomic_load_n(&con->c_flags,
+	    __ATOMIC_ACQUIRE);
+	bool pforw;
+
+	if (unlikely((flags & (CONN_ACTIVE | CONN_EXPIRE)) != CONN_ACTIVE))
+		return NULL;
+	if (unlikely((flags & CONN_IFBOUND) && con->c_ifid != pkt->ifid))
+		return NULL;
+	pforw = (int)(flags & NPFCT_DIR_MASK) == di;
+	if (unlikely(pforw != forw))
+		return NULL;
+	return con;
+}
+
+/*
+ * npfct_state_generic_inspect: the generic machine (state.c): it only
+ * moves forwards and the move is idempotent, so it needs no lock.
+ */
+static inline void
+npfct_state_generic_inspect(struct npfct_state *st, bool forw)
+{
+	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
+
+	if (s == NPFCT_GSTATE_CLOSED && forw)
+		s = NPFCT_GSTATE_NEW;
+	else if (s == NPFCT_GSTATE_NEW && !forw)
+		s = NPFCT_GSTATE_ESTABLISHED;
+	else
+		return;
+	__atomic_store_n(&st->nst_state, s, __ATOMIC_RELAXED);
+}
+
+/*
+ * npfct_conn_state_inspect: run the protocol state inspection.
+ *
+ * => TCP under c_lock; the generic machine without it.
+ */
+static inline bool
+npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_pkt *pkt, bool forw)
+{
+	if (likely(con->c_proto != IPPROTO_TCP)) {
+		npfct_state_generic_inspect(&con->c_state, forw);
+		return true;
+	}
+	return npfct_conn_state_tcp(ct, con, pkt, forw);
+}
 
 /* Stamp the activity time, writing only when the clock moved. */
 static inline void
@@ -479,8 +595,6 @@ npfct_conn_touch(struct npfct_conn *con, uint32_t now)
 	if (__atomic_load_n(&con->c_atime, __ATOMIC_RELAXED) != now)
 		__atomic_store_n(&con->c_atime, now, __ATOMIC_RELAXED);
 }
-bool npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
-		const struct npfct_pkt *pkt, bool forw);
 
 /* alg.c, alg_icmp.c */
 struct npfct_conn *npfct_alg_conn(struct npfct *ct,

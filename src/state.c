@@ -24,8 +24,9 @@
  *	The generic machine only moves forwards (NEW to ESTABLISHED) and the
  *	move is idempotent, so it is done with a relaxed atomic store
  *	without the connection's lock: the hit path of an established
- *	connection only reads.  npfct_state_lockfree_p() tells the caller
- *	which protocols need c_lock around npfct_state_inspect().
+ *	connection only reads (npfct_state_generic_inspect(), inline in
+ *	npfct_impl.h for the fast path).  TCP needs c_lock around
+ *	npfct_state_inspect(); npfct_conn_state_inspect() takes it.
  *
  *	Timeouts are read with relaxed loads; the control thread may change
  *	them at any time (npfct_timeout_set()).
@@ -50,20 +51,6 @@ static const uint8_t generic_timeout[NPFCT_GSTATE_MAX] = {
 	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_GENERIC_ESTABLISHED,
 };
 
-static void
-generic_inspect(struct npfct_state *st, bool forw)
-{
-	uint8_t s = __atomic_load_n(&st->nst_state, __ATOMIC_RELAXED);
-
-	if (s == NPFCT_GSTATE_CLOSED && forw)
-		s = NPFCT_GSTATE_NEW;
-	else if (s == NPFCT_GSTATE_NEW && !forw)
-		s = NPFCT_GSTATE_ESTABLISHED;
-	else
-		return;
-	__atomic_store_n(&st->nst_state, s, __ATOMIC_RELAXED);
-}
-
 /*
  * npfct_state_init: initialise the state with the first packet.
  *
@@ -77,7 +64,7 @@ npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
 	memset(st, 0, sizeof(*st));
 	if (pkt->proto == IPPROTO_TCP)
 		return npfct_state_tcp_init(ct, pkt, st);
-	generic_inspect(st, true);
+	npfct_state_generic_inspect(st, true);
 	return true;
 }
 
@@ -86,7 +73,7 @@ npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
  * (forw) or backwards stream.
  *
  * => Returns false if the packet is invalid for the state.
- * => Caller holds c_lock unless npfct_state_lockfree_p(proto).
+ * => Caller holds c_lock for TCP.
  */
 bool
 npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
@@ -94,18 +81,8 @@ npfct_state_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 {
 	if (pkt->proto == IPPROTO_TCP)
 		return npfct_state_tcp_inspect(ct, pkt, st, forw);
-	generic_inspect(st, forw);
+	npfct_state_generic_inspect(st, forw);
 	return true;
-}
-
-/*
- * npfct_state_lockfree_p: whether the protocol's state is updated without
- * the connection's lock.
- */
-bool
-npfct_state_lockfree_p(uint8_t proto)
-{
-	return proto != IPPROTO_TCP;
 }
 
 /*

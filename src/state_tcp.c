@@ -45,8 +45,8 @@
  *
  * Synchronisation
  *
- *	The caller holds the connection's c_lock (npfct_state_lockfree_p()
- *	is false for TCP).
+ *	The caller holds the connection's c_lock (npfct_conn_state_inspect()
+ *	takes it for TCP).
  */
 
 #include <string.h>
