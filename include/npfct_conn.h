@@ -102,7 +102,7 @@ struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
  *   - ENOENT: tracking is off;
  *   - EINVAL: the packet is not trackable (or di is wrong);
  *   - EPROTO: the protocol state refuses to start with this packet
- *     (e.g. a TCP packet that is not a SYN);
+ *     (a TCP packet that is not a SYN, an ICMP echo reply);
  *   - EEXIST: a connection with one of the keys exists (a race with
  *     another lcore: counted as NPFCT_STAT_RACE_CONN);
  *   - ENOSPC: the table is full (NPFCT_STAT_TABLE_FULL).

@@ -284,7 +284,8 @@ static unsigned int
 gc_reclaim_ready(struct npfct *ct, bool all)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
-	const uint64_t done = npfct_gc_gp_completed(ct);
+	/* 'all': no ticket to read (the thread may be gone: destroy). */
+	const uint64_t done = all ? UINT64_MAX : npfct_gc_gp_completed(ct);
 	struct npfct_gc_batch *b;
 	unsigned int n = 0;
 

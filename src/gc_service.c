@@ -32,6 +32,9 @@
  *
  *	gp_requested and gp_stop are protected by gp_lock; gp_completed is
  *	written by the thread with a release store and read with acquire.
+ *	The thread's state is in malloc() memory, not the instance's, so an
+ *	application that exits without npfct_destroy() does not pull the
+ *	EAL memory from under a sleeping thread.
  *	The tunables are words read and written with relaxed atomics; they
  *	are validated before any is changed.  The service callback is not
  *	MT-safe: the service framework runs it on one lcore at a time, and
@@ -45,6 +48,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <urcu/urcu-qsbr.h>
 
@@ -67,27 +71,27 @@
 static void *
 gp_thread(void *arg)
 {
-	struct npfct_gc *gc = arg;
+	struct npfct_gp *gp = arg;
 	uint64_t target;
 
-	pthread_mutex_lock(&gc->gp_lock);
-	while (!gc->gp_stop) {
-		target = gc->gp_requested;
-		if (target == __atomic_load_n(&gc->gp_completed,
+	pthread_mutex_lock(&gp->gp_lock);
+	while (!gp->gp_stop) {
+		target = gp->gp_requested;
+		if (target == __atomic_load_n(&gp->gp_completed,
 		    __ATOMIC_RELAXED)) {
-			pthread_cond_wait(&gc->gp_cond, &gc->gp_lock);
+			pthread_cond_wait(&gp->gp_cond, &gp->gp_lock);
 			continue;
 		}
-		pthread_mutex_unlock(&gc->gp_lock);
+		pthread_mutex_unlock(&gp->gp_lock);
 		urcu_qsbr_synchronize_rcu();
 		/*
 		 * Release: the G/C that sees the ticket completed (acquire)
 		 * frees memory only after the grace period.
 		 */
-		__atomic_store_n(&gc->gp_completed, target, __ATOMIC_RELEASE);
-		pthread_mutex_lock(&gc->gp_lock);
+		__atomic_store_n(&gp->gp_completed, target, __ATOMIC_RELEASE);
+		pthread_mutex_lock(&gp->gp_lock);
 	}
-	pthread_mutex_unlock(&gc->gp_lock);
+	pthread_mutex_unlock(&gp->gp_lock);
 	return NULL;
 }
 
@@ -99,13 +103,13 @@ gp_thread(void *arg)
 uint64_t
 npfct_gc_gp_request(struct npfct *ct)
 {
-	struct npfct_gc *gc = &ct->ct_gc;
+	struct npfct_gp *gp = ct->ct_gc.gc_gp;
 	uint64_t ticket;
 
-	pthread_mutex_lock(&gc->gp_lock);
-	ticket = ++gc->gp_requested;
-	pthread_cond_signal(&gc->gp_cond);
-	pthread_mutex_unlock(&gc->gp_lock);
+	pthread_mutex_lock(&gp->gp_lock);
+	ticket = ++gp->gp_requested;
+	pthread_cond_signal(&gp->gp_cond);
+	pthread_mutex_unlock(&gp->gp_lock);
 	return ticket;
 }
 
@@ -207,7 +211,7 @@ gc_pending_ready_p(const struct npfct *ct)
 {
 	return __atomic_load_n(&ct->ct_gc.gc_npending, __ATOMIC_RELAXED) &&
 	    npfct_gc_gp_completed(ct) == __atomic_load_n(
-	    &ct->ct_gc.gp_requested, __ATOMIC_RELAXED);
+	    &ct->ct_gc.gc_gp->gp_requested, __ATOMIC_RELAXED);
 }
 
 /*
@@ -257,6 +261,7 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 	};
 	struct rte_service_spec spec;
 	char name[16];	/* pthread names are at most 15 characters */
+	struct npfct_gp *gp;
 	int ret;
 
 	/* Small tables: never drop more than they hold. */
@@ -276,17 +281,20 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 		return ret;
 	gc->gc_interval_ms = p.interval_min_ms;
 
-	pthread_mutex_init(&gc->gp_lock, NULL);
-	pthread_cond_init(&gc->gp_cond, NULL);
+	gp = calloc(1, sizeof(*gp));
+	if (gp == NULL)
+		return -ENOMEM;
+	pthread_mutex_init(&gp->gp_lock, NULL);
+	pthread_cond_init(&gp->gp_cond, NULL);
 	snprintf(name, sizeof(name), "npfct-gp%u", ct->ct_id);
-	ret = rte_ctrl_thread_create(&gc->gp_thread, name, NULL, gp_thread,
-	    gc);
+	ret = rte_ctrl_thread_create(&gp->gp_thread, name, NULL, gp_thread,
+	    gp);
 	if (ret != 0) {
 		NPFCT_LOG(ERR, "%s: cannot start the grace-period thread",
 		    ct->ct_name);
 		goto fail;
 	}
-	gc->gp_running = true;
+	gc->gc_gp = gp;
 
 	memset(&spec, 0, sizeof(spec));
 	snprintf(spec.name, sizeof(spec.name), "npfct_gc_%s", ct->ct_name);
@@ -304,8 +312,9 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 	rte_service_component_runstate_set(gc->gc_service_id, 1);
 	return 0;
 fail:
-	pthread_cond_destroy(&gc->gp_cond);
-	pthread_mutex_destroy(&gc->gp_lock);
+	pthread_cond_destroy(&gp->gp_cond);
+	pthread_mutex_destroy(&gp->gp_lock);
+	free(gp);
 	return ret < 0 ? ret : -ret;
 }
 
@@ -326,26 +335,27 @@ npfct_gc_fini(struct npfct *ct)
 			    ct->ct_name);
 		gc->gc_service_ok = false;
 	}
-	if (gc->gp_running) {
-		pthread_mutex_lock(&gc->gp_lock);
-		gc->gp_stop = true;
-		pthread_cond_signal(&gc->gp_cond);
-		pthread_mutex_unlock(&gc->gp_lock);
-		{
-			/*
-			 * The thread may be waiting for a grace period that
-			 * needs us: an online reader goes offline meanwhile.
-			 */
-			const bool online = urcu_qsbr_read_ongoing() != 0;
+	if (gc->gc_gp != NULL) {
+		struct npfct_gp *gp = gc->gc_gp;
+		/*
+		 * The thread may be waiting for a grace period that needs
+		 * us: an online reader goes offline meanwhile.
+		 */
+		const bool online = urcu_qsbr_read_ongoing() != 0;
 
-			if (online)
-				urcu_qsbr_thread_offline();
-			pthread_join(gc->gp_thread, NULL);
-			if (online)
-				urcu_qsbr_thread_online();
-		}
-		gc->gp_running = false;
-		pthread_cond_destroy(&gc->gp_cond);
-		pthread_mutex_destroy(&gc->gp_lock);
+		pthread_mutex_lock(&gp->gp_lock);
+		gp->gp_stop = true;
+		pthread_cond_signal(&gp->gp_cond);
+		pthread_mutex_unlock(&gp->gp_lock);
+		if (online)
+			urcu_qsbr_thread_offline();
+		pthread_join(gp->gp_thread, NULL);
+		if (online)
+			urcu_qsbr_thread_online();
+		pthread_cond_destroy(&gp->gp_cond);
+		pthread_mutex_destroy(&gp->gp_lock);
+		free(gp);
+		gc->gc_gp = NULL;
 	}
 }
+

@@ -363,6 +363,20 @@ struct npfct_alg {
  */
 struct npfct_gc_batch;
 
+/*
+ * The grace-period thread's state.  In malloc() memory, not in the
+ * instance: an application that exits without npfct_destroy() unmaps the
+ * EAL's memory while the thread still sleeps on gp_cond.
+ */
+struct npfct_gp {
+	pthread_t	gp_thread;
+	pthread_mutex_t	gp_lock;
+	pthread_cond_t	gp_cond;
+	uint64_t	gp_requested;	/* gp_lock */
+	uint64_t	gp_completed;	/* release store by the thread */
+	bool		gp_stop;	/* gp_lock */
+};
+
 struct npfct_gc {
 	/* Tunables: any thread, relaxed. */
 	uint32_t	gc_step;
@@ -381,13 +395,7 @@ struct npfct_gc {
 	uint32_t	gc_interval_ms;	/* current service interval */
 	uint64_t	gc_next_tsc;	/* next service step */
 	/* The grace-period thread. */
-	pthread_t	gp_thread;
-	pthread_mutex_t	gp_lock;
-	pthread_cond_t	gp_cond;
-	uint64_t	gp_requested;	/* gp_lock */
-	uint64_t	gp_completed;	/* release store by the thread */
-	bool		gp_stop;	/* gp_lock */
-	bool		gp_running;	/* control thread */
+	struct npfct_gp	*gc_gp;		/* control thread */
 	/* The DPDK service. */
 	uint32_t	gc_service_id;
 	bool		gc_service_ok;	/* registered */
@@ -625,7 +633,8 @@ static inline uint64_t
 npfct_gc_gp_completed(const struct npfct *ct)
 {
 	/* Acquire: pairs with the grace-period thread's release. */
-	return __atomic_load_n(&ct->ct_gc.gp_completed, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ct->ct_gc.gc_gp->gp_completed,
+	    __ATOMIC_ACQUIRE);
 }
 
 /* Establish found the table full: ask the G/C for an early drop. */

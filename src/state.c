@@ -51,11 +51,22 @@ static const uint8_t generic_timeout[NPFCT_GSTATE_MAX] = {
 	[NPFCT_GSTATE_ESTABLISHED] = NPFCT_TIMEOUT_GENERIC_ESTABLISHED,
 };
 
+/* ICMP echo/timestamp/information/address-mask replies, ICMPv6 echo reply. */
+static bool
+icmp_reply_p(const struct npfct_pkt *pkt)
+{
+	const uint8_t t = pkt->icmp.type;
+
+	if (pkt->proto == IPPROTO_ICMPV6)
+		return t == 129;
+	return t == 0 || t == 14 || t == 16 || t == 18;
+}
+
 /*
  * npfct_state_init: initialise the state with the first packet.
  *
  * => Returns false if the protocol refuses to start a connection with
- *    this packet.
+ *    this packet (TCP: not a SYN; ICMP: a query reply).
  */
 bool
 npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
@@ -64,6 +75,12 @@ npfct_state_init(const struct npfct *ct, const struct npfct_pkt *pkt,
 	memset(st, 0, sizeof(*st));
 	if (pkt->proto == IPPROTO_TCP)
 		return npfct_state_tcp_init(ct, pkt, st);
+	/*
+	 * An ICMP query connection starts with the request: a reply as the
+	 * first packet would let later requests of the other side in.
+	 */
+	if ((pkt->flags & NPFCT_PKT_ICMP_QUERY) && icmp_reply_p(pkt))
+		return false;
 	npfct_state_generic_inspect(st, true);
 	return true;
 }
