@@ -12,15 +12,19 @@
 #
 # Usage: sudo ./run-tests.sh
 #
-# Root is needed only to install missing packages; the tests run on the
-# DPDK EAL without hugepages or NICs (--no-huge --no-pci --no-shconf).
+# Root is needed to install missing packages and for l3fwd-npf's
+# end-to-end test (network namespaces, veths, af_packet), which is skipped
+# without it; the other tests run on the DPDK EAL without hugepages or NICs
+# (--no-huge --no-pci --no-shconf).
 
 set -uo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")" || exit 1
 
 PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev liburcu-dev
-	libcmocka-dev libpcap-dev)
+	libcmocka-dev libpcap-dev
+	# l3fwd-npf's end-to-end and pcap tests
+	iproute2 ethtool curl python3 python3-scapy iputils-ping procps)
 DEMO_EAL=(--no-huge -m 512 --no-pci --no-shconf --no-telemetry
 	--log-level=lib.eal:error)
 
