@@ -68,42 +68,12 @@ TMP=$(mktemp -d /tmp/test_l3fwd_e2e.XXXXXX)
 FWPID=""
 PIDS=()
 
-NCHECK=0
-NFAIL=0
+# shellcheck disable=SC1091  # (tests/tap.sh)
+source "$(dirname "$(readlink -f "$0")")/tap.sh"
 
-pass() {
-	NCHECK=$((NCHECK + 1))
-	echo "ok $NCHECK - $*"
-}
-
-fail() {
-	NCHECK=$((NCHECK + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NCHECK - $*"
-}
-
-# check DESC CMD...: pass if CMD succeeds.  quiet CMD...: no output.
-check() {
-	local desc=$1
-
-	shift
-	if "$@"; then
-		pass "$desc"
-	else
-		fail "$desc"
-	fi
-}
-
-# expect_eq DESC EXPECTED ACTUAL
+# quiet CMD...: no output.
 quiet() { "$@" >/dev/null 2>&1; }
 
-expect_eq() {
-	if [ "$2" == "$3" ]; then
-		pass "$1 ($3)"
-	else
-		fail "$1: expected '$2', got '$3'"
-	fi
-}
 
 cleanup() {
 	local pid
@@ -494,5 +464,4 @@ if [ "$NFAIL" -ne 0 ]; then
 	echo "# l3fwd-npf output:"
 	sed 's/^/#   /' "$TMP/fw.log"
 fi
-echo "$NCHECK checks, $NFAIL failed"
-[ "$NFAIL" -eq 0 ]
+tap_done

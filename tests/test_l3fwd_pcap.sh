@@ -53,27 +53,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-NCHECK=0
-NFAIL=0
-
-pass() {
-	NCHECK=$((NCHECK + 1))
-	echo "ok $NCHECK - $*"
-}
-
-fail() {
-	NCHECK=$((NCHECK + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NCHECK - $*"
-}
-
-expect_eq() {
-	if [ "$2" == "$3" ]; then
-		pass "$1 ($3)"
-	else
-		fail "$1: expected '$2', got '$3'"
-	fi
-}
+# shellcheck disable=SC1091  # (tests/tap.sh)
+source "$(dirname "$(readlink -f "$0")")/tap.sh"
 
 # Reads pcap files and checks frames.  Standard library only.
 cat >"$TMP/frames.py" <<'EOF'
@@ -443,5 +424,4 @@ expect_eq "router: rule 1 (block port 25) hit once" 1 \
 expect_eq "router: rule 6 (stateless DNS in) hit once" 1 \
     "$(awk '$1 == "rule.6" { print $NF }' "$TMP/router.log")"
 
-echo "$NCHECK checks, $NFAIL failed"
-[ "$NFAIL" -eq 0 ]
+tap_done

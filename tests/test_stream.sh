@@ -51,40 +51,8 @@ INSIDE=(--inside 10.99.0.1/32 --inside fd99::1/128)
 TMP=$(mktemp -d /tmp/test_stream.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-NCHECK=0
-NFAIL=0
-
-pass() {
-	NCHECK=$((NCHECK + 1))
-	echo "ok $NCHECK - $*"
-}
-
-fail() {
-	NCHECK=$((NCHECK + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NCHECK - $*"
-}
-
-# check DESC CMD...: pass if CMD succeeds.
-check() {
-	local desc=$1
-
-	shift
-	if "$@"; then
-		pass "$desc"
-	else
-		fail "$desc"
-	fi
-}
-
-# expect_eq DESC EXPECTED ACTUAL
-expect_eq() {
-	if [ "$2" == "$3" ]; then
-		pass "$1"
-	else
-		fail "$1: expected '$2', got '$3'"
-	fi
-}
+# shellcheck disable=SC1091  # (tests/tap.sh)
+source "$(dirname "$(readlink -f "$0")")/tap.sh"
 
 # run NAME ARGS...: run the tool; stdout in $TMP/NAME.out, stderr in
 # $TMP/NAME.err, exit status in RC.
@@ -605,5 +573,4 @@ for mode in sll sll2; do
 done
 same_verdicts udp4 backwards
 
-echo "$NCHECK checks, $NFAIL failed"
-[ "$NFAIL" -eq 0 ]
+tap_done
