@@ -581,11 +581,12 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
  * of npfct_inspect_burst() that a stateful rule passed.
  *
  * For each k < n, establishes a connection for pkts[idx[k]] as
- * npfct_conn_establish() does and activates it at once
- * (npfct_conn_release()); conns[idx[k]] receives it, or NULL if it could
- * not be established (the reason is counted: race, table full, ...).
- * Connections that need npfct_conn_setpass() or npfct_conn_setnat() before
- * activation are established one by one with npfct_conn_establish().
+ * npfct_conn_establish() does, marks it "pass" if asked (without a rule
+ * procedure) and activates it at once (npfct_conn_release());
+ * conns[idx[k]] receives it, or NULL if it could not be established (the
+ * reason is counted: race, table full, ...).  Connections that need a
+ * rule procedure or npfct_conn_setnat() before activation are
+ * established one by one with npfct_conn_establish().
  *
  * Multi-thread safe (datapath lcores with an lcore id).
  *
@@ -599,8 +600,9 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
  *   Number of indexes.
  * @param di
  *   Direction of the packets: NPFCT_DIR_IN or NPFCT_DIR_OUT.
- * @param per_if
- *   Bind the connections to their packet's interface.
+ * @param flags
+ *   NPFCT_EST_PER_IF (bind to the packet's interface), NPFCT_EST_PASS
+ *   ("pass" connections); 0 for neither.
  * @param conns
  *   Array indexed like pkts; conns[idx[k]] is written.
  * @return
@@ -608,7 +610,12 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
  */
 uint16_t npfct_establish_burst(struct npfct *ct,
 		const struct npfct_pkt *pkts, const uint16_t *idx, uint16_t n,
-		int di, bool per_if, struct npfct_conn **conns);
+		int di, uint32_t flags, struct npfct_conn **conns);
+
+/** npfct_establish_burst(): bind to the packet's interface. */
+#define NPFCT_EST_PER_IF	0x1
+/** npfct_establish_burst(): mark the connections "pass". */
+#define NPFCT_EST_PASS		0x2
 
 /*
  * ALG hook (npf_alg_conn()).

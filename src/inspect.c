@@ -272,9 +272,10 @@ npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
 
 uint16_t
 npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
-		const uint16_t *idx, uint16_t n, int di, bool per_if,
+		const uint16_t *idx, uint16_t n, int di, uint32_t flags,
 		struct npfct_conn **conns)
 {
+	const bool per_if = (flags & NPFCT_EST_PER_IF) != 0;
 	uint16_t k, nest = 0;
 
 	for (k = 0; k < n; k++) {
@@ -283,6 +284,8 @@ npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 
 		con = npfct_conn_establish(ct, &pkts[i], di, per_if);
 		if (likely(con != NULL)) {
+			if (flags & NPFCT_EST_PASS)
+				npfct_conn_setpass(con, NULL);
 			npfct_conn_release(con);
 			nest++;
 		}

@@ -723,12 +723,14 @@ test_inspect_burst_mixed(void **state)
 			if (v[i] == NPFCT_V_MISS)
 				idx[nidx++] = (uint16_t)i;
 		assert_int_equal(npfct_establish_burst(test_ct, pkts, idx,
-		    nidx, NPFCT_DIR_OUT, false, conns), N / 2);
-		for (i = N / 2; i < N; i++)
+		    nidx, NPFCT_DIR_OUT, NPFCT_EST_PASS, conns), N / 2);
+		for (i = N / 2; i < N; i++) {
 			assert_non_null(conns[i]);
+			assert_true(npfct_conn_pass(conns[i], NULL));
+		}
 		/* Again: all duplicates now. */
 		assert_int_equal(npfct_establish_burst(test_ct, pkts, idx,
-		    nidx, NPFCT_DIR_OUT, false, conns), 0);
+		    nidx, NPFCT_DIR_OUT, 0, conns), 0);
 		assert_null(conns[N / 2]);
 		assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_RACE_CONN),
 		    N / 2);

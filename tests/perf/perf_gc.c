@@ -127,7 +127,7 @@ churn_lcore(void *arg)
 			if (verdicts[j] == NPFCT_V_MISS)
 				idx[nidx++] = (uint16_t)j;
 		npfct_establish_burst(r->ct, pkts, idx, (uint16_t)nidx, di,
-		    false, conns);
+		    0, conns);
 		npfct_quiescent();
 		t1 = rte_rdtsc();
 

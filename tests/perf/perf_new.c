@@ -99,7 +99,7 @@ burst_est(struct new_run *r, uint64_t first, unsigned int k)
 	}
 	t0 = rte_rdtsc();
 	r->done += npfct_establish_burst(r->ct, pkts, idx, (uint16_t)k,
-	    NPFCT_DIR_OUT, false, conns);
+	    NPFCT_DIR_OUT, 0, conns);
 	npfct_quiescent();
 	return rte_rdtsc() - t0;
 }
@@ -126,7 +126,7 @@ burst_full(struct new_run *r, uint64_t first, unsigned int k)
 		if (verdicts[j] == NPFCT_V_MISS)
 			idx[nidx++] = (uint16_t)j;
 	r->done += npfct_establish_burst(r->ct, pkts, idx, (uint16_t)nidx,
-	    NPFCT_DIR_OUT, false, conns);
+	    NPFCT_DIR_OUT, 0, conns);
 	npfct_quiescent();
 	return rte_rdtsc() - t0;
 }
