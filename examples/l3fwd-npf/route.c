@@ -97,6 +97,9 @@ static struct {
 	struct rte_hash	*neigh;
 	unsigned int	n_nh;
 	struct nexthop	nh[MAX_ROUTES + MAX_ADDRS];
+	/* Default routes (/0): LPM takes no prefix of length 0. */
+	bool		has_default4, has_default6;
+	uint32_t	default4, default6;	/* next hop index */
 	unsigned int	n_own;
 	struct cfg_addr	own[MAX_ADDRS];	/* --addr */
 } rt;
@@ -361,12 +364,18 @@ route_lookup(const struct npfct_pkt *pkt, uint16_t *port,
 	if (pkt->flags & NPFCT_PKT_IP4) {
 		family = 4;
 		if (rte_lpm_lookup(rt.lpm4, rte_be_to_cpu_32(pkt->dst.v4),
-		    &idx) != 0)
-			return -ENETUNREACH;
+		    &idx) != 0) {
+			if (!rt.has_default4)
+				return -ENETUNREACH;
+			idx = rt.default4;
+		}
 	} else {
 		family = 6;
-		if (rte_lpm6_lookup(rt.lpm6, pkt->dst.a8, &idx) != 0)
-			return -ENETUNREACH;
+		if (rte_lpm6_lookup(rt.lpm6, pkt->dst.a8, &idx) != 0) {
+			if (!rt.has_default6)
+				return -ENETUNREACH;
+			idx = rt.default6;
+		}
 	}
 	nh = &rt.nh[idx];
 	target = nh->has_gw ? &nh->gw.a : &pkt->dst;
@@ -686,11 +695,22 @@ route_add(const struct ipaddr *prefix, uint16_t port, const struct ipaddr *gw)
 		nh->has_gw = true;
 		nh->gw = *gw;
 	}
-	if (p.family == 4)
+	if (p.plen == 0) {
+		/* The default route: used when LPM finds nothing. */
+		if (p.family == 4) {
+			rt.has_default4 = true;
+			rt.default4 = rt.n_nh;
+		} else {
+			rt.has_default6 = true;
+			rt.default6 = rt.n_nh;
+		}
+		rc = 0;
+	} else if (p.family == 4) {
 		rc = rte_lpm_add(rt.lpm4, rte_be_to_cpu_32(p.a.v4), p.plen,
 		    rt.n_nh);
-	else
+	} else {
 		rc = rte_lpm6_add(rt.lpm6, p.a.a8, p.plen, rt.n_nh);
+	}
 	if (rc == 0)
 		rt.n_nh++;
 	return rc;
