@@ -42,8 +42,10 @@ npfct_alg_conn(struct npfct *ct, const struct npfct_pkt *pkt, int di)
 	unsigned int shared, i;
 	struct npfct_lcore *lc = npfct_lcore(ct, &shared);
 
+	/* The recursion guard is per lcore; the shared slot has none. */
 	RTE_ASSERT(shared || lc->lc_in_alg == 0);
-	lc->lc_in_alg++;
+	if (!shared)
+		lc->lc_in_alg++;
 	for (i = 0; i < NPFCT_ALG_MAX && con == NULL; i++) {
 		/* Acquire: pairs with the release in npfct_alg_register(). */
 		const struct npfct_alg *alg = __atomic_load_n(&ct->ct_algs[i],
@@ -52,7 +54,8 @@ npfct_alg_conn(struct npfct *ct, const struct npfct_pkt *pkt, int di)
 		if (alg != NULL && (pkt->flags & alg->alg_mask) != 0)
 			con = alg->alg_fn(ct, pkt, di, alg->alg_arg);
 	}
-	lc->lc_in_alg--;
+	if (!shared)
+		lc->lc_in_alg--;
 	return con;
 }
 

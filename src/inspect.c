@@ -11,8 +11,8 @@
  *	For each chunk of up to RTE_HASH_LOOKUP_BULK_MAX packets:
  *
  *	1. parse (npfct_inspect_burst() only) and sort out packets that
- *	   are malformed or not trackable; ask the ALG hooks first when any
- *	   are registered;
+ *	   are malformed or not trackable; ask the ALG hooks first when one
+ *	   wants the packet (its NPFCT_PKT_* mask);
  *	2. build each packet's key as it travels and hash it once;
  *	3. look the keys up with one bulk lookup per table (IPv4, IPv6),
  *	   which prefetches buckets and keys;

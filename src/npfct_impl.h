@@ -431,7 +431,7 @@ struct npfct {
 	/* Control. */
 	char		ct_name[NPFCT_NAMESIZE];
 	uint32_t	ct_id;		/* unique number for object names */
-	uint32_t	ct_dbgen;	/* databases created; ct_ctl_lock */
+	uint32_t	ct_dbgen;	/* databases created; atomic */
 	uint32_t	ct_max[NPFCT_NAF]; /* maximum connections per family */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
 	struct npfct_gc	ct_gc;		/* the G/C */

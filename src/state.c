@@ -44,7 +44,7 @@ static const char *const generic_state_names[NPFCT_GSTATE_MAX] = {
 	[NPFCT_GSTATE_ESTABLISHED] = "established",
 };
 
-/* Timeout group of each generic state, per class (generic, TCP). */
+/* Timeout group of each generic state. */
 static const uint8_t generic_timeout[NPFCT_GSTATE_MAX] = {
 	[NPFCT_GSTATE_CLOSED] = NPFCT_TIMEOUT_GENERIC_CLOSED,
 	[NPFCT_GSTATE_NEW] = NPFCT_TIMEOUT_GENERIC_NEW,

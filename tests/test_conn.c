@@ -21,7 +21,11 @@
 
 #include <cmocka.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include "npfct.h"
 #include "npfct_conn.h"
@@ -660,6 +664,65 @@ test_alg_hook(void **state)
 	rte_pktmbuf_free(icmp);
 }
 
+/*
+ * npfct_alg_unregister() returns only once no lcore runs the hook: a
+ * datapath lcore sits in the hook for a while when it is unregistered.
+ */
+static uint32_t slow_in_hook, slow_done, slow_stop;
+
+static struct npfct_conn *
+slow_hook(struct npfct *ct, const struct npfct_pkt *pkt, int di, void *arg)
+{
+	(void)ct;
+	(void)pkt;
+	(void)di;
+	(void)arg;
+	if (__atomic_load_n(&slow_done, __ATOMIC_ACQUIRE) == 0) {
+		__atomic_store_n(&slow_in_hook, 1, __ATOMIC_RELEASE);
+		rte_delay_us_sleep(100 * 1000);
+		__atomic_store_n(&slow_done, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int
+slow_reader(void *arg)
+{
+	struct rte_mbuf *m = arg;
+
+	npfct_thread_register();
+	while (!__atomic_load_n(&slow_stop, __ATOMIC_ACQUIRE)) {
+		test_ct_inspect(test_ct, m, NPFCT_DIR_OUT, NULL);
+		npfct_quiescent();
+	}
+	npfct_thread_unregister();
+	return 0;
+}
+
+static void
+test_alg_unregister_waits(void **state)
+{
+	struct rte_mbuf *m = udp_out();
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	int h;
+
+	(void)state;
+	slow_in_hook = slow_done = slow_stop = 0;
+	h = npfct_alg_register(test_ct, slow_hook, NULL);
+	assert_true(h >= 0);
+	assert_int_equal(rte_eal_remote_launch(slow_reader, m, lcore), 0);
+	while (!__atomic_load_n(&slow_in_hook, __ATOMIC_ACQUIRE))
+		rte_pause();
+	assert_int_equal(npfct_alg_unregister(test_ct, h), 0);
+	/* The call waited for the grace period: the hook has returned. */
+	assert_int_equal(__atomic_load_n(&slow_done, __ATOMIC_ACQUIRE), 1);
+	__atomic_store_n(&slow_stop, 1, __ATOMIC_RELEASE);
+	npfct_thread_offline();
+	assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+	npfct_thread_online();
+	rte_pktmbuf_free(m);
+}
+
 /* The burst path gives the same answers as the per-packet path. */
 static void
 test_inspect_burst_mixed(void **state)
@@ -813,6 +876,7 @@ main(void)
 		T(test_ipv6_connection),
 		T(test_icmp_echo_connection),
 		T(test_alg_hook),
+		T(test_alg_unregister_waits),
 		T(test_inspect_burst_mixed),
 		T(test_two_instances),
 		T(test_print_dump),
