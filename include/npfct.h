@@ -155,7 +155,11 @@ struct npfct_params {
 	uint32_t max_conns;	/**< maximum IPv4 connections (> 0) */
 	uint32_t max_conns6;	/**< maximum IPv6 connections, 0: as max_conns */
 	uint32_t flags;		/**< NPFCT_F_* */
-	uint32_t cache_size;	/**< per-lcore mempool cache, 0: default */
+	/**
+	 * Per-lcore connection cache (magazine size, up to 512), 0: the
+	 * default of 256.
+	 */
+	uint32_t cache_size;
 	/**
 	 * Timeouts in seconds per group; an entry of 0 selects the default,
 	 * except NPFCT_TIMEOUT_GENERIC_CLOSED whose default is 0.  NULL:
@@ -172,6 +176,13 @@ struct npfct_params {
 	npfct_release_t rproc_release;	/**< releases a rule procedure */
 	npfct_release_t nat_release;	/**< releases a NAT entry */
 	void *release_arg;		/**< passed to both release callbacks */
+	/**
+	 * Connections per family whose NAT changes the backwards key: each
+	 * takes a second table entry (docs/design.md).  0: an eighth of
+	 * max_conns; a NAT gateway sets max_conns.  Over it, setnat fails
+	 * with -ENOSPC.
+	 */
+	uint32_t max_nat_conns;
 };
 
 /**

@@ -10,15 +10,28 @@
  *
  *	Connection direction is identified by the direction of its first
  *	packet: the "forwards stream"; replies form the "backwards stream".
- *	Every connection has two keys and thus two table entries.  The keys
- *	come from the 5-tuple; the interface is matched outside the key
- *	(per-interface connections) and, with NAT, the backwards key holds
- *	the translated address and port.
+ *	Every connection has two keys, as in NPF.  The keys come from the
+ *	5-tuple; the interface is matched outside the key (per-interface
+ *	connections) and, with NAT, the backwards key holds the translated
+ *	address and port.
+ *
+ *	Unlike NPF, a connection has one table entry, under the canonical
+ *	form of its forwards key (npfct_impl.h), which is also the canonical
+ *	form of the backwards key unless NAT changed it; only then does
+ *	setnat add a second entry, under the canonical backwards key.  A
+ *	packet is looked up by its canonical key; whether it travelled
+ *	against the canonical order ("swapped"), compared with the
+ *	connection's CONN_FSWAP/CONN_BSWAP bits, says which key it matches,
+ *	if any (npfct_conn_check()).  The keys a lookup matches are exactly
+ *	NPF's: the forwards key and the backwards key, not the inversion of
+ *	a NAT backwards key nor the inverted forwards key of a NAT
+ *	connection.  docs/design.md has the argument and the one case where
+ *	the canonical table refuses what NPF would take.
  *
  * Life-cycle
  *
- *	npfct_conn_establish() builds both keys and inserts both entries, or
- *	neither, then hands the connection to the G/C through the lock-free
+ *	npfct_conn_establish() builds both keys and inserts the entry, then
+ *	hands the connection to the G/C through the lock-free
  *	new list.  It is inactive until the establishing thread's
  *	npfct_conn_release(), so setpass/setnat can finish first.  Lookups
  *	find only active, unexpired connections.  The G/C (gc.c) removes
@@ -61,14 +74,7 @@
 struct npfct_conn *
 npfct_conn_alloc(struct npfct *ct, unsigned int alen)
 {
-	const unsigned int af = npfct_af_index(alen);
-	void *obj;
-
-	if (unlikely(rte_mempool_get(ct->ct_pool[af], &obj) != 0))
-		return NULL;
-	/* Poisoned while in the pool (sanitizer builds). */
-	NPFCT_UNPOISON(obj, npfct_conn_size(af));
-	return obj;
+	return npfct_connpool_get(&ct->ct_pool[npfct_af_index(alen)]);
 }
 
 /*
@@ -89,9 +95,8 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 		ct->ct_rproc_release(con->c_rproc, ct->ct_release_arg);
 	npfct_state_destroy(&con->c_state);
 
-	/* Poison first: once in the pool another lcore may take it. */
-	NPFCT_POISON(con, npfct_conn_size(af));
-	rte_mempool_put(ct->ct_pool[af], con);
+	/* Poisoned in the pool (sanitizer builds). */
+	npfct_connpool_put(&ct->ct_pool[af], con);
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_DESTROY);
 	npfct_live_add(ct, -1);
 }
@@ -141,25 +146,118 @@ npfct_conn_lookup_key(struct npfct *ct, const uint32_t *key,
 {
 	struct npfct_db *db = npfct_db_get(ct);
 	const unsigned int alen = npfct_connkey_alen(key);
+	uint32_t canon[NPFCT_KEY_MAXWORDS];
 	struct npfct_conn *con;
+	bool second, swapped;
 
-	con = npfct_conndb_lookup(db, key, alen,
-	    npfct_conndb_hash(db, key, alen), forw);
+	swapped = npfct_connkey_canon(key, canon);
+	con = npfct_conndb_lookup(db, canon, alen,
+	    npfct_conndb_hash(db, canon, alen), &second);
 	if (con == NULL)
 		return NULL;
-	return npfct_conn_check(con, *forw, pkt, di);
+	return npfct_conn_check(con, second, swapped, pkt, di, forw);
+}
+
+/*
+ * conn_lookup_pkt: npfct_conn_lookup_key() for a packet, keyed
+ * here.
+ */
+static struct npfct_conn *
+conn_lookup_pkt(struct npfct *ct, const struct npfct_pkt *pkt, int di,
+		bool *forw)
+{
+	struct npfct_db *db = npfct_db_get(ct);
+	uint32_t canon[NPFCT_KEY_MAXWORDS];
+	struct npfct_conn *con;
+	bool second, swapped;
+
+	if (npfct_connkey_build_canon(pkt, canon, &swapped) == 0)
+		return NULL;
+	con = npfct_conndb_lookup(db, canon, pkt->alen,
+	    npfct_conndb_hash(db, canon, pkt->alen), &second);
+	if (con == NULL)
+		return NULL;
+	return npfct_conn_check(con, second, swapped, pkt, di, forw);
+}
+
+/* The canonical form of one of a connection's keys. */
+static bool
+conn_canon_key(struct npfct_conn *con, bool back, uint32_t *canon)
+{
+	return npfct_connkey_canon(back ? npfct_conn_bkey(con) :
+	    npfct_conn_fkey(con), canon);
+}
+
+/*
+ * npfct_conn_entries_insert: insert the entries of a connection whose
+ * keys are set (import): the first, and the second if the backwards key
+ * is not the inverted forwards key.  Sets the CONN_*SWAP and
+ * CONN_NATKEY bits, and c_fpos/c_bpos to NPFCT_POS_INSERTED for each
+ * entry inserted.
+ *
+ * => The connection is not active.  Returns 0, -EEXIST, -ENOSPC, or
+ *    -EINVAL if the keys are equal.
+ */
+int
+npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con)
+{
+	const unsigned int alen = con->c_alen;
+	uint32_t cf[NPFCT_KEY_MAXWORDS], cb[NPFCT_KEY_MAXWORDS];
+	const bool fs = conn_canon_key(con, false, cf);
+	const bool bs = conn_canon_key(con, true, cb);
+	const bool nat = memcmp(cf, cb, npfct_key_words(alen) * 4) != 0;
+	int ret;
+
+	if (!nat && fs == bs)
+		return -EINVAL;
+	__atomic_fetch_or(&con->c_flags, (fs ? CONN_FSWAP : 0) |
+	    (nat ? CONN_NATKEY | (bs ? CONN_BSWAP : 0) : 0),
+	    __ATOMIC_RELAXED);
+	ret = npfct_conndb_insert(db, cf, alen, npfct_conndb_hash(db, cf,
+	    alen), con, false);
+	if (ret != 0)
+		return ret;
+	con->c_fpos = NPFCT_POS_INSERTED;
+	if (!nat)
+		return 0;
+	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
+	    alen), con, true);
+	if (ret != 0)
+		return ret;
+	con->c_bpos = NPFCT_POS_INSERTED;
+	return 0;
+}
+
+/*
+ * npfct_conn_entry_remove: unlink the first (second: false) or second
+ * entry of a connection.
+ *
+ * => The caller owns the entry (G/C under c_lock, or the inserter of a
+ *    connection never activated).  Returns the slot to free after a
+ *    grace period.
+ */
+int32_t
+npfct_conn_entry_remove(struct npfct_db *db, struct npfct_conn *con,
+		bool second)
+{
+	const unsigned int alen = con->c_alen;
+	uint32_t canon[NPFCT_KEY_MAXWORDS];
+	int32_t pos;
+
+	conn_canon_key(con, second, canon);
+	pos = npfct_conndb_remove(db, canon, alen,
+	    npfct_conndb_hash(db, canon, alen));
+	RTE_VERIFY(pos >= 0);
+	return pos;
 }
 
 struct npfct_conn *
 npfct_conn_lookup(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		bool *forw)
 {
-	uint32_t key[NPFCT_KEY_MAXWORDS];
 	struct npfct_conn *con;
 
-	if (npfct_connkey_build(pkt, key, true) == 0)
-		return NULL;
-	con = npfct_conn_lookup_key(ct, key, pkt, di, forw);
+	con = conn_lookup_pkt(ct, pkt, di, forw);
 	if (con != NULL) {
 		RTE_ASSERT(con->c_proto == pkt->proto);
 		/* Update the last activity time. */
@@ -172,7 +270,6 @@ struct npfct_conn *
 npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		uint8_t *verdict)
 {
-	uint32_t key[NPFCT_KEY_MAXWORDS];
 	struct npfct_conn *con;
 	uint8_t v;
 	bool forw;
@@ -202,9 +299,7 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		goto out;
 	}
 	/* Main lookup of the connection. */
-	con = NULL;
-	if (npfct_connkey_build(pkt, key, true) != 0)
-		con = npfct_conn_lookup_key(ct, key, pkt, di, &forw);
+	con = conn_lookup_pkt(ct, pkt, di, &forw);
 	if (con == NULL) {
 		npfct_stat_inc(ct, NPFCT_STAT_LOOKUP_MISS);
 		v = NPFCT_V_MISS;
@@ -240,8 +335,8 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 {
 	struct npfct_db *db;
 	struct npfct_conn *con;
-	uint32_t *fw, *bk;
-	hash_sig_t fsig, bsig;
+	uint32_t *fw, *bk, *canon;
+	bool fswap;
 	int ret;
 
 	if (unlikely(!npfct_tracking_on(ct))) {
@@ -273,7 +368,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	con->c_nat = NULL;
 	con->c_rproc = NULL;
 	con->c_next = NULL;
-	con->c_oldpos = con->c_fpos = con->c_bpos = -1;
+	con->c_fpos = con->c_bpos = -1;
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
 	npfct_live_add(ct, 1);
 
@@ -297,29 +392,22 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 
 	/*
-	 * Insert both keys (entries representing directions) of the
-	 * connection.  At this point, it becomes visible (inactive).
+	 * Insert the entry under the canonical key, which is one of the
+	 * two: it represents both directions.  At this point, the
+	 * connection becomes visible (inactive).  If the key is present,
+	 * we have hit the duplicate (NPF's failed forwards or backwards
+	 * insert): nothing was inserted and nobody saw the connection.
 	 */
+	fswap = npfct_pkt_key_swapped(pkt);
+	canon = fswap ? bk : fw;
+	if (fswap)
+		con->c_flags |= CONN_FSWAP;
 	db = npfct_db_get(ct);
 	con->c_db = db;
-	fsig = npfct_conndb_hash(db, fw, pkt->alen);
-	bsig = npfct_conndb_hash(db, bk, pkt->alen);
-	ret = npfct_conndb_insert(db, fw, pkt->alen, fsig, con, true);
-	if (unlikely(ret != 0))
-		goto fail_insert;
-	ret = npfct_conndb_insert(db, bk, pkt->alen, bsig, con, false);
+	ret = npfct_conndb_insert(db, canon, pkt->alen,
+	    npfct_conndb_hash(db, canon, pkt->alen), con, false);
 	if (unlikely(ret != 0)) {
-		/*
-		 * We have hit the duplicate: remove the forwards entry.  A
-		 * reader may have seen it, so the connection goes to the
-		 * G/C, already removed, and is destroyed after a grace
-		 * period.
-		 */
-		con->c_fpos = npfct_conndb_remove(db, fw, pkt->alen, fsig);
-		RTE_ASSERT(con->c_fpos >= 0);
-		__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
-		    __ATOMIC_RELAXED);
-		npfct_conndb_enqueue(db, con);
+		npfct_conn_destroy(ct, con);
 		goto fail_stat;
 	}
 
@@ -327,9 +415,6 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	npfct_conndb_enqueue(db, con);
 	return con;
 
-fail_insert:
-	/* Nothing was inserted: nobody saw the connection. */
-	npfct_conn_destroy(ct, con);
 fail_stat:
 	if (ret == -EEXIST) {
 		npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
@@ -403,11 +488,13 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 {
 	struct npfct_db *db = con->c_db;
 	const unsigned int alen = con->c_alen;
+	const size_t klen = npfct_key_words(alen) * sizeof(uint32_t);
+	uint32_t nbk[NPFCT_KEY_MAXWORDS], cf[NPFCT_KEY_MAXWORDS];
+	uint32_t cb[NPFCT_KEY_MAXWORDS];
 	uint32_t *bk = npfct_conn_bkey(con);
-	uint32_t *fw = npfct_conn_fkey(con);
-	hash_sig_t sig;
+	uint32_t flags;
+	bool bswap;
 	int tidx, ret;
-	int32_t pos;
 
 	if (nat == NULL || taddr == NULL || pkt == NULL ||
 	    pkt->alen != alen ||
@@ -424,54 +511,68 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 		rte_spinlock_unlock(&con->c_lock);
 		return -EINVAL;
 	}
-	if (unlikely(con->c_nat != NULL)) {
-		/* Race with a duplicate packet. */
+	flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
+	if (unlikely(con->c_nat != NULL || (flags & CONN_NATKEY))) {
+		/*
+		 * Race with a duplicate packet, or the keys were translated
+		 * already (an imported connection without its NAT entry).
+		 */
 		rte_spinlock_unlock(&con->c_lock);
 		npfct_stat_inc(ct, NPFCT_STAT_RACE_NAT);
 		return -EISCONN;
 	}
 
-	/*
-	 * Remove the "backwards" entry.  Its slot may still be read by a
-	 * lookup: it is kept in c_oldpos and freed by the G/C after a
-	 * grace period.
-	 */
-	pos = npfct_conndb_remove(db, bk, alen,
-	    npfct_conndb_hash(db, bk, alen));
-	RTE_VERIFY(pos >= 0 && con->c_oldpos < 0);
-	con->c_oldpos = pos;
-
 	/* Set the source/destination ids to the translation values. */
-	npfct_connkey_setaddr(bk, taddr, tidx);
+	memcpy(nbk, bk, klen);
+	npfct_connkey_setaddr(nbk, taddr, tidx);
 	if (tport != 0)
-		npfct_connkey_setid(bk, tport, tidx);
+		npfct_connkey_setid(nbk, tport, tidx);
+	if (memcmp(nbk, bk, klen) == 0)
+		goto done;	/* the translation changes no key */
 
-	/* Finally, re-insert the "backwards" entry. */
-	sig = npfct_conndb_hash(db, bk, alen);
-	ret = npfct_conndb_insert(db, bk, alen, sig, con, false);
-	if (unlikely(ret != 0)) {
-		/*
-		 * Race: we have hit the duplicate (or the table is full);
-		 * remove the "forwards" entry and expire our connection; it
-		 * is no longer valid.
-		 */
-		con->c_fpos = npfct_conndb_remove(db, fw, alen,
-		    npfct_conndb_hash(db, fw, alen));
-		__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
-		    __ATOMIC_RELAXED);
-		rte_spinlock_unlock(&con->c_lock);
-		if (ret == -EEXIST) {
-			npfct_stat_inc(ct, NPFCT_STAT_RACE_NAT);
-			return -EISCONN;
-		}
-		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
-		return -ENOSPC;
+	/*
+	 * NPF removes the "backwards" entry and inserts the new one.  Here
+	 * the first entry stays (it serves the forwards key) and the new
+	 * backwards key gets the second entry.  Publish the key and the
+	 * bits before the entry (release; the reader's acquire of c_flags
+	 * follows its lookup): a reader that finds the entry can check it,
+	 * and one that sees CONN_NATKEY no longer takes the inverted
+	 * forwards key for the backwards key.
+	 */
+	bswap = npfct_connkey_canon(nbk, cb);
+	conn_canon_key(con, false, cf);
+	if (unlikely(memcmp(cb, cf, klen) == 0)) {
+		/* The new backwards key is the forwards key. */
+		ret = -EEXIST;
+		goto fail;
 	}
-
+	memcpy(bk, nbk, klen);
+	__atomic_fetch_or(&con->c_flags, CONN_NATKEY |
+	    (bswap ? CONN_BSWAP : 0), __ATOMIC_RELEASE);
+	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
+	    alen), con, true);
+	if (unlikely(ret != 0))
+		goto fail;
+done:
 	/* Associate the NAT entry and release the lock. */
 	con->c_nat = nat;
 	rte_spinlock_unlock(&con->c_lock);
 	return 0;
+fail:
+	/*
+	 * Race: we have hit the duplicate (or the table is full); remove
+	 * the first entry and expire our connection; it is no longer valid.
+	 */
+	con->c_fpos = npfct_conn_entry_remove(db, con, false);
+	__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
+	    __ATOMIC_RELAXED);
+	rte_spinlock_unlock(&con->c_lock);
+	if (ret == -EEXIST) {
+		npfct_stat_inc(ct, NPFCT_STAT_RACE_NAT);
+		return -EISCONN;
+	}
+	npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
+	return -ENOSPC;
 }
 
 void *

@@ -8,10 +8,14 @@
  * Overview
  *
  *	A database has two rte_hash tables, one for IPv4 keys (16 bytes)
- *	and one for IPv6 keys (48 bytes), each holding two entries per
- *	connection: the forwards and the backwards key.  An entry's value is
- *	the connection pointer with bit 0 set for the forwards key, as in
- *	upstream NPF.  The tables are created with
+ *	and one for IPv6 keys (48 bytes).  NPF keeps two entries per
+ *	connection, the forwards and the backwards key; here a connection
+ *	has one entry under the canonical form of its keys (npfct_impl.h),
+ *	which both streams share, and a second entry only when NAT makes
+ *	the backwards key something other than the inverted forwards key
+ *	(docs/design.md, "One entry per connection").  An entry's value is
+ *	the connection pointer with bit 0 set for the second entry.  The
+ *	tables are created with
  *	RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (lock-free readers; implies
  *	NO_FREE_ON_DEL), MULTI_WRITER_ADD (inserts from any lcore) and
  *	EXT_TABLE (an insert never fails for lack of a cuckoo path while
@@ -54,6 +58,9 @@
 
 #include "npfct_impl.h"
 
+/* rte_hash takes no fewer entries than a bucket holds (8). */
+#define TABLE_MIN_ENTRIES	8
+
 static struct rte_hash *
 conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 		uint32_t gen)
@@ -62,10 +69,11 @@ conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 	struct rte_hash_parameters hp = {
 		.name = name,
 		/*
-		 * Two entries per connection, plus room for backwards
-		 * entries retired by setnat and not yet freed by the G/C.
+		 * One entry per connection the pool holds (live or waiting
+		 * for its grace period), one more per NAT connection.
 		 */
-		.entries = 2 * ct->ct_max[af] + ct->ct_max[af] / 8 + 8,
+		.entries = RTE_MAX(ct->ct_pool[af].cp_n + ct->ct_max_nat[af],
+		    (uint32_t)TABLE_MIN_ENTRIES),
 		.key_len = (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS :
 		    NPFCT_KEY6_WORDS) * sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
@@ -143,21 +151,21 @@ npfct_conndb_destroy(struct npfct_db *db)
 }
 
 /*
- * npfct_conndb_lookup: find the connection of a key.
+ * npfct_conndb_lookup: find the connection of a canonical key.
  *
  * => Lock-free.  The connection may be inactive, expired or removed: the
  *    caller checks its flags (as NPF's npf_conn_lookup() does).
  */
 struct npfct_conn *
 npfct_conndb_lookup(struct npfct_db *db, const uint32_t *key,
-		unsigned int alen, hash_sig_t sig, bool *forw)
+		unsigned int alen, hash_sig_t sig, bool *second)
 {
 	void *val;
 
 	if (rte_hash_lookup_with_hash_data(db->db_hash[npfct_af_index(alen)],
 	    key, sig, &val) < 0)
 		return NULL;
-	return npfct_conndb_value_conn(val, forw);
+	return npfct_conndb_value_conn(val, second);
 }
 
 /*
@@ -169,7 +177,7 @@ npfct_conndb_lookup(struct npfct_db *db, const uint32_t *key,
 int
 npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
 		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,
-		bool forw)
+		bool second)
 {
 	struct rte_hash *h = db->db_hash[npfct_af_index(alen)];
 	rte_spinlock_t *lock = &db->db_ins_lock[sig % NPFCT_INS_LOCKS].il_lock;
@@ -185,7 +193,7 @@ npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
 	 * reader that finds the entry sees the connection initialised.
 	 */
 	ret = rte_hash_add_key_with_hash_data(h, key, sig,
-	    npfct_conndb_value(con, forw));
+	    npfct_conndb_value(con, second));
 	rte_spinlock_unlock(lock);
 	return ret < 0 ? -ENOSPC : 0;
 }

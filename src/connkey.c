@@ -11,8 +11,12 @@
  *	address length, the source and destination ids (ports, or the ICMP
  *	query id in both) and the source and destination addresses.  The
  *	backwards key is the forwards key with source and destination
- *	swapped, so a reply packet, keyed as it arrives, finds the
- *	connection's backwards entry.
+ *	swapped, so a reply packet, keyed as it arrives, matches the
+ *	connection's backwards key.
+ *
+ *	The table holds canonical keys (npfct_impl.h): the key or its
+ *	inversion, whichever puts the smaller (address, id) first, so one
+ *	entry serves both streams of a connection without NAT.
  *
  *	Key layout (32-bit words, network order for ids and addresses):
  *
@@ -51,6 +55,47 @@ unsigned int
 npfct_connkey_proto(const uint32_t *key)
 {
 	return key[0] >> 16;
+}
+
+/*
+ * npfct_connkey_invert: the key of the opposite stream.
+ */
+void
+npfct_connkey_invert(const uint32_t *key, uint32_t *inv)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+	const unsigned int words = npfct_key_words(alen);
+	const unsigned int aw = alen >> 2;
+	uint32_t tmp[NPFCT_KEY_MAXWORDS];
+
+	memcpy(tmp, key, words * sizeof(uint32_t));
+	tmp[1] = (key[1] << 16) | (key[1] >> 16);
+	memcpy(&tmp[2], &key[2 + aw], alen);
+	memcpy(&tmp[2 + aw], &key[2], alen);
+	memcpy(inv, tmp, words * sizeof(uint32_t));
+}
+
+/*
+ * npfct_connkey_canon: the canonical form of a key (see npfct_impl.h):
+ * the same order as npfct_pkt_key_swapped() gives a packet.
+ *
+ * => Returns whether the canonical form is the inversion of the key.
+ *    canon may be key.
+ */
+bool
+npfct_connkey_canon(const uint32_t *key, uint32_t *canon)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+	const uint16_t sid = rte_be_to_cpu_16((rte_be16_t)(key[1] >> 16));
+	const uint16_t did = rte_be_to_cpu_16((rte_be16_t)(key[1] & 0xffff));
+	int c = memcmp(&key[2], &key[2 + (alen >> 2)], alen);
+	const bool swapped = c != 0 ? c > 0 : sid > did;
+
+	if (swapped)
+		npfct_connkey_invert(key, canon);
+	else if (canon != key)
+		memcpy(canon, key, npfct_key_words(alen) * sizeof(uint32_t));
+	return swapped;
 }
 
 /*

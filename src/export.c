@@ -424,13 +424,10 @@ conn_restore(struct npfct *ct, struct npfct_conn *con,
 	con->c_nat = NULL;
 	con->c_rproc = NULL;
 	con->c_next = NULL;
-	con->c_oldpos = con->c_fpos = con->c_bpos = -1;
+	con->c_fpos = con->c_bpos = -1;
 	memcpy(npfct_conn_fkey(con), ic->fkey, words * 4);
 	memcpy(npfct_conn_bkey(con), ic->bkey, words * 4);
 }
-
-/* import_one() marks an inserted entry with this instead of a slot. */
-#define POS_INSERTED	(-2)
 
 /*
  * import_undo: remove the entries of the connections inserted so far.
@@ -446,15 +443,12 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 
 	for (con = list; con != NULL; con = next) {
 		const unsigned int alen = con->c_alen;
-		uint32_t *fw = npfct_conn_fkey(con), *bk = npfct_conn_bkey(con);
 
 		next = con->c_next;
-		if (con->c_fpos == POS_INSERTED)
-			con->c_fpos = npfct_conndb_remove(db, fw, alen,
-			    npfct_conndb_hash(db, fw, alen));
-		if (con->c_bpos == POS_INSERTED)
-			con->c_bpos = npfct_conndb_remove(db, bk, alen,
-			    npfct_conndb_hash(db, bk, alen));
+		if (con->c_fpos == NPFCT_POS_INSERTED)
+			con->c_fpos = npfct_conn_entry_remove(db, con, false);
+		if (con->c_bpos == NPFCT_POS_INSERTED)
+			con->c_bpos = npfct_conn_entry_remove(db, con, true);
 		__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
 		    __ATOMIC_RELAXED);
 		if (db->db_installed) {
@@ -488,16 +482,9 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 	con->c_next = *list;
 	*list = con;
 
-	ret = npfct_conndb_insert(db, npfct_conn_fkey(con), alen,
-	    npfct_conndb_hash(db, npfct_conn_fkey(con), alen), con, true);
+	ret = npfct_conn_entries_insert(db, con);
 	if (ret != 0)
 		return ret;
-	con->c_fpos = POS_INSERTED;
-	ret = npfct_conndb_insert(db, npfct_conn_bkey(con), alen,
-	    npfct_conndb_hash(db, npfct_conn_bkey(con), alen), con, false);
-	if (ret != 0)
-		return ret;
-	con->c_bpos = POS_INSERTED;
 
 	if ((r->flags & (REC_NAT | REC_PASS)) == 0 || ops == NULL)
 		return 0;
@@ -536,8 +523,8 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 			return ret;
 		need[npfct_af_index(recs[i].alen)]++;
 	}
-	if (need[NPFCT_AF4] > rte_mempool_avail_count(ct->ct_pool[NPFCT_AF4]) ||
-	    need[NPFCT_AF6] > rte_mempool_avail_count(ct->ct_pool[NPFCT_AF6]))
+	if (need[NPFCT_AF4] > npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]) ||
+	    need[NPFCT_AF6] > npfct_connpool_avail(&ct->ct_pool[NPFCT_AF6]))
 		return -ENOSPC;
 
 	pthread_mutex_lock(&ct->ct_ctl_lock);

@@ -12,9 +12,9 @@
  *	then examines at most gc.step connections of the database's list,
  *	starting at a persistent cursor (NPF's marker).  An expired
  *	connection (explicit CONN_EXPIRE, or idle longer than its state's
- *	timeout) has both entries removed under its lock, is marked
- *	REMOVED|EXPIRE and moves to the step's batch, with the backwards
- *	slots that setnat retired on live connections.  When the table was
+ *	timeout) has its entries removed under its lock (one, or two with
+ *	NAT), is marked REMOVED|EXPIRE and moves to the step's batch.  When
+ *	the table was
  *	found full (establish failed) and early drop is on, the step also
  *	evicts connections that are not established, oldest first, with a
  *	cursor of its own.
@@ -68,7 +68,7 @@
 #include "npfct_impl.h"
 
 /*
- * A batch of removed connections and retired key slots, waiting for the
+ * A batch of removed connections, with their key slots, waiting for the
  * grace period of its ticket.
  */
 struct npfct_gc_batch {
@@ -77,11 +77,6 @@ struct npfct_gc_batch {
 	struct npfct_db		*b_db;		/* tables of the slots */
 	struct npfct_conn	*b_conns;	/* linked by c_next */
 	unsigned int		b_nconns;
-	unsigned int		b_nslots, b_cap;
-	struct gc_slot {
-		uint8_t		alen;
-		int32_t		pos;
-	}			*b_slots;
 };
 
 /* What a pass does with each connection it examines. */
@@ -102,25 +97,6 @@ batch_init(struct npfct_gc_batch *b, struct npfct_db *db)
 	b->b_db = db;
 }
 
-/* Keep a retired slot; false if out of memory (the caller keeps it). */
-static bool
-batch_add_slot(struct npfct_gc_batch *b, uint8_t alen, int32_t pos)
-{
-	if (b->b_nslots == b->b_cap) {
-		unsigned int cap = b->b_cap ? b->b_cap * 2 : 16;
-		void *v = realloc(b->b_slots, cap * sizeof(*b->b_slots));
-
-		if (v == NULL)
-			return false;
-		b->b_slots = v;
-		b->b_cap = cap;
-	}
-	b->b_slots[b->b_nslots].alen = alen;
-	b->b_slots[b->b_nslots].pos = pos;
-	b->b_nslots++;
-	return true;
-}
-
 /*
  * batch_reclaim: free what a batch holds.
  *
@@ -130,7 +106,7 @@ static unsigned int
 batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b)
 {
 	struct npfct_conn *con, *next;
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 
 	for (con = b->b_conns; con != NULL; con = next) {
 		const unsigned int alen = con->c_alen;
@@ -138,57 +114,35 @@ batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b)
 		next = con->c_next;
 		npfct_conndb_free_pos(b->b_db, alen, con->c_fpos);
 		npfct_conndb_free_pos(b->b_db, alen, con->c_bpos);
-		npfct_conndb_free_pos(b->b_db, alen, con->c_oldpos);
 		npfct_conn_destroy(ct, con);
 		n++;
 	}
-	for (i = 0; i < b->b_nslots; i++)
-		npfct_conndb_free_pos(b->b_db, b->b_slots[i].alen,
-		    b->b_slots[i].pos);
-	free(b->b_slots);
 	b->b_conns = NULL;
-	b->b_slots = NULL;
-	b->b_nslots = b->b_cap = b->b_nconns = 0;
+	b->b_nconns = 0;
 	return n;
 }
 
 /*
- * gc_remove: remove both entries of a connection and mark it.
+ * gc_remove: remove the entries of a connection and mark it.
  *
- * => Entries are removed once: a connection that lost an establish or
- *    setnat race is already REMOVED.
+ * => Entries are removed once: a connection that lost a setnat race is
+ *    already REMOVED.
  */
 static void
 gc_remove(struct npfct_db *db, struct npfct_conn *con)
 {
-	const unsigned int alen = con->c_alen;
-	uint32_t *fw = npfct_conn_fkey(con), *bk = npfct_conn_bkey(con);
+	uint32_t flags;
 
 	rte_spinlock_lock(&con->c_lock);
-	if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
-	    CONN_REMOVED) == 0) {
-		con->c_fpos = npfct_conndb_remove(db, fw, alen,
-		    npfct_conndb_hash(db, fw, alen));
-		con->c_bpos = npfct_conndb_remove(db, bk, alen,
-		    npfct_conndb_hash(db, bk, alen));
-		RTE_VERIFY(con->c_fpos >= 0 && con->c_bpos >= 0);
+	flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
+	if ((flags & CONN_REMOVED) == 0) {
+		con->c_fpos = npfct_conn_entry_remove(db, con, false);
+		if (flags & CONN_NATKEY)
+			con->c_bpos = npfct_conn_entry_remove(db, con, true);
 	}
 	/* Flag the removal and expiration. */
 	__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
 	    __ATOMIC_RELAXED);
-	rte_spinlock_unlock(&con->c_lock);
-}
-
-/* Collect the backwards slot that setnat retired on a live connection. */
-static void
-gc_retire_oldpos(struct npfct_gc_batch *b, struct npfct_conn *con)
-{
-	if (likely(__atomic_load_n(&con->c_oldpos, __ATOMIC_RELAXED) < 0))
-		return;
-	rte_spinlock_lock(&con->c_lock);
-	if (con->c_oldpos >= 0 &&
-	    batch_add_slot(b, con->c_alen, con->c_oldpos))
-		con->c_oldpos = -1;
 	rte_spinlock_unlock(&con->c_lock);
 }
 
@@ -251,10 +205,8 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 	con = *cursor != NULL ? *cursor : TAILQ_FIRST(&db->db_list);
 	for (; con != NULL && n < p->budget; con = next, n++) {
 		next = TAILQ_NEXT(con, c_entry);
-		if (!gc_doomed_p(ct, con, p)) {
-			gc_retire_oldpos(b, con);
+		if (!gc_doomed_p(ct, con, p))
 			continue;
-		}
 		if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
 		    CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
 			npfct_stat_inc(ct, NPFCT_STAT_GC_EXPIRED);
@@ -322,8 +274,7 @@ gc_defer(struct npfct *ct, struct npfct_gc_batch *b)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
 
-	if (b->b_nconns == 0 && b->b_nslots == 0) {
-		free(b->b_slots);
+	if (b->b_nconns == 0) {
 		free(b);
 		return;
 	}
@@ -424,7 +375,7 @@ gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
 
 	/* Ensure it is safe to destroy the connections. */
 #ifndef NPFCT_TEST_NO_GRACE_PERIOD
-	if (sync && (b.b_nconns != 0 || b.b_nslots != 0 ||
+	if (sync && (b.b_nconns != 0 ||
 	    ct->ct_gc.gc_pending != NULL))
 		urcu_qsbr_synchronize_rcu();
 #else

@@ -13,11 +13,13 @@
  *	1. parse (npfct_inspect_burst() only) and sort out packets that
  *	   are malformed or not trackable; ask the ALG hooks first when one
  *	   wants the packet (its NPFCT_PKT_* mask);
- *	2. build each packet's key as it travels and hash it once;
+ *	2. build each packet's canonical key (npfct_impl.h), noting
+ *	   whether it travels against the canonical order, and hash it once;
  *	3. look the keys up with one bulk lookup per table (IPv4, IPv6),
  *	   which prefetches buckets and keys;
- *	4. prefetch the connections found, then check each (active, not
- *	   expired, interface, direction), run its state inspection and,
+ *	4. prefetch the connections found, then check each (which key
+ *	   matched, active, not expired, interface, direction), run its
+ *	   state inspection and,
  *	   if the packet is valid, stamp its activity time.
  *
  *	The clock and the database pointer are read once per burst and the
@@ -64,6 +66,7 @@ struct chunk_keys {
 	const void	*ptr[CHUNK];
 	hash_sig_t	sig[CHUNK];
 	uint8_t		idx[CHUNK];	/* packet index in the chunk */
+	bool		swapped[CHUNK];	/* against the canonical order */
 	void		*val[CHUNK];
 };
 
@@ -131,7 +134,7 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 			k = &ck[NPFCT_AF6];
 			key = keys6[k->n];
 		}
-		npfct_connkey_build(pkt, key, true);
+		npfct_connkey_build_canon(pkt, key, &k->swapped[k->n]);
 		k->ptr[k->n] = key;
 		k->sig[k->n] = npfct_conndb_hash(db, key, pkt->alen);
 		k->idx[k->n] = (uint8_t)i;
@@ -167,12 +170,13 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 	for (j = 0; j < k->n; j++) {
 		const unsigned int i = k->idx[j];
 		struct npfct_conn *con;
-		bool forw = false;
+		bool second, forw = false;
 
 		con = NULL;
 		if (hits & (1ull << j)) {
-			con = npfct_conndb_value_conn(k->val[j], &forw);
-			con = npfct_conn_check(con, forw, &pkts[i], di);
+			con = npfct_conndb_value_conn(k->val[j], &second);
+			con = npfct_conn_check(con, second, k->swapped[j],
+			    &pkts[i], di, &forw);
 		}
 		if (con == NULL) {
 			bc->stat[NPFCT_STAT_LOOKUP_MISS]++;

@@ -10,9 +10,9 @@
  *
  *	What NPF keeps in statics (the database, the connection cache, the
  *	conn_lock, the tracking flag) is per instance here, so instances
- *	coexist in one process.  Connections come from two rte_mempools
- *	(IPv4 and IPv6 sized objects) with per-lcore caches; each pool holds
- *	max_conns plus what the lcore caches may hold, so max_conns
+ *	coexist in one process.  Connections come from two pools (IPv4 and
+ *	IPv6 sized objects, connpool.c) with per-lcore magazines; each pool
+ *	holds max_conns plus what the magazines may hold, so max_conns
  *	connections can always be established.
  *
  * Life-cycle
@@ -38,6 +38,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <urcu/urcu-qsbr.h>
@@ -94,52 +95,15 @@ instance_find_locked(const char *name)
 	return NULL;
 }
 
-static void
-conn_poison_cb(struct rte_mempool *mp, void *arg, void *obj, unsigned int i)
+static int
+conn_pool_create(struct npfct *ct, unsigned int af, uint32_t batch)
 {
-	RTE_SET_USED(mp);
-	RTE_SET_USED(i);
-	NPFCT_POISON(obj, *(size_t *)arg);
-}
+	char name[32];
 
-static void
-conn_unpoison_cb(struct rte_mempool *mp, void *arg, void *obj, unsigned int i)
-{
-	RTE_SET_USED(arg);
-	RTE_SET_USED(i);
-	NPFCT_UNPOISON(obj, mp->elt_size);
-}
-
-/* Free a pool: its objects are poisoned, and DPDK clears the memory. */
-static void
-conn_pool_free(struct rte_mempool *mp)
-{
-	if (mp == NULL)
-		return;
-	rte_mempool_obj_iter(mp, conn_unpoison_cb, NULL);
-	rte_mempool_free(mp);
-}
-
-static struct rte_mempool *
-conn_pool_create(struct npfct *ct, unsigned int af, uint32_t cache)
-{
-	char name[RTE_MEMPOOL_NAMESIZE];
-	size_t size = npfct_conn_size(af);
-	struct rte_mempool *mp;
-	uint32_t n;
-
-	/*
-	 * Up to 1.5 x cache objects may sit in each lcore's cache: add
-	 * that, so that max_conns can always be allocated.
-	 */
-	n = ct->ct_max[af] + (cache * 3 / 2) * rte_lcore_count();
 	snprintf(name, sizeof(name), "npfct%u_c%c", ct->ct_id,
 	    af == NPFCT_AF4 ? '4' : '6');
-	mp = rte_mempool_create(name, n, size, cache, 0, NULL, NULL, NULL,
-	    NULL, ct->ct_socket, 0);
-	if (mp != NULL)
-		rte_mempool_obj_iter(mp, conn_poison_cb, &size);
-	return mp;
+	return npfct_connpool_init(&ct->ct_pool[af], name, npfct_conn_size(af),
+	    ct->ct_max[af], batch, ct->ct_socket);
 }
 
 static int
@@ -151,6 +115,7 @@ params_check(const struct npfct_params *p)
 	    strnlen(p->name, NPFCT_NAMESIZE) >= NPFCT_NAMESIZE ||
 	    p->max_conns == 0 || p->max_conns > (1u << 28) ||
 	    p->max_conns6 > (1u << 28) ||
+	    p->max_nat_conns > (1u << 28) ||
 	    p->cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE ||
 	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED |
 	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE)) ||
@@ -191,6 +156,9 @@ npfct_create(const struct npfct_params *p)
 	ct->ct_flags = p->flags;
 	ct->ct_max[NPFCT_AF4] = p->max_conns;
 	ct->ct_max[NPFCT_AF6] = p->max_conns6 ? p->max_conns6 : p->max_conns;
+	for (af = 0; af < NPFCT_NAF; af++)
+		ct->ct_max_nat[af] = RTE_MIN(ct->ct_max[af], p->max_nat_conns ?
+		    p->max_nat_conns : ct->ct_max[af] / 8 + 1);
 	ct->ct_rproc_release = p->rproc_release;
 	ct->ct_nat_release = p->nat_release;
 	ct->ct_release_arg = p->release_arg;
@@ -206,15 +174,16 @@ npfct_create(const struct npfct_params *p)
 	pthread_mutex_init(&ct->ct_ctl_lock, NULL);
 	pthread_mutex_init(&ct->ct_gc_lock, NULL);
 
-	/* Keep the caches small next to a small table. */
+	/* Keep the magazines small next to a small table. */
 	cache = p->cache_size ? p->cache_size : CONN_CACHE_DEFAULT;
 	for (af = 0; af < NPFCT_NAF; af++) {
 		uint32_t c = RTE_MIN(cache, ct->ct_max[af] / 8);
 
-		ct->ct_pool[af] = conn_pool_create(ct, af, c);
-		if (ct->ct_pool[af] == NULL)
+		ret = conn_pool_create(ct, af, c);
+		if (ret != 0)
 			goto fail;
 	}
+	ret = -ENOMEM;
 	ct->ct_db = npfct_conndb_create(ct);
 	if (ct->ct_db == NULL)
 		goto fail;
@@ -241,7 +210,7 @@ npfct_create(const struct npfct_params *p)
 fail:
 	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name, rte_strerror(-ret));
 	for (af = 0; af < NPFCT_NAF; af++)
-		conn_pool_free(ct->ct_pool[af]);
+		npfct_connpool_fini(&ct->ct_pool[af]);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	rte_free(ct);
@@ -272,7 +241,7 @@ npfct_destroy(struct npfct *ct)
 	for (i = 0; i < NPFCT_ALG_MAX; i++)
 		rte_free(ct->ct_algs[i]);
 	for (af = 0; af < NPFCT_NAF; af++)
-		conn_pool_free(ct->ct_pool[af]);
+		npfct_connpool_fini(&ct->ct_pool[af]);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	NPFCT_LOG(DEBUG, "%s: destroyed", ct->ct_name);

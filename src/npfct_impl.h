@@ -144,7 +144,51 @@ npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
 	return NPFCT_KEY6_WORDS * sizeof(uint32_t);
 }
 
+/*
+ * Canonical keys.  A connection has one table entry under the canonical
+ * form of its forwards key: the key or its inversion, whichever puts the
+ * smaller (address, id) end first (addresses compared as bytes, then ids
+ * in host order).  Both directions of a stream thus hash to one entry;
+ * "swapped" says that the canonical form is the inversion.
+ */
+static inline bool
+npfct_pkt_key_swapped(const struct npfct_pkt *pkt)
+{
+	int c;
+
+	if (likely(pkt->alen == 4)) {
+		const uint64_t s = (uint64_t)rte_be_to_cpu_32(pkt->src.a32[0])
+		    << 16 | rte_be_to_cpu_16(pkt->sport);
+		const uint64_t d = (uint64_t)rte_be_to_cpu_32(pkt->dst.a32[0])
+		    << 16 | rte_be_to_cpu_16(pkt->dport);
+
+		return s > d;
+	}
+	c = memcmp(&pkt->src, &pkt->dst, 16);
+	if (c != 0)
+		return c > 0;
+	return rte_be_to_cpu_16(pkt->sport) > rte_be_to_cpu_16(pkt->dport);
+}
+
+/*
+ * npfct_connkey_build_canon: the canonical key of a packet's stream.
+ *
+ * => Returns the key length (0: no key) and whether the packet travels
+ *    against the canonical order.
+ */
+static inline unsigned int
+npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
+		bool *swapped)
+{
+	const bool sw = npfct_pkt_key_swapped(pkt);
+
+	*swapped = sw;
+	return npfct_connkey_build(pkt, key, !sw);
+}
+
 /* connkey.c */
+bool npfct_connkey_canon(const uint32_t *key, uint32_t *canon);
+void npfct_connkey_invert(const uint32_t *key, uint32_t *inv);
 void npfct_connkey_setaddr(uint32_t *key, const union npfct_addr *addr,
 		int di);
 void npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di);
@@ -224,12 +268,16 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_EXPIRE	0x010	/* explicitly expire */
 #define CONN_REMOVED	0x020	/* "forw/back" entries removed */
 #define CONN_IFBOUND	0x040	/* bound to c_ifid (per-interface) */
+#define CONN_FSWAP	0x080	/* the forwards key is not canonical */
+#define CONN_NATKEY	0x100	/* NAT: the backwards key has an entry */
+#define CONN_BSWAP	0x200	/* the backwards key is not canonical */
 
 /*
  * A connection.  IPv4 connections take 128 bytes: the first cache line
  * holds what the hit path reads (flags, interface, time, state), the
- * second the G/C links and the two keys.  IPv6 connections carry longer
- * keys and come from their own pool.
+ * second the G/C links and the two keys.  The hit path does not read the
+ * keys: the table entry and the CONN_*SWAP bits give the direction.
+ * IPv6 connections carry longer keys and come from their own pool.
  */
 struct npfct_conn {
 	/* Hit path. */
@@ -240,15 +288,15 @@ struct npfct_conn {
 	uint8_t		c_alen;		/* 4 or 16: key layout and pool */
 	rte_spinlock_t	c_lock;		/* protects c_state (TCP), NAT re-key */
 	struct npfct_state c_state;	/* c_lock, or atomics (generic) */
-	int32_t		c_oldpos;	/* old backwards slot after setnat; c_lock */
+	int32_t		c_fpos;		/* removed key slots: set on removal */
 	void		*c_nat;		/* NAT entry; c_lock to set */
 	void		*c_rproc;	/* rule procedure; set before activation */
 
 	/* G/C. */
 	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
 	struct npfct_db	*c_db;		/* database holding the entries */
-	int32_t		c_fpos;		/* removed key slots: set on removal */
 	int32_t		c_bpos;
+	uint32_t	c_spare;
 	uint32_t	c_key[];	/* forwards key, then backwards key */
 };
 
@@ -281,6 +329,38 @@ npfct_conn_size(unsigned int af)
 	return sizeof(struct npfct_conn) + 2 * sizeof(uint32_t) *
 	    (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS : NPFCT_KEY6_WORDS);
 }
+
+/*
+ * Connection pools (connpool.c): a header-less array per family with
+ * per-lcore magazines.
+ */
+struct conn_free;
+
+struct npfct_cpcache {
+	rte_spinlock_t	cc_lock;	/* the shared (non-EAL) slot only */
+	uint32_t	cc_ncur;
+	uint32_t	cc_nprev;
+	struct conn_free *cc_cur;	/* chain objects are taken from */
+	struct conn_free *cc_prev;	/* a full chain kept back */
+} __rte_cache_aligned;
+
+struct npfct_connpool {
+	uint8_t		*cp_base;	/* cp_n objects of cp_size bytes */
+	size_t		cp_size;
+	uint32_t	cp_n;
+	uint32_t	cp_batch;	/* magazine (chain) size */
+	rte_spinlock_t	cp_lock;	/* the depot */
+	uint32_t	cp_depot_objs;	/* cp_lock; relaxed reads */
+	struct conn_free *cp_depot;	/* stack of chains; cp_lock */
+	struct npfct_cpcache *cp_cache;	/* [RTE_MAX_LCORE + 1] */
+};
+
+int npfct_connpool_init(struct npfct_connpool *cp, const char *name,
+		size_t size, uint32_t max, uint32_t batch, int socket);
+void npfct_connpool_fini(struct npfct_connpool *cp);
+void *npfct_connpool_get(struct npfct_connpool *cp);
+void npfct_connpool_put(struct npfct_connpool *cp, void *obj);
+uint32_t npfct_connpool_avail(const struct npfct_connpool *cp);
 
 /*
  * Connection database: the two tables and the connection lists.
@@ -316,12 +396,12 @@ struct npfct_db *npfct_conndb_create(struct npfct *ct);
 void npfct_conndb_destroy(struct npfct_db *db);
 int npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
 		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,
-		bool forw);
+		bool second);
 int32_t npfct_conndb_remove(struct npfct_db *db, const uint32_t *key,
 		unsigned int alen, hash_sig_t sig);
 struct npfct_conn *npfct_conndb_lookup(struct npfct_db *db,
 		const uint32_t *key, unsigned int alen, hash_sig_t sig,
-		bool *forw);
+		bool *second);
 void npfct_conndb_free_pos(struct npfct_db *db, unsigned int alen,
 		int32_t pos);
 void npfct_conndb_enqueue(struct npfct_db *db, struct npfct_conn *con);
@@ -335,17 +415,20 @@ npfct_conndb_hash(const struct npfct_db *db, const uint32_t *key,
 	    db->db_seed);
 }
 
-/* Table entry value: the connection pointer, bit 0 set for forwards. */
+/*
+ * Table entry value: the connection pointer, bit 0 set for the second
+ * entry (the canonical backwards key of a NAT connection).
+ */
 static inline void *
-npfct_conndb_value(struct npfct_conn *con, bool forw)
+npfct_conndb_value(struct npfct_conn *con, bool second)
 {
-	return (void *)((uintptr_t)con | (uintptr_t)forw);
+	return (void *)((uintptr_t)con | (uintptr_t)second);
 }
 
 static inline struct npfct_conn *
-npfct_conndb_value_conn(const void *v, bool *forw)
+npfct_conndb_value_conn(const void *v, bool *second)
 {
-	*forw = ((uintptr_t)v & 1) != 0;
+	*second = ((uintptr_t)v & 1) != 0;
 	return (struct npfct_conn *)((uintptr_t)v & ~(uintptr_t)1);
 }
 
@@ -417,7 +500,7 @@ struct npfct {
 	uint32_t	ct_tracking;	/* bool; relaxed */
 	uint32_t	ct_alg_mask;	/* union of the ALGs' masks; relaxed */
 	struct npfct_alg *ct_algs[NPFCT_ALG_MAX]; /* RCU-published */
-	struct rte_mempool *ct_pool[NPFCT_NAF];	/* immutable */
+	struct npfct_connpool ct_pool[NPFCT_NAF]; /* immutable but caches */
 	uint32_t	ct_timeouts[NPFCT_TIMEOUT_MAX]; /* relaxed */
 	uint32_t	ct_tcp_max_ack_win; /* immutable */
 	bool		ct_clock_manual; /* set before traffic */
@@ -433,6 +516,7 @@ struct npfct {
 	uint32_t	ct_id;		/* unique number for object names */
 	uint32_t	ct_dbgen;	/* databases created; atomic */
 	uint32_t	ct_max[NPFCT_NAF]; /* maximum connections per family */
+	uint32_t	ct_max_nat[NPFCT_NAF]; /* of which with a NAT entry */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
 	struct npfct_gc	ct_gc;		/* the G/C */
 	int		ct_socket;
@@ -529,6 +613,12 @@ bool npfct_conn_state_tcp(struct npfct *ct, struct npfct_conn *con,
 struct npfct_conn *npfct_conn_lookup_key(struct npfct *ct,
 		const uint32_t *key, const struct npfct_pkt *pkt, int di,
 		bool *forw);
+int npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con);
+int32_t npfct_conn_entry_remove(struct npfct_db *db, struct npfct_conn *con,
+		bool second);
+
+/* c_fpos/c_bpos of an entry inserted and not removed (import). */
+#define NPFCT_POS_INSERTED	(-2)
 
 void npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		struct npfct_conn_info *info);
@@ -536,29 +626,50 @@ void npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 /*
  * npfct_conn_check: the checks of npf_conn_lookup() on a found entry.
  *
- * => Returns the connection if it is active and not expired, bound to
- *    the packet's interface or global, and the packet's direction agrees
- *    with the stream.  Otherwise NULL.
+ * => second: the entry found is the connection's second (NAT) entry;
+ *    swapped: the packet travels against the canonical order.
+ * => Returns the connection if the packet's key is its forwards key
+ *    (*forw set) or its backwards key (*forw cleared), it is active and
+ *    not expired, bound to the packet's interface or global, and the
+ *    packet's direction agrees with the stream.  Otherwise NULL.
  * => The caller stamps the activity time (npfct_conn_touch()) once the
  *    packet is accepted: an invalid packet must not keep a connection
  *    alive.
  */
 static inline struct npfct_conn *
-npfct_conn_check(struct npfct_conn *con, bool forw,
-		const struct npfct_pkt *pkt, int di)
+npfct_conn_check(struct npfct_conn *con, bool second, bool swapped,
+		const struct npfct_pkt *pkt, int di, bool *forwp)
 {
-	/* Acquire: pairs with the release that set CONN_ACTIVE. */
+	/*
+	 * Acquire: pairs with the release that set CONN_ACTIVE, and with
+	 * the one that set CONN_NATKEY before the second entry was added.
+	 */
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_ACQUIRE);
-	bool pforw;
+	bool forw, pforw;
 
 	if (unlikely((flags & (CONN_ACTIVE | CONN_EXPIRE)) != CONN_ACTIVE))
 		return NULL;
 	if (unlikely((flags & CONN_IFBOUND) && con->c_ifid != pkt->ifid))
 		return NULL;
+	if (likely(!second)) {
+		/*
+		 * The first entry holds the forwards key and its inversion;
+		 * with NAT, the inversion is not the backwards key.
+		 */
+		forw = swapped == ((flags & CONN_FSWAP) != 0);
+		if (unlikely(!forw && (flags & CONN_NATKEY)))
+			return NULL;
+	} else {
+		/* The second holds the backwards key and its inversion. */
+		if (swapped != ((flags & CONN_BSWAP) != 0))
+			return NULL;
+		forw = false;
+	}
 	pforw = (int)(flags & NPFCT_DIR_MASK) == di;
 	if (unlikely(pforw != forw))
 		return NULL;
+	*forwp = forw;
 	return con;
 }
 

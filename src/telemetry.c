@@ -138,9 +138,9 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "max_conns6", ct->ct_max[NPFCT_AF6]);
 	rte_tel_data_add_dict_u64(d, "conns", npfct_count(ct));
 	rte_tel_data_add_dict_u64(d, "pool4_avail",
-	    rte_mempool_avail_count(ct->ct_pool[NPFCT_AF4]));
+	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]));
 	rte_tel_data_add_dict_u64(d, "pool6_avail",
-	    rte_mempool_avail_count(ct->ct_pool[NPFCT_AF6]));
+	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF6]));
 	rte_tel_data_add_dict_u64(d, "conn4_bytes",
 	    npfct_conn_size(NPFCT_AF4));
 	rte_tel_data_add_dict_u64(d, "conn6_bytes",

@@ -3,10 +3,12 @@
  */
 
 /*
- * Tests of the connection database (src/conndb.c): insert unless
- * present, the forwards bit in the value, removal returning the slot,
- * slot reuse only after it is freed, and the lock-free new lists filled
- * from several lcores.
+ * Tests of the connection database (src/conndb.c) and the connection
+ * pools (src/connpool.c): insert unless present, the second-entry bit in
+ * the value, removal returning the slot, slot reuse only after it is
+ * freed, the lock-free new lists filled from several lcores, one entry
+ * per connection and a second one only for NAT, and the pools'
+ * magazines.
  */
 
 #include <errno.h>
@@ -16,7 +18,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <pthread.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cmocka.h>
+
+#include <rte_errno.h>
 
 #include "npfct_impl.h"
 #include "test_ct.h"
@@ -70,8 +79,8 @@ test_conndb_insert_unless_present(void **state)
 	assert_false(forw);
 	npfct_conndb_free_pos(db, 4, npfct_conndb_remove(db, key, 4, sig));
 	/* Never visible through the lists: put back directly. */
-	rte_mempool_put(rte_mempool_from_obj(a), a);
-	rte_mempool_put(rte_mempool_from_obj(b), b);
+	npfct_connpool_put(&test_ct->ct_pool[NPFCT_AF4], a);
+	npfct_connpool_put(&test_ct->ct_pool[NPFCT_AF4], b);
 }
 
 /* A removed slot is not reused until it is freed. */
@@ -107,7 +116,7 @@ test_conndb_slot_not_reused_before_free(void **state)
 		npfct_conndb_free_pos(db, 4, held[i]);
 	}
 	npfct_conndb_free_pos(db, 4, pos);
-	rte_mempool_put(rte_mempool_from_obj(c), c);
+	npfct_connpool_put(&test_ct->ct_pool[NPFCT_AF4], c);
 }
 
 /* New connections pushed from several lcores all reach db_list. */
@@ -154,9 +163,226 @@ test_conndb_new_lists(void **state)
 	assert_int_equal(n, drained);
 	while ((con = TAILQ_FIRST(&db->db_list)) != NULL) {
 		TAILQ_REMOVE(&db->db_list, con, c_entry);
-		rte_mempool_put(rte_mempool_from_obj(con), con);
+		npfct_connpool_put(&test_ct->ct_pool[NPFCT_AF4], con);
 	}
 	npfct_db_destroy(test_ct, db);
+}
+
+static unsigned int
+table_entries(void)
+{
+	return (unsigned int)rte_hash_count(
+	    npfct_db_get(test_ct)->db_hash[NPFCT_AF4]);
+}
+
+static struct npfct_conn *
+lookup(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		int di, bool *forw)
+{
+	struct rte_mbuf *m = test_pkt_udp4(src, sport, dst, dport);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_lookup(test_ct, &pkt, di, forw);
+	rte_pktmbuf_free(m);
+	return con;
+}
+
+static struct npfct_conn *
+establish(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		struct npfct_pkt *pkt)
+{
+	struct rte_mbuf *m = test_pkt_udp4(src, sport, dst, dport);
+	struct npfct_conn *con;
+
+	npfct_pkt_parse(pkt, m);
+	rte_pktmbuf_free(m);	/* the parsed fields are copies */
+	con = npfct_conn_establish(test_ct, pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(con);
+	return con;
+}
+
+/*
+ * One table entry per connection; NAT adds the second.  The keys a
+ * lookup matches are NPF's: the forwards key and the (translated)
+ * backwards key, not their inversions.
+ */
+static void
+test_conndb_entries_per_connection(void **state)
+{
+	struct npfct_conn *a, *b;
+	struct npfct_pkt pa, pb;
+	union npfct_addr ta;
+	static int nat;
+	bool forw;
+
+	(void)state;
+	/* The higher address first: the forwards key is not canonical. */
+	a = establish("10.0.0.9", 1000, "10.0.0.1", 53, &pa);
+	npfct_conn_release(a);
+	assert_int_equal(table_entries(), 1);
+	assert_ptr_equal(lookup("10.0.0.9", 1000, "10.0.0.1", 53,
+	    NPFCT_DIR_OUT, &forw), a);
+	assert_true(forw);
+	assert_ptr_equal(lookup("10.0.0.1", 53, "10.0.0.9", 1000,
+	    NPFCT_DIR_IN, &forw), a);
+	assert_false(forw);
+	/* The direction of the packet must agree with the stream. */
+	assert_null(lookup("10.0.0.1", 53, "10.0.0.9", 1000, NPFCT_DIR_OUT,
+	    &forw));
+
+	/* A translation that changes nothing adds nothing. */
+	b = establish("10.0.0.2", 1000, "10.0.0.1", 53, &pb);
+	ta.v4 = inet_addr("10.0.0.2");
+	assert_int_equal(npfct_conn_setnat(test_ct, &pb, b, &nat,
+	    NPFCT_NAT_OUT, &ta, 0), 0);
+	npfct_conn_release(b);
+	assert_int_equal(table_entries(), 2);
+
+	/* Outbound NAT: a's replies come to 203.0.113.1:40000. */
+	ta.v4 = inet_addr("203.0.113.1");
+	assert_int_equal(npfct_conn_setnat(test_ct, &pa, a, &nat,
+	    NPFCT_NAT_OUT, &ta, htons(40000)), 0);
+	assert_int_equal(table_entries(), 3);
+	assert_ptr_equal(lookup("10.0.0.9", 1000, "10.0.0.1", 53,
+	    NPFCT_DIR_OUT, &forw), a);
+	assert_true(forw);
+	assert_ptr_equal(lookup("10.0.0.1", 53, "203.0.113.1", 40000,
+	    NPFCT_DIR_IN, &forw), a);
+	assert_false(forw);
+	/* The untranslated reply and the inverted translated key miss. */
+	assert_null(lookup("10.0.0.1", 53, "10.0.0.9", 1000, NPFCT_DIR_IN,
+	    &forw));
+	assert_null(lookup("203.0.113.1", 40000, "10.0.0.1", 53,
+	    NPFCT_DIR_OUT, &forw));
+	assert_null(lookup("203.0.113.1", 40000, "10.0.0.1", 53,
+	    NPFCT_DIR_IN, &forw));
+
+	/* The G/C removes every entry. */
+	assert_int_equal(npfct_flush(test_ct), 2);
+	assert_int_equal(table_entries(), 0);
+}
+
+/*
+ * The one case where the canonical table refuses what NPF takes: a NAT
+ * backwards key whose inversion is the forwards key of a NAT connection
+ * (docs/design.md).  setnat fails as on a duplicate.
+ */
+static void
+test_conndb_nat_inverse_collision(void **state)
+{
+	struct npfct_conn *a, *b;
+	struct npfct_pkt pa, pb;
+	union npfct_addr ta;
+	static int nat;
+	bool forw;
+
+	(void)state;
+	/* b: 198.51.100.7:5000 -> 10.0.0.1:53, translated to .8:6000. */
+	b = establish("198.51.100.7", 5000, "10.0.0.1", 53, &pb);
+	ta.v4 = inet_addr("198.51.100.8");
+	assert_int_equal(npfct_conn_setnat(test_ct, &pb, b, &nat,
+	    NPFCT_NAT_OUT, &ta, htons(6000)), 0);
+	npfct_conn_release(b);
+	/* a's replies would come to 198.51.100.7:5000, b's source. */
+	a = establish("10.0.0.9", 1000, "10.0.0.1", 53, &pa);
+	ta.v4 = inet_addr("198.51.100.7");
+	assert_int_equal(npfct_conn_setnat(test_ct, &pa, a, &nat,
+	    NPFCT_NAT_OUT, &ta, htons(5000)), -EISCONN);
+	npfct_conn_release(a);
+	assert_null(lookup("10.0.0.9", 1000, "10.0.0.1", 53, NPFCT_DIR_OUT,
+	    &forw));
+	assert_ptr_equal(lookup("198.51.100.7", 5000, "10.0.0.1", 53,
+	    NPFCT_DIR_OUT, &forw), b);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
+	assert_int_equal(table_entries(), 2);
+	assert_int_equal(npfct_flush(test_ct), 1);
+	assert_int_equal(table_entries(), 0);
+}
+
+/* A pool hands out every object once, in its array, then ENOSPC. */
+#define POOL_MAX	100
+#define POOL_BATCH	8
+
+struct pool_thread {
+	struct npfct_connpool *cp;
+	unsigned int got;
+};
+
+static void *
+pool_non_eal(void *arg)
+{
+	struct pool_thread *pt = arg;
+	void *objs[16];
+	unsigned int i;
+
+	/* A thread without an lcore id uses the shared magazine. */
+	for (i = 0; i < RTE_DIM(objs); i++)
+		if ((objs[i] = npfct_connpool_get(pt->cp)) != NULL)
+			pt->got++;
+	for (i = 0; i < RTE_DIM(objs); i++)
+		if (objs[i] != NULL)
+			npfct_connpool_put(pt->cp, objs[i]);
+	return NULL;
+}
+
+static void
+test_connpool(void **state)
+{
+	static void *objs[POOL_MAX + 2 * POOL_BATCH * (RTE_MAX_LCORE + 1)];
+	struct npfct_connpool cp;
+	struct pool_thread pt = { &cp, 0 };
+	unsigned int i, j, n = 0;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(npfct_connpool_init(&cp, "tpool", 128, POOL_MAX,
+	    POOL_BATCH, SOCKET_ID_ANY), 0);
+	assert_true(cp.cp_n >= POOL_MAX);
+	assert_int_equal(npfct_connpool_avail(&cp), cp.cp_n);
+	assert_int_equal(pthread_create(&th, NULL, pool_non_eal, &pt), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(pt.got, 16);
+	assert_int_equal(npfct_connpool_avail(&cp), cp.cp_n);
+
+	while ((objs[n] = npfct_connpool_get(&cp)) != NULL) {
+		uint8_t *o = objs[n];
+
+		assert_true(n < RTE_DIM(objs));
+		assert_true(o >= cp.cp_base &&
+		    o < cp.cp_base + (size_t)cp.cp_n * 128);
+		assert_int_equal((o - cp.cp_base) % 128, 0);
+		memset(o, 0xa5, 128);	/* all of it is the caller's */
+		n++;
+	}
+	assert_int_equal(rte_errno, ENOSPC);
+	/*
+	 * Every object once, but the 16 in the shared slot's magazines
+	 * (stranded there: what the slack is for).
+	 */
+	assert_true(n >= POOL_MAX);
+	assert_int_equal(n + 16, cp.cp_n);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			assert_ptr_not_equal(objs[i], objs[j]);
+	assert_int_equal(npfct_connpool_avail(&cp), 16);
+	for (i = 0; i < n; i++)
+		npfct_connpool_put(&cp, objs[i]);
+	assert_int_equal(npfct_connpool_avail(&cp), cp.cp_n);
+	npfct_connpool_fini(&cp);
+
+	/* Without magazines (a small pool): exactly max objects. */
+	assert_int_equal(npfct_connpool_init(&cp, "tpool0", 192, 3, 0,
+	    SOCKET_ID_ANY), 0);
+	assert_int_equal(cp.cp_n, 3);
+	for (i = 0; i < 3; i++)
+		assert_non_null(objs[i] = npfct_connpool_get(&cp));
+	assert_null(npfct_connpool_get(&cp));
+	for (i = 0; i < 3; i++)
+		npfct_connpool_put(&cp, objs[i]);
+	assert_int_equal(npfct_connpool_avail(&cp), 3);
+	npfct_connpool_fini(&cp);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
@@ -168,6 +394,9 @@ main(void)
 		T(test_conndb_insert_unless_present),
 		T(test_conndb_slot_not_reused_before_free),
 		T(test_conndb_new_lists),
+		T(test_conndb_entries_per_connection),
+		T(test_conndb_nat_inverse_collision),
+		T(test_connpool),
 	};
 
 	return cmocka_run_group_tests_name("conndb", tests,

@@ -4,7 +4,8 @@
 
 /*
  * Tests of connection keys (src/connkey.c): layout, symmetry of the
- * forwards and backwards keys, re-keying, and which packets have a key.
+ * forwards and backwards keys, the canonical form, re-keying, and which
+ * packets have a key.
  */
 
 #include <setjmp.h>
@@ -140,6 +141,79 @@ test_connkey_build_symmetry_ipv6(void **state)
 	check_symmetry(&icmp6, 48);
 }
 
+/*
+ * The canonical key: the packet path (npfct_connkey_build_canon()) and
+ * the key path (npfct_connkey_canon()) agree, both directions of a
+ * stream share it, and "swapped" tells them apart - over random IPv4 and
+ * IPv6 tuples, equal addresses with different ports included.
+ */
+static void
+test_connkey_canonical(void **state)
+{
+	static const char *const addr4[] = {
+		"10.0.0.1", "10.0.0.2", "192.0.2.1", "0.0.0.1",
+		"255.255.255.254", "128.0.0.1",
+	};
+	static const char *const addr6[] = {
+		"2001:db8::1", "2001:db8::2", "::1", "fe80::1",
+		"ff02::1:ff00:1", "2001:db8:8000::1",
+	};
+	const unsigned int na = RTE_DIM(addr4);
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 400; i++) {
+		const bool v6 = i & 1;
+		struct test_pkt_spec fw = {
+			.af = v6 ? AF_INET6 : AF_INET,
+			.proto = (i & 2) ? IPPROTO_TCP : IPPROTO_UDP,
+			.src = v6 ? addr6[(i / 4) % na] : addr4[(i / 4) % na],
+			.dst = v6 ? addr6[(i / 24) % na] : addr4[(i / 24) % na],
+			.sport = (uint16_t)(1 + (i * 7919) % 300),
+			.dport = (uint16_t)(1 + (i * 104729) % 300),
+		};
+		struct test_pkt_spec bw = fw;
+		uint32_t kf[NPFCT_KEY_MAXWORDS], kb[NPFCT_KEY_MAXWORDS];
+		uint32_t cf[NPFCT_KEY_MAXWORDS], cb[NPFCT_KEY_MAXWORDS];
+		uint32_t raw[NPFCT_KEY_MAXWORDS], c2[NPFCT_KEY_MAXWORDS];
+		struct npfct_pkt pf, pb;
+		struct rte_mbuf *mf, *mb;
+		unsigned int len;
+		bool sf, sb;
+
+		bw.src = fw.dst, bw.dst = fw.src;
+		bw.sport = fw.dport, bw.dport = fw.sport;
+		mf = parsed(&fw, &pf);
+		mb = parsed(&bw, &pb);
+		len = npfct_connkey_build_canon(&pf, cf, &sf);
+		assert_int_equal(npfct_connkey_build_canon(&pb, cb, &sb), len);
+		if (strcmp(fw.src, fw.dst) == 0 && fw.sport == fw.dport) {
+			/* One endpoint: no order to tell the streams apart. */
+			assert_false(sf);
+			assert_false(sb);
+		} else {
+			assert_true(sf != sb);
+		}
+		assert_memory_equal(cf, cb, len);
+
+		/* The key path agrees with the packet path. */
+		npfct_connkey_build(&pf, raw, true);
+		assert_true(npfct_connkey_canon(raw, c2) == sf);
+		assert_memory_equal(c2, cf, len);
+		/* In place, too; inverting twice is the identity. */
+		npfct_connkey_invert(raw, c2);
+		npfct_connkey_build(&pb, kb, true);
+		assert_memory_equal(c2, kb, len);
+		npfct_connkey_invert(c2, c2);
+		assert_memory_equal(c2, raw, len);
+		memcpy(kf, raw, len);
+		assert_true(npfct_connkey_canon(kf, kf) == sf);
+		assert_memory_equal(kf, cf, len);
+		rte_pktmbuf_free(mf);
+		rte_pktmbuf_free(mb);
+	}
+}
+
 /* The layout of NPF: proto/alen, ids, addresses; IPv6 padding zero. */
 static void
 test_connkey_build_layout(void **state)
@@ -242,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_connkey_build_symmetry_ipv4),
 		cmocka_unit_test(test_connkey_build_symmetry_ipv6),
 		cmocka_unit_test(test_connkey_build_layout),
+		cmocka_unit_test(test_connkey_canonical),
 		cmocka_unit_test(test_connkey_set),
 		cmocka_unit_test(test_connkey_format),
 	};
