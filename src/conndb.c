@@ -17,9 +17,14 @@
  *	the connection pointer with bit 0 set for the second entry.  The
  *	tables are created with
  *	RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (lock-free readers; implies
- *	NO_FREE_ON_DEL), MULTI_WRITER_ADD (inserts from any lcore) and
- *	EXT_TABLE (an insert never fails for lack of a cuckoo path while
- *	the table has room).  The hash is CRC32 seeded per database.
+ *	NO_FREE_ON_DEL) and MULTI_WRITER_ADD (inserts from any lcore).  A
+ *	table has rte_align32pow2(entries) bucket slots (8 per bucket, two
+ *	candidate buckets per key); filled to at most 7/8 of them, cuckoo
+ *	displacement always finds room in practice (tests/test_conndb.c
+ *	fills one to that load), so EXT_TABLE - extendable buckets as many
+ *	as the main ones, 13 bytes per connection at 10M - is added only
+ *	for a table whose entries would load it more.  The hash is CRC32
+ *	seeded per database.
  *
  *	The database also keeps the connection lists (NPF's conndb lists):
  *	establish pushes a new connection onto its lcore's lock-free stack;
@@ -61,19 +66,27 @@
 /* rte_hash takes no fewer entries than a bucket holds (8). */
 #define TABLE_MIN_ENTRIES	8
 
+/* Whether a table of this many entries needs extendable buckets. */
+bool
+npfct_conndb_needs_ext(uint32_t entries)
+{
+	return (uint64_t)entries * 8 > (uint64_t)rte_align32pow2(entries) * 7;
+}
+
 static struct rte_hash *
 conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 		uint32_t gen)
 {
 	char name[RTE_HASH_NAMESIZE];
+	/*
+	 * One entry per connection the pool holds (live or waiting for its
+	 * grace period), one more per NAT connection.
+	 */
+	const uint32_t entries = RTE_MAX(ct->ct_pool[af].cp_n +
+	    ct->ct_max_nat[af], (uint32_t)TABLE_MIN_ENTRIES);
 	struct rte_hash_parameters hp = {
 		.name = name,
-		/*
-		 * One entry per connection the pool holds (live or waiting
-		 * for its grace period), one more per NAT connection.
-		 */
-		.entries = RTE_MAX(ct->ct_pool[af].cp_n + ct->ct_max_nat[af],
-		    (uint32_t)TABLE_MIN_ENTRIES),
+		.entries = entries,
 		.key_len = (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS :
 		    NPFCT_KEY6_WORDS) * sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
@@ -81,7 +94,8 @@ conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 		.socket_id = ct->ct_socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 		    RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-		    RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+		    (npfct_conndb_needs_ext(entries) ?
+		    RTE_HASH_EXTRA_FLAGS_EXT_TABLE : 0),
 	};
 
 	snprintf(name, sizeof(name), "npfct%u_%u_%c", ct->ct_id, gen,

@@ -394,6 +394,7 @@ struct npfct_db {
 /* conndb.c */
 struct npfct_db *npfct_conndb_create(struct npfct *ct);
 void npfct_conndb_destroy(struct npfct_db *db);
+bool npfct_conndb_needs_ext(uint32_t entries);
 int npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
 		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,
 		bool second);

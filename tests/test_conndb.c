@@ -385,6 +385,65 @@ test_connpool(void **state)
 	npfct_connpool_fini(&cp);
 }
 
+/*
+ * A table without extendable buckets (load at most 7/8) takes every
+ * entry it was sized for: fill one as close to 7/8 as the sizing allows,
+ * a second entry for every NAT connection included.
+ */
+static void
+test_conndb_fill_without_ext(void **state)
+{
+	struct npfct_params p = {
+		.name = "fill", .socket_id = SOCKET_ID_ANY, .cache_size = 1,
+		.flags = NPFCT_F_FIXED_HASH_SEED,
+	};
+	const uint32_t slack = 2 * (rte_lcore_count() + 1);
+	uint32_t max, entries, i, nat_n = 0;
+	struct npfct_stats st;
+	struct npfct *ct;
+	static int nat;
+
+	(void)state;
+	/* The largest max whose table loads 16384 slots up to 7/8. */
+	for (max = 12000; ; max++) {
+		entries = (max + 1) + slack + ((max + 1) / 8 + 1);
+		if (npfct_conndb_needs_ext(entries))
+			break;
+	}
+	p.max_conns = max;
+	entries = max + slack + (max / 8 + 1);
+	assert_false(npfct_conndb_needs_ext(entries));
+	assert_true(entries * 8 > 16384 * 7 - 16);
+	ct = npfct_create(&p);
+	assert_non_null(ct);
+	for (i = 0; i < max; i++) {
+		struct rte_mbuf *m = test_pkt_udp4("10.1.0.1",
+		    (uint16_t)(1 + i), "10.2.0.1", 53);
+		struct npfct_conn *con;
+		struct npfct_pkt pkt;
+		union npfct_addr ta;
+
+		npfct_pkt_parse(&pkt, m);
+		rte_pktmbuf_free(m);
+		con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+		assert_non_null(con);
+		if (i % 8 == 0 && nat_n < max / 8 + 1) {
+			ta.v4 = inet_addr("203.0.113.9");
+			assert_int_equal(npfct_conn_setnat(ct, &pkt, con, &nat,
+			    NPFCT_NAT_OUT, &ta, htons((uint16_t)(1 + nat_n))),
+			    0);
+			nat_n++;
+		}
+		npfct_conn_release(con);
+	}
+	assert_int_equal(rte_hash_count(npfct_db_get(ct)->db_hash[NPFCT_AF4]),
+	    max + nat_n);
+	assert_int_equal(npfct_stats_get(ct, &st), 0);
+	assert_int_equal(st.count[NPFCT_STAT_TABLE_FULL], 0);
+	assert_int_equal(npfct_flush(ct), max);
+	npfct_destroy(ct);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
 int
@@ -397,6 +456,7 @@ main(void)
 		T(test_conndb_entries_per_connection),
 		T(test_conndb_nat_inverse_collision),
 		T(test_connpool),
+		T(test_conndb_fill_without_ext),
 	};
 
 	return cmocka_run_group_tests_name("conndb", tests,

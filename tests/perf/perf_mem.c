@@ -9,19 +9,19 @@
  * Overview
  *
  *	Everything an instance allocates comes from the DPDK heaps: the
- *	connection pools (memzones "MP_*", their rings "RG_MP_*"), the
- *	rte_hash tables (buckets, extendable buckets and key store from
- *	rte_malloc, free-slot rings "RG_HT_*") and the instance and
- *	database structures.  The heaps' allocated bytes are read before
- *	npfct_create(), after it and after the fill; the memzones that
- *	appeared are classified by name:
+ *	connection pools (one rte_malloc'ed array per family, and the
+ *	magazine slots), the rte_hash tables (buckets, extendable buckets
+ *	and key store from rte_malloc, free-slot rings "RG_HT_*") and the
+ *	instance and database structures.  The heaps' allocated bytes are
+ *	read before npfct_create(), after it and after the fill; the parts
+ *	are told apart as follows:
  *
  *	+---------------+-------------------------------------------+
  *	| part          | what                                      |
  *	+---------------+-------------------------------------------+
- *	| pool          | memzones MP_* and RG_MP_* (objects with   |
- *	|               | their mempool headers, per-lcore caches)  |
- *	| hash rings    | other new memzones (RG_HT_*: free slots)   |
+ *	| pool          | the pools' arrays and magazine slots, from |
+ *	|               | the instance (npfct_impl.h)               |
+ *	| hash rings    | new memzones (RG_HT_*: free slots)        |
  *	| malloc        | the rest: hash buckets, extendable        |
  *	|               | buckets, key store, instance, database    |
  *	+---------------+-------------------------------------------+
@@ -39,6 +39,7 @@
 #include <rte_memzone.h>
 
 #include "perf_common.h"
+#include "npfct_impl.h"
 
 #define ZONES_MAX	1024
 
@@ -81,11 +82,7 @@ zone_classify(const struct rte_memzone *mz, void *arg)
 
 	if (zone_known(sum->before, mz->name))
 		return;
-	if (strncmp(mz->name, "MP_", 3) == 0 ||
-	    strncmp(mz->name, "RG_MP_", 6) == 0)
-		sum->pool += mz->len;
-	else
-		sum->other += mz->len;
+	sum->other += mz->len;
 }
 
 static void
@@ -118,6 +115,10 @@ mem_one(unsigned int alen, uint64_t n)
 	memset(&sum, 0, sizeof(sum));
 	sum.before = before;
 	rte_memzone_walk(zone_classify, &sum);
+	for (unsigned int af = 0; af < NPFCT_NAF; af++)
+		sum.pool += (uint64_t)ct->ct_pool[af].cp_n *
+		    ct->ct_pool[af].cp_size + sizeof(struct npfct_cpcache) *
+		    (RTE_MAX_LCORE + 1);
 	perf_ct_destroy(ct);
 	h3 = perf_heap_allocated();
 
