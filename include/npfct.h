@@ -10,10 +10,13 @@
  * npfct: NetBSD NPF's connection tracking for DPDK applications.
  *
  * An instance (struct npfct) holds a connection database: two lock-free
- * rte_hash tables (IPv4 and IPv6 keys) with two entries per connection, one
- * for the forwards stream (the direction of the first packet) and one for
- * the backwards stream.  Datapath lcores look connections up without locks
- * and establish new ones; a single G/C context expires them.
+ * rte_hash tables (IPv4 and IPv6 keys) with one entry per connection, under
+ * the canonical form of its keys, which serves both the forwards stream
+ * (the direction of the first packet) and the backwards stream; a NAT that
+ * changes the backwards key adds a second entry.  Lookups match the
+ * forwards and backwards keys, as in NPF.  Datapath lcores look
+ * connections up without locks and establish new ones; a single G/C
+ * context expires them.
  *
  * Thread classes
  *
@@ -178,9 +181,11 @@ struct npfct_params {
 	void *release_arg;		/**< passed to both release callbacks */
 	/**
 	 * Connections per family whose NAT changes the backwards key: each
-	 * takes a second table entry (docs/design.md).  0: an eighth of
-	 * max_conns; a NAT gateway sets max_conns.  Over it, setnat fails
-	 * with -ENOSPC.
+	 * takes a second table entry (docs/design.md).  0: an eighth of the
+	 * family's maximum plus one; never more than that maximum; at most
+	 * 2^28.  A NAT gateway sets max_conns.  It sizes the tables: over
+	 * it, setnat (or establish) may fail with -ENOSPC before the maximum
+	 * of connections is reached.
 	 */
 	uint32_t max_nat_conns;
 };

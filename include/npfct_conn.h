@@ -84,7 +84,8 @@ struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
 /**
  * Establish a connection for a packet (npf_conn_establish()): build the
  * forwards and backwards keys, initialise the protocol state and insert
- * both entries, or neither.
+ * the connection's entry, under the canonical form of the keys (one entry
+ * for both), or nothing.
  *
  * The connection is inactive until npfct_conn_release().
  * Multi-thread safe (datapath lcores; the caller needs an lcore id).
@@ -147,8 +148,9 @@ bool npfct_conn_pass(const struct npfct_conn *con, void **rproc);
 int npfct_conn_setpass(struct npfct_conn *con, void *rproc);
 
 /**
- * Associate a NAT entry with a connection and re-key its backwards entry
- * with the translated address and port (npf_conn_setnat()).
+ * Associate a NAT entry with a connection and rewrite its backwards key
+ * with the translated address and port (npf_conn_setnat()); if that
+ * changes the key, the connection gets a second table entry for it.
  *
  * For NPFCT_NAT_OUT the backwards stream's destination becomes taddr/tport
  * (replies come to the translated source); for NPFCT_NAT_IN its source.
@@ -169,8 +171,10 @@ int npfct_conn_setpass(struct npfct_conn *con, void *rproc);
  *   0, or:
  *   - -EINVAL: bad argument, or the connection is expired;
  *   - -EISCONN: a NAT entry is already associated (a race with a
- *     duplicate packet), or the translated backwards key exists: in that
- *     case the connection is expired (NPFCT_STAT_RACE_NAT);
+ *     duplicate packet), or the translated backwards key exists (or, unlike
+ *     NPF, its inversion is a key of another NAT connection: see
+ *     docs/design.md): in that case the connection is expired
+ *     (NPFCT_STAT_RACE_NAT);
  *   - -ENOSPC: the table is full; the connection is expired.
  */
 int npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,

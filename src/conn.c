@@ -26,7 +26,8 @@
  *	NPF's: the forwards key and the backwards key, not the inversion of
  *	a NAT backwards key nor the inverted forwards key of a NAT
  *	connection.  docs/design.md has the argument and the one case where
- *	the canonical table refuses what NPF would take.
+ *	the canonical table refuses what NPF would take: a setnat whose new
+ *	backwards key, inverted, is a key of another NAT connection.
  *
  * Life-cycle
  *

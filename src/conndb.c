@@ -22,7 +22,8 @@
  *	candidate buckets per key); filled to at most 7/8 of them, cuckoo
  *	displacement always finds room in practice (tests/test_conndb.c
  *	fills one to that load), so EXT_TABLE - extendable buckets as many
- *	as the main ones, 13 bytes per connection at 10M - is added only
+ *	as the main ones and their bookkeeping, about 17 bytes per
+ *	connection at 10M - is added only
  *	for a table whose entries would load it more.  The hash is CRC32
  *	seeded per database.
  *

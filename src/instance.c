@@ -79,6 +79,7 @@ static const char *const timeout_names[NPFCT_TIMEOUT_MAX] = {
 
 /* Default per-lcore cache of the connection pools. */
 #define CONN_CACHE_DEFAULT	256
+#define CONN_CACHE_MAX		512	/* as rte_mempool's per-lcore cache */
 
 static TAILQ_HEAD(, npfct) instances = TAILQ_HEAD_INITIALIZER(instances);
 static pthread_mutex_t instances_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -116,7 +117,7 @@ params_check(const struct npfct_params *p)
 	    p->max_conns == 0 || p->max_conns > (1u << 28) ||
 	    p->max_conns6 > (1u << 28) ||
 	    p->max_nat_conns > (1u << 28) ||
-	    p->cache_size > RTE_MEMPOOL_CACHE_MAX_SIZE ||
+	    p->cache_size > CONN_CACHE_MAX ||
 	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED |
 	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE)) ||
 	    p->tcp_max_ack_win > (1u << 30))

@@ -266,7 +266,7 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_ACTIVE	0x004	/* visible on inspection */
 #define CONN_PASS	0x008	/* perform implicit passing */
 #define CONN_EXPIRE	0x010	/* explicitly expire */
-#define CONN_REMOVED	0x020	/* "forw/back" entries removed */
+#define CONN_REMOVED	0x020	/* table entries removed */
 #define CONN_IFBOUND	0x040	/* bound to c_ifid (per-interface) */
 #define CONN_FSWAP	0x080	/* the forwards key is not canonical */
 #define CONN_NATKEY	0x100	/* NAT: the backwards key has an entry */

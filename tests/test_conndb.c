@@ -266,8 +266,9 @@ test_conndb_entries_per_connection(void **state)
 
 /*
  * The one case where the canonical table refuses what NPF takes: a NAT
- * backwards key whose inversion is the forwards key of a NAT connection
- * (docs/design.md).  setnat fails as on a duplicate.
+ * backwards key whose inversion is a key of another NAT connection, its
+ * forwards key or its backwards key (docs/design.md).  setnat fails as
+ * on a duplicate.
  */
 static void
 test_conndb_nat_inverse_collision(void **state)
@@ -295,6 +296,16 @@ test_conndb_nat_inverse_collision(void **state)
 	    &forw));
 	assert_ptr_equal(lookup("198.51.100.7", 5000, "10.0.0.1", 53,
 	    NPFCT_DIR_OUT, &forw), b);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
+	assert_int_equal(table_entries(), 2);
+
+	/* c's replies would come from 198.51.100.8:6000 to 10.0.0.1:53,
+	 * the inversion of b's backwards key. */
+	a = establish("10.0.0.7", 2000, "198.51.100.8", 6000, &pa);
+	ta.v4 = inet_addr("10.0.0.1");
+	assert_int_equal(npfct_conn_setnat(test_ct, &pa, a, &nat,
+	    NPFCT_NAT_OUT, &ta, htons(53)), -EISCONN);
+	npfct_conn_release(a);
 	assert_int_equal(npfct_gc_sync(test_ct), 1);
 	assert_int_equal(table_entries(), 2);
 	assert_int_equal(npfct_flush(test_ct), 1);

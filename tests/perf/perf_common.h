@@ -254,7 +254,7 @@ int perf_fill(struct npfct *ct, unsigned int alen, uint8_t proto,
  * flags, 2 entries per connection + 1/8, CRC hash).
  */
 struct rte_hash *perf_raw_create(const char *name, unsigned int key_len,
-		uint64_t nconns);
+		uint64_t nconns, bool two_entries);
 
 /* Memory allocated on all heaps (bytes). */
 uint64_t perf_heap_allocated(void);

@@ -24,8 +24,9 @@
  *		     checks, state inspection, activity time) and one
  *		     npfct_quiescent() per burst, as a datapath loop does;
  *	  raw	     rte_hash_lookup_with_hash_bulk_data() on a table with
- *		     the library's flags and size, two entries per
- *		     connection, keys and signatures pre-computed;
+ *		     the library's flags and size, one entry per connection
+ *		     under its canonical key (as the library's), the
+ *		     packets' canonical keys and signatures pre-computed;
  *	  raw+touch  the same, then prefetch and read one cache line of a
  *		     128-byte object per hit;
  *	  parse	     npfct_pkt_parse() of the same mbufs with the same
@@ -55,6 +56,7 @@
 #include <rte_random.h>
 
 #include "perf_common.h"
+#include "npfct_impl.h"
 
 #define OBJ_SIZE	128	/* raw + touch: object per connection */
 
@@ -102,7 +104,10 @@ perf_hit_variants(const char *list)
 	return perf.hit_variants != 0 ? 0 : -EINVAL;
 }
 
-/* Fill the raw table: both keys of every connection. */
+/*
+ * Fill the raw table as the library fills its own: one entry per
+ * connection, under the canonical key.
+ */
 struct raw_fill {
 	struct hit_ctx	*h;
 	int		ret;
@@ -118,18 +123,15 @@ raw_fill_lcore(void *arg)
 	struct perf_flow f;
 	unsigned int len = 0;
 	uint64_t c, t0 = rte_rdtsc();
-	int fw;
 
 	rf->ret = 0;
 	for (c = 0; c < h->n && rf->ret == 0; c++) {
 		perf_flow_get(c, h->alen, h->proto, &f);
-		for (fw = 0; fw < 2; fw++) {
-			len = perf_key_build(&f, fw != 0, key);
-			if (rte_hash_add_key_with_hash_data(h->raw, key,
-			    rte_hash_crc(key, len, 0),
-			    h->objs + c * OBJ_SIZE) < 0)
-				rf->ret = -ENOSPC;
-		}
+		len = perf_key_build(&f, true, key);
+		npfct_connkey_canon(key, key);
+		if (rte_hash_add_key_with_hash_data(h->raw, key,
+		    rte_hash_crc(key, len, 0), h->objs + c * OBJ_SIZE) < 0)
+			rf->ret = -ENOSPC;
 	}
 	rf->seconds = (double)(rte_rdtsc() - t0) / perf.tsc_hz;
 	return 0;
@@ -160,6 +162,8 @@ build_packets(struct hit_ctx *h)
 			if (h->keys == NULL)
 				continue;
 			len = perf_key_build(&f, forw, &h->keys[i * kw]);
+			/* What the library looks up: the canonical key. */
+			npfct_connkey_canon(&h->keys[i * kw], &h->keys[i * kw]);
 			h->kptr[i] = &h->keys[i * kw];
 			h->sigs[i] = rte_hash_crc(&h->keys[i * kw], len, 0);
 		}
@@ -213,7 +217,7 @@ hit_setup(struct hit_ctx *h, const char *vname, uint64_t n, bool single,
 		snprintf(name, sizeof(name), "raw_%s", v->name);
 		if (h->keys == NULL || h->kptr == NULL || h->sigs == NULL ||
 		    h->objs == NULL ||
-		    (h->raw = perf_raw_create(name, kw * 4, h->n)) == NULL)
+		    (h->raw = perf_raw_create(name, kw * 4, h->n, false)) == NULL)
 			goto fail;
 		perf_run_on(perf.worker, raw_fill_lcore, &rf);
 		if (rf.ret != 0) {

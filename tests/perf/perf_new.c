@@ -219,7 +219,7 @@ new_rep(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	memset(run, 0, sizeof(run));
 	memset(res, 0, sizeof(*res));
 	if (mode == NEW_RAW)
-		raw = perf_raw_create("raw_new", 16, n);
+		raw = perf_raw_create("raw_new", 16, n, true);
 	else
 		ct = perf_ct_create("new", 4, n, NULL, NULL);
 	if (ct == NULL && raw == NULL)
