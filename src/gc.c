@@ -64,6 +64,7 @@
 #include <urcu/urcu-qsbr.h>
 
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 
 #include "npfct_impl.h"
 
@@ -205,6 +206,15 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 	con = *cursor != NULL ? *cursor : TAILQ_FIRST(&db->db_list);
 	for (; con != NULL && n < p->budget; con = next, n++) {
 		next = TAILQ_NEXT(con, c_entry);
+		/*
+		 * The next connection's two lines, non-temporal: a pass
+		 * streams the whole table and must not evict the datapath
+		 * lcores' working set from the shared cache.
+		 */
+		if (next != NULL) {
+			rte_prefetch_non_temporal(next);
+			rte_prefetch_non_temporal(&next->c_entry);
+		}
 		if (!gc_doomed_p(ct, con, p))
 			continue;
 		if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &

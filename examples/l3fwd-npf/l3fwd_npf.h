@@ -277,6 +277,7 @@ void fwd_flush(struct lcore_conf *lc);
 const char *ctr_name(enum ctr c);
 void stats_sum(uint64_t *c, struct port_ctr *port);
 void stats_tick(uint64_t now_tsc);
+void stats_ethdev_snapshot(void);
 void stats_final(FILE *f);
 void stats_telemetry_register(void);
 

@@ -550,6 +550,7 @@ main(int argc, char **argv)
 	}
 
 	/* Shutdown: ports, G/C, connections, statistics. */
+	stats_ethdev_snapshot();
 	ports_fini(false);
 	gc_stop();
 	nflushed = npfct_flush(app.ct);

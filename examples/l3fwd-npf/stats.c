@@ -130,16 +130,6 @@ rule_hits(unsigned int id)
 	return n;
 }
 
-static uint64_t
-npfct_stat(enum npfct_stat which)
-{
-	struct npfct_stats st;
-
-	if (npfct_stats_get(app.ct, &st) != 0)
-		return 0;
-	return st.count[which];
-}
-
 /* A rate per second over dtsc cycles. */
 static uint64_t
 rate(uint64_t delta, uint64_t dtsc)
@@ -171,7 +161,12 @@ stats_tick(uint64_t now)
 	if (dtsc < app.cfg.stats_period * app.tsc_hz)
 		return;
 	stats_sum(c, port);
-	created = npfct_stat(NPFCT_STAT_CONN_CREATE);
+	/*
+	 * Connections established by the rules: npfct's conn-create also
+	 * counts the attempts that lost a race to another packet of the
+	 * same flow (race-conn).
+	 */
+	created = c[C_PASS_NEW];
 
 #define OUT(...) \
 	len += (size_t)snprintf(line + len, len < sizeof(line) ? \
@@ -213,9 +208,27 @@ stats_tick(uint64_t now)
 
 /* >8 End of status line. */
 
+/* The ports' ethdev counters, read before the ports stop (some PMDs,
+ * memif among them, clear them on stop). */
+static struct rte_eth_stats ethdev_final[RTE_MAX_ETHPORTS];
+static bool ethdev_final_ok[RTE_MAX_ETHPORTS];
+
+void
+stats_ethdev_snapshot(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < app.nb_ports; i++) {
+		const uint16_t p = app.ports[i];
+
+		ethdev_final_ok[p] = rte_eth_stats_get(p, &ethdev_final[p]) == 0;
+	}
+}
+
 /*
  * stats_final: everything, as "name value" lines.  Main lcore, after the
- * lcores stopped, ports stopped but not closed.
+ * lcores stopped, ports stopped but not closed, stats_ethdev_snapshot()
+ * taken before they stopped.
  */
 void
 stats_final(FILE *f)
@@ -236,7 +249,8 @@ stats_final(FILE *f)
 		    " tx-drop %" PRIu64, p,
 		    port_role_name(app.cfg.port_role[p]), port[p].rx,
 		    port[p].tx, port[p].tx_drop);
-		if (rte_eth_stats_get(p, &es) == 0)
+		es = ethdev_final[p];
+		if (ethdev_final_ok[p])
 			fprintf(f, " | ethdev ipackets %" PRIu64 " opackets %"
 			    PRIu64 " imissed %" PRIu64 " ierrors %" PRIu64
 			    " oerrors %" PRIu64, es.ipackets, es.opackets,
