@@ -414,6 +414,24 @@ for n in "10.99.1.1 +02:00:0A:63:01:01 learned" \
 		fail "router: no neighbour ${n// +/ }"
 	fi
 done
+# A default route (rte_lpm does not take /0: looked up after an LPM
+# miss): packet 8, to 198.51.100.1, leaves through the gateway instead of
+# being dropped for lack of a route.
+CAPTURE=router replay router-default --route 0.0.0.0/0:1:10.99.2.1
+expect router-default pass.new=4 pass.state=1 pass.stateless=2 \
+    block.default=2 block.rule=1 block.parse-error=1 \
+    block.state-refused=1 block.no-request=1 \
+    drop.not-for-us=1 drop.not-ip=1 drop.l2=1 drop.local=1 \
+    drop.no-neigh=1 drop.ttl=2 \
+    local.arp-reply=2 local.nd-advert=2 local.echo-reply=2 \
+    local.neigh-in=2 neigh.learned=3 neigh.request=1
+if frames list "$TMP/router-default-to-outside.pcap" |
+    grep -q "^02:00:0a:63:02:01 0800 17 63 198.51.100.1$"; then
+	pass "router-default: 198.51.100.1 sent to the default gateway"
+else
+	fail "router-default: nothing to 198.51.100.1 via the gateway"
+fi
+
 if grep -q "fd99:5::1" "$TMP/router.log"; then
 	fail "router: an NA for a foreign prefix was learned"
 else
