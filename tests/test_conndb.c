@@ -26,6 +26,8 @@
 #include <cmocka.h>
 
 #include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_pause.h>
 
 #include "npfct_impl.h"
 #include "test_ct.h"
@@ -455,6 +457,77 @@ test_conndb_fill_without_ext(void **state)
 	npfct_destroy(ct);
 }
 
+/*
+ * Insert unless present under a race: two lcores establish the same new
+ * flows at the same moment, trial after trial.  rte_hash adds replace the
+ * value of a present key, so without the stripe lock both would "win"
+ * some trials (one connection then unreachable): exactly one may.
+ */
+#define RACE_TRIALS	20000
+
+static struct {
+	struct npfct	*ct;
+	uint32_t	arrive[RACE_TRIALS];
+	uint8_t		won[2][RACE_TRIALS];
+} race;
+
+static void
+race_run(unsigned int side)
+{
+	struct npfct_pkt pkt;
+	unsigned int t;
+
+	for (t = 0; t < RACE_TRIALS; t++) {
+		struct rte_mbuf *m = test_pkt_udp4("10.3.0.1",
+		    (uint16_t)(1 + t % 60000), t < 60000 ? "10.4.0.1" :
+		    "10.4.0.2", 53);
+
+		npfct_pkt_parse(&pkt, m);
+		rte_pktmbuf_free(m);
+		/* Both sides start trial t together. */
+		__atomic_fetch_add(&race.arrive[t], 1, __ATOMIC_ACQ_REL);
+		while (__atomic_load_n(&race.arrive[t], __ATOMIC_ACQUIRE) < 2)
+			rte_pause();
+		race.won[side][t] = npfct_conn_establish(race.ct, &pkt,
+		    side == 0 ? NPFCT_DIR_OUT : NPFCT_DIR_IN, false) != NULL;
+	}
+}
+
+static int
+race_worker(void *arg)
+{
+	(void)arg;
+	race_run(1);
+	return 0;
+}
+
+static void
+test_conndb_insert_race(void **state)
+{
+	unsigned int t, both = 0, none = 0, lcore;
+
+	(void)state;
+	memset(&race, 0, sizeof(race));
+	race.ct = test_ct_create("race", 2 * RACE_TRIALS);
+	assert_non_null(race.ct);
+	lcore = rte_get_next_lcore(-1, 1, 0);
+	assert_true(lcore < RTE_MAX_LCORE);
+	assert_int_equal(rte_eal_remote_launch(race_worker, NULL, lcore), 0);
+	race_run(0);
+	assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+	for (t = 0; t < RACE_TRIALS; t++) {
+		both += race.won[0][t] && race.won[1][t];
+		none += !race.won[0][t] && !race.won[1][t];
+	}
+	assert_int_equal(both, 0);
+	assert_int_equal(none, 0);
+	assert_int_equal(npfct_count(race.ct), RACE_TRIALS);
+	assert_int_equal(rte_hash_count(npfct_db_get(race.ct)->db_hash[
+	    NPFCT_AF4]), RACE_TRIALS);
+	assert_int_equal(npfct_flush(race.ct), RACE_TRIALS);
+	npfct_destroy(race.ct);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
 int
@@ -468,6 +541,7 @@ main(void)
 		T(test_conndb_nat_inverse_collision),
 		T(test_connpool),
 		T(test_conndb_fill_without_ext),
+		T(test_conndb_insert_race),
 	};
 
 	return cmocka_run_group_tests_name("conndb", tests,
