@@ -274,6 +274,51 @@ npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
 	return npfct_inspect_burst_parsed(ct, pkts, n, di, conns, verdicts);
 }
 
+/*
+ * establish_warm: (NPFCT_EST_LOOKUP_FIRST) look the burst's canonical
+ * keys up in bulk before the inserts, so that the buckets and keys each insert probes are in cache,
+ * fetched together instead of one insert after the other.  The result
+ * is not used: the insert looks again under its lock.
+ */
+static void
+establish_warm(struct npfct *ct, const struct npfct_pkt *pkts,
+		const uint16_t *idx, uint16_t n)
+{
+	struct npfct_db *db = npfct_db_get(ct);
+	uint32_t keys4[CHUNK][NPFCT_KEY4_WORDS];
+	uint32_t keys6[CHUNK][NPFCT_KEY6_WORDS];
+	struct chunk_keys ck[NPFCT_NAF];
+	int32_t pos[CHUNK];
+	uint16_t off, k;
+	unsigned int af;
+
+	for (off = 0; off < n; off += CHUNK) {
+		const uint16_t len = RTE_MIN((uint16_t)(n - off),
+		    (uint16_t)CHUNK);
+
+		ck[NPFCT_AF4].n = ck[NPFCT_AF6].n = 0;
+		for (k = off; k < off + len; k++) {
+			const struct npfct_pkt *pkt = &pkts[idx[k]];
+			struct chunk_keys *c;
+			uint32_t *key;
+			bool sw;
+
+			if (!npfct_pkt_trackable_p(pkt))
+				continue;
+			c = &ck[npfct_af_index(pkt->alen)];
+			key = pkt->alen == 4 ? keys4[c->n] : keys6[c->n];
+			npfct_connkey_build_canon(pkt, key, &sw);
+			c->ptr[c->n] = key;
+			c->sig[c->n] = npfct_conndb_hash(db, key, pkt->alen);
+			c->n++;
+		}
+		for (af = 0; af < NPFCT_NAF; af++)
+			if (ck[af].n > 1)
+				rte_hash_lookup_with_hash_bulk(db->db_hash[af],
+				    ck[af].ptr, ck[af].sig, ck[af].n, pos);
+	}
+}
+
 uint16_t
 npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 		const uint16_t *idx, uint16_t n, int di, uint32_t flags,
@@ -282,6 +327,9 @@ npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 	const bool per_if = (flags & NPFCT_EST_PER_IF) != 0;
 	uint16_t k, nest = 0;
 
+	if ((flags & NPFCT_EST_LOOKUP_FIRST) && n > 1 &&
+	    npfct_tracking_on(ct))
+		establish_warm(ct, pkts, idx, n);
 	for (k = 0; k < n; k++) {
 		const uint16_t i = idx[k];
 		struct npfct_conn *con;

@@ -792,7 +792,8 @@ test_inspect_burst_mixed(void **state)
 			if (v[i] == NPFCT_V_MISS)
 				idx[nidx++] = (uint16_t)i;
 		assert_int_equal(npfct_establish_burst(test_ct, pkts, idx,
-		    nidx, NPFCT_DIR_OUT, NPFCT_EST_PASS, conns), N / 2);
+		    nidx, NPFCT_DIR_OUT, NPFCT_EST_PASS |
+		    NPFCT_EST_LOOKUP_FIRST, conns), N / 2);
 		for (i = N / 2; i < N; i++) {
 			assert_non_null(conns[i]);
 			assert_true(npfct_conn_pass(conns[i], NULL));

@@ -415,7 +415,7 @@ fill_burst(struct perf_fill *fa, const uint64_t *ids, unsigned int k,
 		idx[j] = (uint16_t)j;
 	}
 	fa->established += npfct_establish_burst(fa->ct, pkts, idx,
-	    (uint16_t)k, di, 0, conns);
+	    (uint16_t)k, di, NPFCT_EST_LOOKUP_FIRST, conns);
 	/* The answer: SYN-ACK, or a UDP reply (NEW -> ESTABLISHED). */
 	for (j = 0; j < k; j++)
 		perf_pkt_fill(&pkts[j], &f[j], false, PERF_SEG_SYNACK);

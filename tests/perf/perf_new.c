@@ -13,14 +13,16 @@
  *	connections and destroys it.  Packets are generated burst by burst
  *	outside the timed region; each burst of 32 is timed with the TSC:
  *
- *	  est	 npfct_establish_burst() on parsed packets: allocation,
- *		 state, both keys, both inserts (insert-unless-present),
- *		 the G/C's new list and activation, plus npfct_quiescent();
+ *	  est	 npfct_establish_burst() on parsed packets, not looked up
+ *		 before (NPFCT_EST_LOOKUP_FIRST): the bulk lookup, allocation,
+ *		 state, both keys, the insert (insert-unless-present), the
+ *		 G/C's new list and activation, plus npfct_quiescent();
  *	  full	 the datapath of a new flow: mbuf parse and lookup miss in
  *		 npfct_inspect_burst(), then npfct_establish_burst() on the
  *		 misses (comparable with OVS's and NPF's "new connection");
  *	  raw	 two rte_hash_add_key_with_hash_data() per connection on a
- *		 table created like the library's, signatures pre-computed.
+ *		 two-entry table (as NPF's design needs), signatures
+ *		 pre-computed.
  *
  *	With two lcores each establishes half of the flows into the same
  *	instance; they start together (a spin barrier) and the throughput
@@ -99,7 +101,7 @@ burst_est(struct new_run *r, uint64_t first, unsigned int k)
 	}
 	t0 = rte_rdtsc();
 	r->done += npfct_establish_burst(r->ct, pkts, idx, (uint16_t)k,
-	    NPFCT_DIR_OUT, 0, conns);
+	    NPFCT_DIR_OUT, NPFCT_EST_LOOKUP_FIRST, conns);
 	npfct_quiescent();
 	return rte_rdtsc() - t0;
 }
