@@ -438,9 +438,11 @@ summary(void)
 	a = perf_result_ns("new", "udp4-1lc", M1, "full");
 	if (!isnan(a))
 		printf("  1M new:      npfct %.1f ns/conn full path, %.1f "
-		    "establish only (OVS %.0f, NPF %.0f)\n", a,
-		    perf_result_ns("new", "udp4-1lc", M1, "est"), REF_OVS_NEW,
-		    REF_NPF_NEW);
+		    "establish only, %.1f with NPFCT_EST_LOOKUP_FIRST (OVS "
+		    "%.0f, NPF %.0f)\n", a,
+		    perf_result_ns("new", "udp4-1lc", M1, "est"),
+		    perf_result_ns("new", "udp4-1lc", M1, "est-lookup-first"),
+		    REF_OVS_NEW, REF_NPF_NEW);
 
 	printf("\ntargets (one lcore, %s):\n", perf.huge ? "hugepages" :
 	    "NO HUGEPAGES: not representative");

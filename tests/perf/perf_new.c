@@ -13,10 +13,12 @@
  *	connections and destroys it.  Packets are generated burst by burst
  *	outside the timed region; each burst of 32 is timed with the TSC:
  *
- *	  est	 npfct_establish_burst() on parsed packets, not looked up
- *		 before (NPFCT_EST_LOOKUP_FIRST): the bulk lookup, allocation,
+ *	  est	 npfct_establish_burst() on parsed packets: allocation,
  *		 state, both keys, the insert (insert-unless-present), the
  *		 G/C's new list and activation, plus npfct_quiescent();
+ *	  est-lookup-first
+ *		 the same with NPFCT_EST_LOOKUP_FIRST (a bulk lookup of the
+ *		 burst's keys before the inserts); one lcore;
  *	  full	 the datapath of a new flow: mbuf parse and lookup miss in
  *		 npfct_inspect_burst(), then npfct_establish_burst() on the
  *		 misses (comparable with OVS's and NPF's "new connection");
@@ -50,10 +52,11 @@
 
 #define DECILES		10
 
-enum new_mode { NEW_EST, NEW_FULL, NEW_RAW };
+enum new_mode { NEW_EST, NEW_EST_LF, NEW_FULL, NEW_RAW };
 
 static const char *const mode_names[] = {
 	[NEW_EST] = "est",
+	[NEW_EST_LF] = "est-lookup-first",
 	[NEW_FULL] = "full",
 	[NEW_RAW] = "raw-2add",
 };
@@ -101,7 +104,8 @@ burst_est(struct new_run *r, uint64_t first, unsigned int k)
 	}
 	t0 = rte_rdtsc();
 	r->done += npfct_establish_burst(r->ct, pkts, idx, (uint16_t)k,
-	    NPFCT_DIR_OUT, NPFCT_EST_LOOKUP_FIRST, conns);
+	    NPFCT_DIR_OUT, r->mode == NEW_EST_LF ? NPFCT_EST_LOOKUP_FIRST : 0,
+	    conns);
 	npfct_quiescent();
 	return rte_rdtsc() - t0;
 }
@@ -175,6 +179,7 @@ new_lcore(void *arg)
 		    r->first + r->count - i);
 		switch (r->mode) {
 		case NEW_EST:
+		case NEW_EST_LF:
 			c = burst_est(r, i, k);
 			break;
 		case NEW_FULL:
@@ -324,6 +329,7 @@ perf_new_run(void)
 		/* A 10M fill and teardown take seconds: fewer reps. */
 		reps = n >= 5000000 ? RTE_MIN(perf.reps, 3u) : perf.reps;
 		new_measure(NEW_EST, n, 1, reps);
+		new_measure(NEW_EST_LF, n, 1, reps);
 		new_measure(NEW_FULL, n, 1, reps);
 		new_measure(NEW_RAW, n, 1, reps);
 		est1 = perf_result_ns("new", "udp4-1lc", n, "est");
