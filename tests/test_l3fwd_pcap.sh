@@ -246,7 +246,7 @@ timeout 30 "$L3FWD" --no-huge -m 256 --no-pci --no-shconf \
 expect_eq "--help: exit status 0" 0 "$?"
 for word in --port --addr --route --neigh --rules --rxq --txq --burst \
     --stats-period --max-conns --loose --timeout --replay --promisc \
-    --idle-sleep inside outside stateful; do
+    --idle-sleep --mbufs inside outside stateful; do
 	grep -qe "$word" "$TMP/help.log" || fail "--help does not mention $word"
 done
 pass "--help documents every option"
@@ -290,6 +290,7 @@ usage_error "bad neighbour MAC" "invalid --neigh" "${P[@]}" \
 usage_error "unknown timeout" "invalid --timeout" "${P[@]}" \
     --timeout bogus=1
 usage_error "burst too large" "invalid --burst" "${P[@]}" --burst 65
+usage_error "mbuf pool too small" "invalid --mbufs" "${P[@]}" --mbufs 100
 usage_error "extra argument" "unexpected argument" "${P[@]}" extra
 usage_error "missing rule file" "No such file" "${P[@]}" \
     --rules "$TMP/does-not-exist"

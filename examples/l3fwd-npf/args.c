@@ -45,6 +45,7 @@
 #define CMD_LINE_OPT_REPLAY		"replay"
 #define CMD_LINE_OPT_PROMISC		"promisc"
 #define CMD_LINE_OPT_IDLE_SLEEP		"idle-sleep"
+#define CMD_LINE_OPT_MBUFS		"mbufs"
 #define CMD_LINE_OPT_HELP		"help"
 
 enum {
@@ -65,6 +66,7 @@ enum {
 	CMD_LINE_OPT_REPLAY_NUM,
 	CMD_LINE_OPT_PROMISC_NUM,
 	CMD_LINE_OPT_IDLE_SLEEP_NUM,
+	CMD_LINE_OPT_MBUFS_NUM,
 	CMD_LINE_OPT_HELP_NUM,
 };
 
@@ -93,6 +95,8 @@ static const struct option lgopts[] = {
 	    CMD_LINE_OPT_PROMISC_NUM },
 	{ CMD_LINE_OPT_IDLE_SLEEP, required_argument, NULL,
 	    CMD_LINE_OPT_IDLE_SLEEP_NUM },
+	{ CMD_LINE_OPT_MBUFS, required_argument, NULL,
+	    CMD_LINE_OPT_MBUFS_NUM },
 	{ CMD_LINE_OPT_HELP, no_argument, NULL, CMD_LINE_OPT_HELP_NUM },
 	{ NULL, 0, NULL, 0 },
 };
@@ -101,6 +105,7 @@ static const struct option lgopts[] = {
 #define MAX_CONNS_DEFAULT	65536
 #define MAX_CONNS_LIMIT		(1u << 24)
 #define TIMEOUT_LIMIT		(30u * 86400)	/* npfct's limit */
+#define MBUFS_LIMIT		(1u << 24)
 
 void
 print_usage(const char *prgname)
@@ -149,6 +154,10 @@ print_usage(const char *prgname)
 "  --burst N                   RX/TX burst size, 1-%u (default %u)\n"
 "  --idle-sleep US             sleep US microseconds when a loop received\n"
 "                              nothing (default 0: busy polling)\n"
+"  --mbufs N                   mbuf pool size (default: what the rings\n"
+"                              and lcore caches need, at least 8192);\n"
+"                              raise it for net_pcap infinite_rx, which\n"
+"                              keeps the whole file in mbufs\n"
 "  --replay                    pcap replay (net_pcap rx_pcap= ports): the\n"
 "                              main lcore forwards the packets of all\n"
 "                              ports in timestamp order, npfct's clock\n"
@@ -484,6 +493,12 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			    1000000, &v) != 0)
 				return -EINVAL;
 			cfg->idle_sleep_us = (uint32_t)v;
+			break;
+		case CMD_LINE_OPT_MBUFS_NUM:
+			if (parse_number(CMD_LINE_OPT_MBUFS, optarg, 1024,
+			    MBUFS_LIMIT, &v) != 0)
+				return -EINVAL;
+			cfg->nb_mbufs = (uint32_t)v;
 			break;
 		case 'h':
 		case CMD_LINE_OPT_HELP_NUM:

@@ -196,6 +196,7 @@ struct app_config {
 	bool		replay;		/* --replay */
 	bool		promisc;	/* --promisc */
 	uint32_t	idle_sleep_us;	/* --idle-sleep */
+	uint32_t	nb_mbufs;	/* --mbufs, 0: computed */
 	unsigned int	n_addr, n_route, n_neigh;
 	struct cfg_addr	addr[MAX_ADDRS];
 	struct cfg_route route[MAX_ROUTES];

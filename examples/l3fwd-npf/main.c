@@ -379,6 +379,7 @@ pool_create(uint16_t nb_txq)
 	    nb_lcores * (MAX_PKT_BURST * (app.nb_ports + 2) +
 	    MEMPOOL_CACHE_SIZE);
 	n = RTE_MAX(n, (unsigned int)NB_MBUF_MIN);
+	n = RTE_MAX(n, app.cfg.nb_mbufs);
 	app.pool = rte_pktmbuf_pool_create("l3fwd_npf_mbufs", n,
 	    MEMPOOL_CACHE_SIZE, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 	    (int)rte_socket_id());
