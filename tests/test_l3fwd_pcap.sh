@@ -246,7 +246,7 @@ timeout 30 "$L3FWD" --no-huge -m 256 --no-pci --no-shconf \
 expect_eq "--help: exit status 0" 0 "$?"
 for word in --port --addr --route --neigh --rules --rxq --txq --burst \
     --stats-period --max-conns --loose --timeout --replay --promisc \
-    --idle-sleep --mbufs inside outside stateful; do
+    --idle-sleep --mbufs --max-conns6 inside outside stateful; do
 	grep -qe "$word" "$TMP/help.log" || fail "--help does not mention $word"
 done
 pass "--help documents every option"
@@ -291,6 +291,7 @@ usage_error "unknown timeout" "invalid --timeout" "${P[@]}" \
     --timeout bogus=1
 usage_error "burst too large" "invalid --burst" "${P[@]}" --burst 65
 usage_error "mbuf pool too small" "invalid --mbufs" "${P[@]}" --mbufs 100
+usage_error "no IPv6 table" "invalid --max-conns6" "${P[@]}" --max-conns6 0
 usage_error "extra argument" "unexpected argument" "${P[@]}" extra
 usage_error "missing rule file" "No such file" "${P[@]}" \
     --rules "$TMP/does-not-exist"
@@ -326,6 +327,9 @@ all_pass ping4 pass.new=1 pass.state=5
 all_pass ping6 pass.new=1 pass.state=5
 all_pass unreach4 pass.new=1 pass.related=1
 all_pass unreach6 pass.new=1 pass.related=1
+# A small IPv6 table of its own (--max-conns6) takes the IPv6 connection.
+CAPTURE=http6 replay http6-small "${NEIGH_IN[@]}" --max-conns6 8
+expect http6-small pass.new=1 pass.state=15
 
 check_ports=$(grep -cE "^port (0: net_pcap0 $MAC_FW_IN|1: net_pcap1 $MAC_FW_OUT)" \
     "$TMP/http4.log")

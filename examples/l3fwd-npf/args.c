@@ -40,6 +40,7 @@
 #define CMD_LINE_OPT_BURST		"burst"
 #define CMD_LINE_OPT_STATS_PERIOD	"stats-period"
 #define CMD_LINE_OPT_MAX_CONNS		"max-conns"
+#define CMD_LINE_OPT_MAX_CONNS6		"max-conns6"
 #define CMD_LINE_OPT_LOOSE		"loose"
 #define CMD_LINE_OPT_TIMEOUT		"timeout"
 #define CMD_LINE_OPT_REPLAY		"replay"
@@ -61,6 +62,7 @@ enum {
 	CMD_LINE_OPT_BURST_NUM,
 	CMD_LINE_OPT_STATS_PERIOD_NUM,
 	CMD_LINE_OPT_MAX_CONNS_NUM,
+	CMD_LINE_OPT_MAX_CONNS6_NUM,
 	CMD_LINE_OPT_LOOSE_NUM,
 	CMD_LINE_OPT_TIMEOUT_NUM,
 	CMD_LINE_OPT_REPLAY_NUM,
@@ -87,6 +89,8 @@ static const struct option lgopts[] = {
 	    CMD_LINE_OPT_STATS_PERIOD_NUM },
 	{ CMD_LINE_OPT_MAX_CONNS, required_argument, NULL,
 	    CMD_LINE_OPT_MAX_CONNS_NUM },
+	{ CMD_LINE_OPT_MAX_CONNS6, required_argument, NULL,
+	    CMD_LINE_OPT_MAX_CONNS6_NUM },
 	{ CMD_LINE_OPT_LOOSE, no_argument, NULL, CMD_LINE_OPT_LOOSE_NUM },
 	{ CMD_LINE_OPT_TIMEOUT, required_argument, NULL,
 	    CMD_LINE_OPT_TIMEOUT_NUM },
@@ -136,6 +140,8 @@ print_usage(const char *prgname)
 "                              without it every packet is blocked\n"
 "  --max-conns N               connection table size per family\n"
 "                              (default %u)\n"
+"  --max-conns6 N              IPv6 table size, if not --max-conns (a\n"
+"                              small one for IPv4-mostly traffic)\n"
 "  --loose                     let TCP connections start without a SYN\n"
 "                              (mid-stream pickup, NPFCT_F_TCP_LOOSE)\n"
 "  --timeout NAME=SECONDS      a connection timeout, NAME one of\n"
@@ -475,6 +481,12 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			    MAX_CONNS_LIMIT, &v) != 0)
 				return -EINVAL;
 			cfg->max_conns = (uint32_t)v;
+			break;
+		case CMD_LINE_OPT_MAX_CONNS6_NUM:
+			if (parse_number(CMD_LINE_OPT_MAX_CONNS6, optarg, 1,
+			    MAX_CONNS_LIMIT, &v) != 0)
+				return -EINVAL;
+			cfg->max_conns6 = (uint32_t)v;
 			break;
 		case CMD_LINE_OPT_LOOSE_NUM:
 			cfg->ct_flags |= NPFCT_F_TCP_LOOSE;

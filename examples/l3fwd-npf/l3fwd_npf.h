@@ -189,6 +189,7 @@ struct app_config {
 	uint16_t	burst;
 	uint32_t	stats_period;	/* seconds, 0: off */
 	uint32_t	max_conns;
+	uint32_t	max_conns6;	/* 0: max_conns */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
 	uint32_t	timeouts[NPFCT_TIMEOUT_MAX];	/* 0: default */
 	bool		timeout_set[NPFCT_TIMEOUT_MAX];

@@ -399,6 +399,7 @@ instance_create(void)
 	p.name = CT_NAME;
 	p.socket_id = (int)rte_socket_id();
 	p.max_conns = cfg->max_conns;
+	p.max_conns6 = cfg->max_conns6;
 	p.flags = cfg->ct_flags;
 	app.ct = npfct_create(&p);
 	if (app.ct == NULL)
