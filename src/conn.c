@@ -136,6 +136,25 @@ npfct_conn_state_tcp(struct npfct *ct, struct npfct_conn *con,
 }
 
 /*
+ * conn_lookup_canon: find the connection of a canonical key and check it
+ * (npfct_conn_check()); swapped: the key looked for is its inversion.
+ */
+static struct npfct_conn *
+conn_lookup_canon(struct npfct *ct, const uint32_t *canon, unsigned int alen,
+		bool swapped, const struct npfct_pkt *pkt, int di, bool *forw)
+{
+	struct npfct_db *db = npfct_db_get(ct);
+	struct npfct_conn *con;
+	bool second;
+
+	con = npfct_conndb_lookup(db, canon, alen,
+	    npfct_conndb_hash(db, canon, alen), &second);
+	if (con == NULL)
+		return NULL;
+	return npfct_conn_check(con, second, swapped, pkt, di, forw);
+}
+
+/*
  * npfct_conn_lookup_key: find the connection of a key and check it
  * (npfct_conn_check()); the activity time is not stamped.
  *
@@ -145,40 +164,24 @@ struct npfct_conn *
 npfct_conn_lookup_key(struct npfct *ct, const uint32_t *key,
 		const struct npfct_pkt *pkt, int di, bool *forw)
 {
-	struct npfct_db *db = npfct_db_get(ct);
-	const unsigned int alen = npfct_connkey_alen(key);
 	uint32_t canon[NPFCT_KEY_MAXWORDS];
-	struct npfct_conn *con;
-	bool second, swapped;
+	const bool swapped = npfct_connkey_canon(key, canon);
 
-	swapped = npfct_connkey_canon(key, canon);
-	con = npfct_conndb_lookup(db, canon, alen,
-	    npfct_conndb_hash(db, canon, alen), &second);
-	if (con == NULL)
-		return NULL;
-	return npfct_conn_check(con, second, swapped, pkt, di, forw);
+	return conn_lookup_canon(ct, canon, npfct_connkey_alen(key), swapped,
+	    pkt, di, forw);
 }
 
-/*
- * conn_lookup_pkt: npfct_conn_lookup_key() for a packet, keyed
- * here.
- */
+/* npfct_conn_lookup_key() for a packet, keyed here. */
 static struct npfct_conn *
 conn_lookup_pkt(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		bool *forw)
 {
-	struct npfct_db *db = npfct_db_get(ct);
 	uint32_t canon[NPFCT_KEY_MAXWORDS];
-	struct npfct_conn *con;
-	bool second, swapped;
+	bool swapped;
 
 	if (npfct_connkey_build_canon(pkt, canon, &swapped) == 0)
 		return NULL;
-	con = npfct_conndb_lookup(db, canon, pkt->alen,
-	    npfct_conndb_hash(db, canon, pkt->alen), &second);
-	if (con == NULL)
-		return NULL;
-	return npfct_conn_check(con, second, swapped, pkt, di, forw);
+	return conn_lookup_canon(ct, canon, pkt->alen, swapped, pkt, di, forw);
 }
 
 /* The canonical form of one of a connection's keys. */
@@ -211,9 +214,9 @@ npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con)
 
 	if (!nat && fs == bs)
 		return -EINVAL;
-	__atomic_fetch_or(&con->c_flags, (fs ? CONN_FSWAP : 0) |
-	    (nat ? CONN_NATKEY | (bs ? CONN_BSWAP : 0) : 0),
-	    __ATOMIC_RELAXED);
+	/* Not yet visible: the inserts publish the bits. */
+	con->c_flags |= (fs ? CONN_FSWAP : 0) |
+	    (nat ? CONN_NATKEY | (bs ? CONN_BSWAP : 0) : 0);
 	ret = npfct_conndb_insert(db, cf, alen, npfct_conndb_hash(db, cf,
 	    alen), con, false);
 	if (ret != 0)

@@ -67,6 +67,18 @@
 /* rte_hash takes no fewer entries than a bucket holds (8). */
 #define TABLE_MIN_ENTRIES	8
 
+/*
+ * npfct_conndb_entries: the size of a family's table: one entry per
+ * connection the pool holds (live or waiting for its grace period), one
+ * more per NAT connection.
+ */
+uint32_t
+npfct_conndb_entries(const struct npfct *ct, unsigned int af)
+{
+	return RTE_MAX(ct->ct_pool[af].cp_n + ct->ct_max_nat[af],
+	    (uint32_t)TABLE_MIN_ENTRIES);
+}
+
 /* Whether a table of this many entries needs extendable buckets. */
 bool
 npfct_conndb_needs_ext(uint32_t entries)
@@ -79,12 +91,7 @@ conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 		uint32_t gen)
 {
 	char name[RTE_HASH_NAMESIZE];
-	/*
-	 * One entry per connection the pool holds (live or waiting for its
-	 * grace period), one more per NAT connection.
-	 */
-	const uint32_t entries = RTE_MAX(ct->ct_pool[af].cp_n +
-	    ct->ct_max_nat[af], (uint32_t)TABLE_MIN_ENTRIES);
+	const uint32_t entries = npfct_conndb_entries(ct, af);
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = entries,

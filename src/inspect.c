@@ -70,6 +70,33 @@ struct chunk_keys {
 	void		*val[CHUNK];
 };
 
+/*
+ * chunk_keys_add: key a trackable packet (index i) into its table's
+ * chunk keys: canonical key, direction against it, hash.
+ */
+static __rte_always_inline void
+chunk_keys_add(const struct npfct_db *db, struct chunk_keys *ck,
+		uint32_t (*keys4)[NPFCT_KEY4_WORDS],
+		uint32_t (*keys6)[NPFCT_KEY6_WORDS],
+		const struct npfct_pkt *pkt, unsigned int i)
+{
+	struct chunk_keys *k;
+	uint32_t *key;
+
+	if (likely(pkt->alen == 4)) {
+		k = &ck[NPFCT_AF4];
+		key = keys4[k->n];
+	} else {
+		k = &ck[NPFCT_AF6];
+		key = keys6[k->n];
+	}
+	npfct_connkey_build_canon(pkt, key, &k->swapped[k->n]);
+	k->ptr[k->n] = key;
+	k->sig[k->n] = npfct_conndb_hash(db, key, pkt->alen);
+	k->idx[k->n] = (uint8_t)i;
+	k->n++;
+}
+
 /* Per-burst counters, added to the lcore's slot at the end. */
 struct burst_counts {
 	uint32_t	stat[NPFCT_STAT_MAX];
@@ -104,8 +131,6 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 
 	for (i = 0; i < n; i++) {
 		const struct npfct_pkt *pkt = &pkts[i];
-		struct chunk_keys *k;
-		uint32_t *key;
 
 		conns[i] = NULL;
 		if (unlikely(pkt->status != NPFCT_PARSE_OK)) {
@@ -127,18 +152,7 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 			verdicts[i] = NPFCT_V_NOT_TRACKABLE;
 			continue;
 		}
-		if (likely(pkt->alen == 4)) {
-			k = &ck[NPFCT_AF4];
-			key = keys4[k->n];
-		} else {
-			k = &ck[NPFCT_AF6];
-			key = keys6[k->n];
-		}
-		npfct_connkey_build_canon(pkt, key, &k->swapped[k->n]);
-		k->ptr[k->n] = key;
-		k->sig[k->n] = npfct_conndb_hash(db, key, pkt->alen);
-		k->idx[k->n] = (uint8_t)i;
-		k->n++;
+		chunk_keys_add(db, ck, keys4, keys6, pkt, i);
 	}
 	return nrelated;
 }
@@ -276,9 +290,10 @@ npfct_inspect_burst(struct npfct *ct, struct rte_mbuf **mbufs,
 
 /*
  * establish_warm: (NPFCT_EST_LOOKUP_FIRST) look the burst's canonical
- * keys up in bulk before the inserts, so that the buckets and keys each insert probes are in cache,
- * fetched together instead of one insert after the other.  The result
- * is not used: the insert looks again under its lock.
+ * keys up in bulk before the inserts, so that the buckets and keys each
+ * insert probes are in cache, fetched together instead of one insert
+ * after the other.  The result is not used: the insert looks again
+ * under its lock.  A single key gains nothing: its insert looks it up.
  */
 static void
 establish_warm(struct npfct *ct, const struct npfct_pkt *pkts,
@@ -297,21 +312,10 @@ establish_warm(struct npfct *ct, const struct npfct_pkt *pkts,
 		    (uint16_t)CHUNK);
 
 		ck[NPFCT_AF4].n = ck[NPFCT_AF6].n = 0;
-		for (k = off; k < off + len; k++) {
-			const struct npfct_pkt *pkt = &pkts[idx[k]];
-			struct chunk_keys *c;
-			uint32_t *key;
-			bool sw;
-
-			if (!npfct_pkt_trackable_p(pkt))
-				continue;
-			c = &ck[npfct_af_index(pkt->alen)];
-			key = pkt->alen == 4 ? keys4[c->n] : keys6[c->n];
-			npfct_connkey_build_canon(pkt, key, &sw);
-			c->ptr[c->n] = key;
-			c->sig[c->n] = npfct_conndb_hash(db, key, pkt->alen);
-			c->n++;
-		}
+		for (k = off; k < off + len; k++)
+			if (npfct_pkt_trackable_p(&pkts[idx[k]]))
+				chunk_keys_add(db, ck, keys4, keys6,
+				    &pkts[idx[k]], k - off);
 		for (af = 0; af < NPFCT_NAF; af++)
 			if (ck[af].n > 1)
 				rte_hash_lookup_with_hash_bulk(db->db_hash[af],

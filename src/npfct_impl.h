@@ -296,7 +296,7 @@ struct npfct_conn {
 	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
 	struct npfct_db	*c_db;		/* database holding the entries */
 	int32_t		c_bpos;
-	uint32_t	c_spare;
+	uint32_t	c_pad;		/* to 128 bytes with the IPv4 keys */
 	uint32_t	c_key[];	/* forwards key, then backwards key */
 };
 
@@ -394,6 +394,7 @@ struct npfct_db {
 /* conndb.c */
 struct npfct_db *npfct_conndb_create(struct npfct *ct);
 void npfct_conndb_destroy(struct npfct_db *db);
+uint32_t npfct_conndb_entries(const struct npfct *ct, unsigned int af);
 bool npfct_conndb_needs_ext(uint32_t entries);
 int npfct_conndb_insert(struct npfct_db *db, const uint32_t *key,
 		unsigned int alen, hash_sig_t sig, struct npfct_conn *con,

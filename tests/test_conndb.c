@@ -528,6 +528,101 @@ test_conndb_insert_race(void **state)
 	npfct_destroy(race.ct);
 }
 
+/*
+ * The pool under concurrency: EAL lcores (own magazines, the depot) and
+ * threads without an lcore id (the shared magazine pair) take and give
+ * back objects at once, with tiny magazines so that chains move through
+ * the depot all the time.  An object must never be handed out twice:
+ * each taker stamps it with an atomic exchange that must find it free.
+ */
+#define CP_ITER		20000
+#define CP_HOLD		6
+
+static struct {
+	struct npfct_connpool cp;
+	uint32_t	twice;		/* objects found stamped */
+	uint32_t	taken;
+} cpc;
+
+static void
+cpc_run(uint32_t me)
+{
+	void *objs[CP_HOLD];
+	unsigned int it, j;
+
+	for (it = 0; it < CP_ITER; it++) {
+		for (j = 0; j < CP_HOLD; j++) {
+			objs[j] = npfct_connpool_get(&cpc.cp);
+			if (objs[j] == NULL)
+				continue;
+			if (__atomic_exchange_n((uint32_t *)objs[j], me,
+			    __ATOMIC_ACQ_REL) != 0)
+				__atomic_fetch_add(&cpc.twice, 1,
+				    __ATOMIC_RELAXED);
+			__atomic_fetch_add(&cpc.taken, 1, __ATOMIC_RELAXED);
+		}
+		for (j = 0; j < CP_HOLD; j++) {
+			if (objs[j] == NULL)
+				continue;
+			if (__atomic_exchange_n((uint32_t *)objs[j], 0,
+			    __ATOMIC_ACQ_REL) != me)
+				__atomic_fetch_add(&cpc.twice, 1,
+				    __ATOMIC_RELAXED);
+			npfct_connpool_put(&cpc.cp, objs[j]);
+		}
+	}
+}
+
+static int
+cpc_lcore(void *arg)
+{
+	(void)arg;
+	cpc_run(1 + rte_lcore_id());
+	return 0;
+}
+
+static void *
+cpc_thread(void *arg)
+{
+	cpc_run((uint32_t)(uintptr_t)arg);
+	return NULL;
+}
+
+static void
+test_connpool_concurrent(void **state)
+{
+	pthread_t th[2];
+	unsigned int lcore, i;
+	uint8_t *o;
+
+	(void)state;
+	memset(&cpc, 0, sizeof(cpc));
+	assert_int_equal(npfct_connpool_init(&cpc.cp, "tpoolc", 128, 16, 2,
+	    SOCKET_ID_ANY), 0);
+	/* Free objects are zero where the stamp goes. */
+	for (i = 0; i < cpc.cp.cp_n; i++) {
+		o = npfct_connpool_get(&cpc.cp);
+		assert_non_null(o);
+		memset(o, 0, sizeof(uint32_t));
+	}
+	for (i = 0, o = cpc.cp.cp_base; i < cpc.cp.cp_n; i++, o += 128)
+		npfct_connpool_put(&cpc.cp, o);
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		assert_int_equal(rte_eal_remote_launch(cpc_lcore, NULL, lcore),
+		    0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, cpc_thread,
+		    (void *)(uintptr_t)(1000 + i)), 0);
+	cpc_run(1 + rte_lcore_id());
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	rte_eal_mp_wait_lcore();
+	assert_true(cpc.taken > CP_ITER);
+	assert_int_equal(cpc.twice, 0);
+	assert_int_equal(npfct_connpool_avail(&cpc.cp), cpc.cp.cp_n);
+	npfct_connpool_fini(&cpc.cp);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
 int
@@ -540,6 +635,7 @@ main(void)
 		T(test_conndb_entries_per_connection),
 		T(test_conndb_nat_inverse_collision),
 		T(test_connpool),
+		T(test_connpool_concurrent),
 		T(test_conndb_fill_without_ext),
 		T(test_conndb_insert_race),
 	};

@@ -479,21 +479,9 @@ perf_fill(struct npfct *ct, unsigned int alen, uint8_t proto, uint64_t n,
 }
 
 struct rte_hash *
-perf_raw_create(const char *name, unsigned int key_len, uint64_t nconns,
-		bool two_entries)
+perf_raw_create(const char *name, unsigned int key_len, uint32_t entries,
+		bool ext)
 {
-	/*
-	 * As src/conndb.c sizes its tables: one entry per pool object
-	 * (N plus the magazines' slack) and an eighth more for NAT;
-	 * extendable buckets only over 7/8 load.  two_entries: as NPF's
-	 * design (and npfct's before canonical keys) needs, two entries
-	 * per connection and EXT_TABLE.
-	 */
-	const uint64_t batch = RTE_MIN(256u, nconns / 8);
-	const uint32_t entries = two_entries ?
-	    (uint32_t)(2 * nconns + nconns / 8 + 8) :
-	    (uint32_t)RTE_MAX(nconns + 2 * batch * (rte_lcore_count() + 1) +
-	    nconns / 8 + 1, 8u);
 	struct rte_hash_parameters hp = {
 		.name = name,
 		.entries = entries,
@@ -503,8 +491,7 @@ perf_raw_create(const char *name, unsigned int key_len, uint64_t nconns,
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 		    RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-		    (two_entries || npfct_conndb_needs_ext(entries) ?
-		    RTE_HASH_EXTRA_FLAGS_EXT_TABLE : 0),
+		    (ext ? RTE_HASH_EXTRA_FLAGS_EXT_TABLE : 0),
 	};
 	struct rte_hash *h = rte_hash_create(&hp);
 

@@ -250,11 +250,12 @@ int perf_fill(struct npfct *ct, unsigned int alen, uint8_t proto,
 		uint64_t n, double *seconds);
 
 /*
- * The raw rte_hash baseline: a table created like the library's (same
- * flags, 2 entries per connection + 1/8, CRC hash).
+ * The raw rte_hash baseline: an LF, multi-writer table of entries keys
+ * with a CRC hash, with extendable buckets if ext (hit: the instance's
+ * own size and flags; new: two entries per connection, as NPF).
  */
 struct rte_hash *perf_raw_create(const char *name, unsigned int key_len,
-		uint64_t nconns, bool two_entries);
+		uint32_t entries, bool ext);
 
 /* Memory allocated on all heaps (bytes). */
 uint64_t perf_heap_allocated(void);

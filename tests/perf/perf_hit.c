@@ -170,6 +170,18 @@ build_packets(struct hit_ctx *h)
 	}
 }
 
+/* A raw table the size and flags of the instance's own. */
+static struct rte_hash *
+raw_create_like(const struct hit_ctx *h, const char *name,
+		unsigned int key_len)
+{
+	const uint32_t entries = npfct_conndb_entries(h->ct,
+	    npfct_af_index(h->alen));
+
+	return perf_raw_create(name, key_len, entries,
+	    npfct_conndb_needs_ext(entries));
+}
+
 int
 hit_setup(struct hit_ctx *h, const char *vname, uint64_t n, bool single,
 		bool with_raw)
@@ -217,7 +229,7 @@ hit_setup(struct hit_ctx *h, const char *vname, uint64_t n, bool single,
 		snprintf(name, sizeof(name), "raw_%s", v->name);
 		if (h->keys == NULL || h->kptr == NULL || h->sigs == NULL ||
 		    h->objs == NULL ||
-		    (h->raw = perf_raw_create(name, kw * 4, h->n, false)) == NULL)
+		    (h->raw = raw_create_like(h, name, kw * 4)) == NULL)
 			goto fail;
 		perf_run_on(perf.worker, raw_fill_lcore, &rf);
 		if (rf.ret != 0) {

@@ -226,7 +226,12 @@ new_rep(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	memset(run, 0, sizeof(run));
 	memset(res, 0, sizeof(*res));
 	if (mode == NEW_RAW)
-		raw = perf_raw_create("raw_new", 16, n, true);
+		/*
+		 * Two entries per connection and EXT_TABLE, as NPF's design
+		 * (and npfct's before canonical keys) needs.
+		 */
+		raw = perf_raw_create("raw_new", 16,
+		    (uint32_t)(2 * n + n / 8 + 8), true);
 	else
 		ct = perf_ct_create("new", 4, n, NULL, NULL);
 	if (ct == NULL && raw == NULL)
