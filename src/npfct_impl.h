@@ -180,8 +180,68 @@ static inline unsigned int
 npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
 		bool *swapped)
 {
-	const bool sw = npfct_pkt_key_swapped(pkt);
+	bool sw;
 
+	if (likely(pkt->alen == 4 && (pkt->flags & NPFCT_PKT_L4) != 0)) {
+		/*
+		 * IPv4 without branches on the direction, which is random
+		 * from packet to packet: selects, not jumps.
+		 */
+		const uint32_t sa = pkt->src.a32[0], da = pkt->dst.a32[0];
+		const uint32_t sp = pkt->sport, dp = pkt->dport;
+		const uint64_t s = (uint64_t)rte_be_to_cpu_32(sa) << 16 |
+		    rte_be_to_cpu_16(sp);
+		const uint64_t d = (uint64_t)rte_be_to_cpu_32(da) << 16 |
+		    rte_be_to_cpu_16(dp);
+		const uint32_t ids = sp << 16 | dp, rids = dp << 16 | sp;
+		uint32_t m, a0, a1, id;
+		uint64_t w;
+
+		sw = s > d;
+		m = -(uint32_t)sw;	/* all ones if swapped */
+		a0 = sa ^ ((sa ^ da) & m);
+		a1 = da ^ ((sa ^ da) & m);
+		id = ids ^ ((ids ^ rids) & m);
+		w = npfct_key_pair(((uint32_t)pkt->proto << 16) | 4, id);
+		memcpy(&key[0], &w, sizeof(w));
+		w = npfct_key_pair(a0, a1);
+		memcpy(&key[2], &w, sizeof(w));
+		*swapped = sw;
+		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
+	}
+	if (likely(pkt->alen == 16 && (pkt->flags & NPFCT_PKT_L4) != 0)) {
+		/* IPv6 likewise: addresses as two big-endian 64-bit halves. */
+		uint64_t a[2][2], m, x;
+		const uint32_t sp = pkt->sport, dp = pkt->dport;
+		const uint32_t ids = sp << 16 | dp, rids = dp << 16 | sp;
+		unsigned int h;
+		bool gt, eq;
+		uint64_t w;
+
+		memcpy(a[0], pkt->src.a8, 16);
+		memcpy(a[1], pkt->dst.a8, 16);
+		/* As npfct_pkt_key_swapped(): bytes, then ids. */
+		gt = rte_be_to_cpu_16(sp) > rte_be_to_cpu_16(dp);
+		eq = a[0][1] == a[1][1];
+		gt = (rte_be_to_cpu_64(a[0][1]) > rte_be_to_cpu_64(a[1][1])) |
+		    (eq & gt);
+		eq = a[0][0] == a[1][0];
+		sw = (rte_be_to_cpu_64(a[0][0]) > rte_be_to_cpu_64(a[1][0])) |
+		    (eq & gt);
+		m = -(uint64_t)sw;
+		w = npfct_key_pair(((uint32_t)pkt->proto << 16) | 16,
+		    ids ^ ((ids ^ rids) & (uint32_t)m));
+		memcpy(&key[0], &w, sizeof(w));
+		for (h = 0; h < 2; h++) {
+			x = (a[0][h] ^ a[1][h]) & m;
+			memcpy(&key[2 + 2 * h], &(uint64_t){ a[0][h] ^ x }, 8);
+			memcpy(&key[6 + 2 * h], &(uint64_t){ a[1][h] ^ x }, 8);
+		}
+		memset(&key[10], 0, 8);
+		*swapped = sw;
+		return NPFCT_KEY6_WORDS * sizeof(uint32_t);
+	}
+	sw = npfct_pkt_key_swapped(pkt);
 	*swapped = sw;
 	return npfct_connkey_build(pkt, key, !sw);
 }
@@ -660,7 +720,8 @@ npfct_conn_check(struct npfct_conn *con, bool second, bool swapped,
 		 * with NAT, the inversion is not the backwards key.
 		 */
 		forw = swapped == ((flags & CONN_FSWAP) != 0);
-		if (unlikely(!forw && (flags & CONN_NATKEY)))
+		/* The flag first: forw is random from packet to packet. */
+		if (unlikely((flags & CONN_NATKEY) && !forw))
 			return NULL;
 	} else {
 		/* The second holds the backwards key and its inversion. */

@@ -196,7 +196,10 @@ test_connkey_canonical(void **state)
 		}
 		assert_memory_equal(cf, cb, len);
 
-		/* The key path agrees with the packet path. */
+		/* The packet path agrees with the generic comparison... */
+		assert_true(npfct_pkt_key_swapped(&pf) == sf);
+		assert_true(npfct_pkt_key_swapped(&pb) == sb);
+		/* ... and with the key path. */
 		npfct_connkey_build(&pf, raw, true);
 		assert_true(npfct_connkey_canon(raw, c2) == sf);
 		assert_memory_equal(c2, cf, len);
