@@ -246,6 +246,10 @@ npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
 	return npfct_connkey_build(pkt, key, !sw);
 }
 
+/* pkt.c: npfct_pkt_parse() without its fast path. */
+enum npfct_parse_status npfct_pkt_parse_general(struct npfct_pkt *pkt,
+		struct rte_mbuf *m);
+
 /* connkey.c */
 bool npfct_connkey_canon(const uint32_t *key, uint32_t *canon);
 void npfct_connkey_invert(const uint32_t *key, uint32_t *inv);

@@ -78,6 +78,15 @@
  *	beyond PKT_L3_OFF_MAX, and the IPv6 extension header walk stops at
  *	PKT_L4_OFF_MAX, so that l4_off and icmp.inner_off cannot wrap.
  *
+ *	Fast path.  An untagged IPv4 frame without options, not a
+ *	fragment, carrying TCP (options only read on a SYN, so a SYN with
+ *	options goes the general way) or UDP with every header in the first
+ *	segment is parsed in one pass with one length check per header
+ *	(parse_fast4()); any other packet, valid or not, goes through the
+ *	general parser from the start.  Both give the same result to the
+ *	byte, which test_pkt checks on mutated, truncated and segmented
+ *	packets against npfct_pkt_parse_general().
+ *
  *	To keep the fast path short the structure is not cleared: each path
  *	writes the fields it defines, and always mbuf, ifid, flags and
  *	status.  Ports are 0 when the packet has none (later fragments,
@@ -111,6 +120,7 @@
 #include <rte_udp.h>
 
 #include "npfct_pkt.h"
+#include "npfct_impl.h"
 
 /* Most VLAN tags skipped (802.1Q, or QinQ outer and inner). */
 #define PKT_VLAN_MAX		2
@@ -591,10 +601,115 @@ l4:
 }
 
 /*
- * npfct_pkt_parse: parse a packet starting with an Ethernet header.
+ * parse_fast4: the common case in one pass - an untagged Ethernet frame
+ * carrying IPv4 without options, not a fragment, with a TCP header
+ * without options (or with options, not on a SYN) or a UDP header, all
+ * in the first segment and all lengths consistent.
+ *
+ * => Returns true with *pkt filled exactly as the general parser fills
+ *    it; false, having written nothing, for any other packet, which the
+ *    general parser then takes from the start.
+ */
+static __rte_always_inline bool
+parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
+{
+	const uint32_t off = sizeof(struct rte_ether_hdr);
+	const uint32_t l4_off = off + sizeof(struct rte_ipv4_hdr);
+	const uint32_t dlen = rte_pktmbuf_data_len(m);
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const void *)(d + off);
+	const void *l4 = d + l4_off;
+	uint32_t tlen, l4_len, hlen;
+	rte_be16_t type;
+
+	/* The smallest of the headers: UDP; TCP is checked below. */
+	if (unlikely(dlen < l4_off + sizeof(struct rte_udp_hdr)))
+		return false;
+	memcpy(&type, d + offsetof(struct rte_ether_hdr, ether_type),
+	    sizeof(type));
+	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->version_ihl != RTE_IPV4_VHL_DEF ||
+	    (ip->fragment_offset & RTE_BE16(PKT_IP4_FRAG_MASK)) != 0))
+		return false;
+	tlen = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(tlen < sizeof(*ip) ||
+	    tlen > rte_pktmbuf_pkt_len(m) - off))
+		return false;
+	l4_len = tlen - sizeof(*ip);
+
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		const struct rte_udp_hdr *uh = l4;
+		const uint32_t ulen = rte_be_to_cpu_16(uh->dgram_len);
+
+		if (unlikely(l4_len < sizeof(*uh) || ulen < sizeof(*uh) ||
+		    ulen > l4_len))
+			return false;
+		pkt->flags = NPFCT_PKT_IP4 | NPFCT_PKT_L4 | NPFCT_PKT_UDP;
+		pkt->sport = uh->src_port;
+		pkt->dport = uh->dst_port;
+	} else if (ip->next_proto_id == IPPROTO_TCP) {
+		const struct rte_tcp_hdr *th = l4;
+
+		if (unlikely(dlen < l4_off + sizeof(*th) ||
+		    l4_len < sizeof(*th)))
+			return false;
+		hlen = (uint32_t)(th->data_off >> 4) << 2;
+		if (unlikely(hlen < sizeof(*th) || hlen > l4_len ||
+		    (hlen > sizeof(*th) && (th->tcp_flags & NPFCT_TH_SYN))))
+			return false;
+		pkt->flags = NPFCT_PKT_IP4 | NPFCT_PKT_L4 | NPFCT_PKT_TCP;
+		pkt->sport = th->src_port;
+		pkt->dport = th->dst_port;
+		pkt->tcp.seq = rte_be_to_cpu_32(th->sent_seq);
+		pkt->tcp.ack = rte_be_to_cpu_32(th->recv_ack);
+		pkt->tcp.win = rte_be_to_cpu_16(th->rx_win);
+		pkt->tcp.datalen = (uint16_t)(l4_len - hlen);
+		pkt->tcp.flags = th->tcp_flags & PKT_TH_MASK;
+		pkt->tcp.hlen = (uint8_t)hlen;
+		pkt->tcp.wscale = NPFCT_TCP_WSCALE_NONE;
+		pkt->tcp.sack_ok = 0;
+		pkt->tcp.mss = 0;
+	} else {
+		return false;
+	}
+	pkt->mbuf = m;
+	pkt->ifid = m->port;
+	pkt->proto = ip->next_proto_id;
+	pkt->alen = sizeof(ip->src_addr);
+	pkt->ttl = ip->time_to_live;
+	pkt->l3_off = (uint16_t)off;
+	pkt->l4_off = (uint16_t)l4_off;
+	pkt->l4_len = (uint16_t)l4_len;
+	pkt->src.a32[0] = ip->src_addr;
+	pkt->src.a32[1] = 0;
+	pkt->src.a32[2] = 0;
+	pkt->src.a32[3] = 0;
+	pkt->dst.a32[0] = ip->dst_addr;
+	pkt->dst.a32[1] = 0;
+	pkt->dst.a32[2] = 0;
+	pkt->dst.a32[3] = 0;
+	pkt->status = NPFCT_PARSE_OK;
+	return true;
+}
+
+/*
+ * npfct_pkt_parse: parse a packet starting with an Ethernet header: the
+ * common case in one pass, anything else through the general parser.
  */
 enum npfct_parse_status
 npfct_pkt_parse(struct npfct_pkt *pkt, struct rte_mbuf *m)
+{
+	if (likely(parse_fast4(pkt, m)))
+		return NPFCT_PARSE_OK;
+	return npfct_pkt_parse_general(pkt, m);
+}
+
+/*
+ * npfct_pkt_parse_general: npfct_pkt_parse() without the fast path
+ * (the reference the fast path is tested against).
+ */
+enum npfct_parse_status
+npfct_pkt_parse_general(struct npfct_pkt *pkt, struct rte_mbuf *m)
 {
 	const uint32_t len = rte_pktmbuf_pkt_len(m);
 	enum npfct_parse_status st;

@@ -37,6 +37,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "npfct_impl.h"
 #include "npfct_pkt.h"
 #include "test_eal.h"
 #include "test_pkt.h"
@@ -843,6 +844,90 @@ test_pkt_parse_mutated(void **state)
 			check_split(m, (uint16_t)(1 + rng() % 24));
 		rte_pktmbuf_free(m);
 	}
+}
+
+/*
+ * The fast path (IPv4 TCP/UDP in one pass) gives exactly what the general
+ * parser gives - status and every byte of the structure - on valid
+ * packets, on packets mutated in the fields it checks, truncated and
+ * split into segments.
+ */
+static void
+test_pkt_parse_fast_path_equivalence(void **state)
+{
+	static const struct test_pkt_spec tcp4_opts_spec = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = "10.0.0.1",
+		.dst = "10.0.0.2", .sport = 1234, .dport = 80,
+		.tcp_flags = NPFCT_TH_ACK, .seq = 1, .ack = 2, .win = 100,
+		.wscale = 7, .mss = 1460, .payload_len = 10,
+	};
+	static const struct test_pkt_spec tcp4_syn_spec = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = "10.0.0.1",
+		.dst = "10.0.0.2", .sport = 1234, .dport = 80,
+		.tcp_flags = NPFCT_TH_SYN, .seq = 1, .win = 100,
+		.wscale = 7, .mss = 1460, .sack_ok = true,
+	};
+	static const struct test_pkt_spec udp4_frag_spec = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .src = "10.0.0.1",
+		.dst = "10.0.0.2", .sport = 53, .dport = 53, .ip_mf = true,
+		.payload_len = 20,
+	};
+	static const struct test_pkt_spec udp4_opt_spec = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .src = "10.0.0.1",
+		.dst = "10.0.0.2", .sport = 53, .dport = 53, .ip_opt_len = 4,
+	};
+	const struct test_pkt_spec *const fast_kinds[] = {
+		&tcp4_spec, &udp4_spec, &tcp4_opts_spec, &tcp4_syn_spec,
+		&udp4_frag_spec, &udp4_opt_spec, &vlan_udp4_spec, &tcp6_spec,
+	};
+	/* Offsets the fast path decides on (Ethernet type, IPv4, L4). */
+	static const uint8_t hot[] = {
+		12, 13, 14, 16, 17, 20, 21, 23, 38, 39, 46, 47,
+	};
+	struct npfct_pkt a, b;
+	struct rte_mbuf *m, *s;
+	enum npfct_parse_status sa, sb;
+	unsigned int i, n, fast = 0;
+	uint32_t len, off;
+
+	(void)state;
+	rng_state = 0xfa57;
+	for (i = 0; i < 40000; i++) {
+		m = test_pkt_build(fast_kinds[rng() % RTE_DIM(fast_kinds)]);
+		len = rte_pktmbuf_pkt_len(m);
+		for (n = rng() % 3; n > 0; n--) {
+			off = (rng() & 1) ? hot[rng() % RTE_DIM(hot)] :
+			    ETH_LEN + rng() % (len - ETH_LEN);
+			if (off >= len)
+				continue;
+			/* Small values hit the length bounds. */
+			set8(m, (uint16_t)off, (uint8_t)((rng() & 1) ?
+			    rng() : rng() % 80));
+		}
+		if (rng() % 4 == 0)
+			test_pkt_truncate(m, (uint16_t)(rng() % (len + 1)));
+		s = m;
+		if (rng() % 4 == 0)
+			s = test_pkt_split(m, (uint16_t)(1 + rng() % 64));
+		s->port = (uint16_t)i;
+
+		memset(&a, PATTERN, sizeof(a));
+		memset(&b, PATTERN, sizeof(b));
+		sa = npfct_pkt_parse(&a, s);
+		sb = npfct_pkt_parse_general(&b, s);
+		assert_int_equal(sa, sb);
+		assert_memory_equal(&a, &b, sizeof(a));
+		if (sa == NPFCT_PARSE_OK && a.l3_off == ETH_LEN &&
+		    a.l4_off == ETH_LEN + IP4_LEN &&
+		    (a.flags & ~(uint32_t)(NPFCT_PKT_TCP | NPFCT_PKT_UDP)) ==
+		    (NPFCT_PKT_IP4 | NPFCT_PKT_L4))
+			fast++;
+		if (s != m)
+			rte_pktmbuf_free(s);
+		rte_pktmbuf_free(m);
+	}
+	/* The fast path's domain was covered, not only its rejections. */
+	assert_true(fast > 5000);
 }
 
 /*
@@ -1822,6 +1907,7 @@ main(void)
 		cmocka_unit_test(test_pkt_parse_icmp_inner_v6),
 		cmocka_unit_test(test_pkt_parse_multiseg),
 		cmocka_unit_test(test_pkt_parse_l3_offset),
+		cmocka_unit_test(test_pkt_parse_fast_path_equivalence),
 	};
 
 	return cmocka_run_group_tests_name("pkt", tests,
