@@ -66,6 +66,7 @@ struct perf_opts {
 	unsigned int	churn_new_pct;	/* share of new flows (churn) */
 	unsigned int	churn_seconds;	/* measured virtual seconds */
 	unsigned int	pool_pkts;	/* M: pre-built packets (hit) */
+	bool		hit_rx;		/* --hit-rx: npfct gets an RX ring */
 	uint64_t	pkts_per_rep;	/* packets per hit repetition */
 	const char	*json_path;	/* --json FILE (also on stdout) */
 	FILE		*json;
@@ -274,6 +275,8 @@ struct hit_ctx {
 	bool		single;		/* one flow, one direction */
 	struct npfct	*ct;
 	struct rte_mbuf	**mbufs;	/* M packets, bursts of 32 */
+	struct rte_mempool *rx_pool;	/* --hit-rx: the ring's mbufs */
+	struct rte_mbuf	**rx;		/* PERF_RX_RING mbufs */
 	uint8_t		*dirs;		/* direction of each burst */
 	unsigned int	m;
 	/* Raw baseline. */
@@ -285,6 +288,9 @@ struct hit_ctx {
 	double		fill_s;		/* npfct fill time */
 	double		raw_fill_s;
 };
+
+/* --hit-rx: mbufs of the emulated RX ring (a typical descriptor count). */
+#define PERF_RX_RING	1024
 
 /* What hit_measure() times. */
 #define HIT_NPFCT	0x1

@@ -91,6 +91,10 @@ usage(const char *prog)
 	    "  --churn-seconds S     measured virtual seconds (12)\n"
 	    "  --pool-pkts M         pre-built packets for hit (262144)\n"
 	    "  --pkts-per-rep P      packets per hit repetition (1048576)\n"
+	    "  --hit-rx              hit/single: npfct receives each burst "
+	    "into a ring\n"
+	    "                        of 1024 mbufs first (copy not timed), "
+	    "as from a PMD\n"
 	    "  --json FILE           also write the JSON lines to FILE\n",
 	    prog);
 }
@@ -165,7 +169,7 @@ static int
 parse_args(int argc, char **argv)
 {
 	enum { O_QUICK = 256, O_SCEN, O_REPS, O_HIT, O_HITV, O_NEW, O_MEM, O_GC,
-	    O_CLIVE, O_CPCT, O_CSEC, O_POOL, O_PPR, O_JSON, O_HELP };
+	    O_CLIVE, O_CPCT, O_CSEC, O_POOL, O_PPR, O_HITRX, O_JSON, O_HELP };
 	static const struct option lgopts[] = {
 		{ "quick", no_argument, NULL, O_QUICK },
 		{ "scenarios", required_argument, NULL, O_SCEN },
@@ -180,6 +184,7 @@ parse_args(int argc, char **argv)
 		{ "churn-seconds", required_argument, NULL, O_CSEC },
 		{ "pool-pkts", required_argument, NULL, O_POOL },
 		{ "pkts-per-rep", required_argument, NULL, O_PPR },
+		{ "hit-rx", no_argument, NULL, O_HITRX },
 		{ "json", required_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -256,6 +261,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_PPR:
 			perf.pkts_per_rep = strtoull(optarg, NULL, 0);
+			break;
+		case O_HITRX:
+			perf.hit_rx = true;
 			break;
 		case O_JSON:
 			perf.json_path = optarg;
