@@ -67,6 +67,7 @@ struct perf_opts {
 	unsigned int	churn_seconds;	/* measured virtual seconds */
 	unsigned int	pool_pkts;	/* M: pre-built packets (hit) */
 	bool		hit_rx;		/* --hit-rx: npfct gets an RX ring */
+	unsigned int	failures;	/* set-up failures, wrong results */
 	uint64_t	pkts_per_rep;	/* packets per hit repetition */
 	const char	*json_path;	/* --json FILE (also on stdout) */
 	FILE		*json;

@@ -201,6 +201,7 @@ perf_churn_run(void)
 	if (r.ring == NULL || ct == NULL ||
 	    perf_mbufs_alloc(r.mbufs, PERF_BURST) != 0) {
 		printf("churn: set-up failed\n");
+		perf.failures++;
 		free(r.ring);
 		perf_ct_destroy(ct);
 		return;
@@ -313,6 +314,7 @@ gcint_variant(const char *variant, uint64_t n)
 
 	if (hit_setup(&h, variant, n, false, false) != 0) {
 		printf("gc-interference %s: set-up failed\n", variant);
+		perf.failures++;
 		return;
 	}
 	scan_ns = gc_scan_rate(h.ct, h.n);
@@ -346,10 +348,12 @@ gcint_variant(const char *variant, uint64_t n)
 				busy[m] += perf_gc_busy(h.ct) / reps;
 				perf_gc_stop(h.ct);
 			}
-			if (matched != packets)
+			if (matched != packets) {
+				perf.failures++;
 				printf("WARNING: gc %s: %" PRIu64 " of %" PRIu64
 				    " matched\n", gc_mode_names[m], matched,
 				    packets);
+			}
 			perf_sample_add(&s[m], cyc[0]);
 			perf_sample_add(&c[m], cpu[0]);
 		}

@@ -461,9 +461,11 @@ hit_measure(struct hit_ctx *h, unsigned int what, double cyc[4],
 	*matched = r.matched;
 	raw_expected = *packets * (uint64_t)(((r.what & HIT_RAW) != 0) +
 	    ((r.what & HIT_RAW_TOUCH) != 0));
-	if (r.raw_hits != raw_expected)
+	if (r.raw_hits != raw_expected) {
+		perf.failures++;
 		fprintf(stderr, "WARNING: raw %" PRIu64 " hits of %" PRIu64
 		    "\n", r.raw_hits, raw_expected);
+	}
 	return 0;
 }
 
@@ -494,12 +496,14 @@ hit_report(struct hit_ctx *h, const char *scenario)
 		}
 	}
 	npfct_stats_get(h->ct, &st);
-	if (matched != packets)
+	if (matched != packets) {
+		perf.failures++;
 		printf("WARNING: %s %s: %" PRIu64 " of %" PRIu64 " packets "
 		    "matched (invalid %" PRIu64 ", miss %" PRIu64 ")\n",
 		    scenario, h->variant, matched, packets,
 		    st.count[NPFCT_STAT_INVALID_STATE],
 		    st.count[NPFCT_STAT_LOOKUP_MISS]);
+	}
 	snprintf(info, sizeof(info), "\"matched\":%" PRIu64 ",\"packets\":"
 	    "%" PRIu64 ",\"pool_pkts\":%u,\"rx_ring\":%s,\"fill_s\":%.2f,"
 	    "\"raw_fill_s\":%.2f", matched, packets, h->m,
@@ -536,6 +540,7 @@ perf_hit_run(void)
 		for (i = 0; i < perf.n_hit_sizes; i++) {
 			if (hit_setup(&h, variants[v].name, perf.hit_sizes[i],
 			    false, true) != 0) {
+				perf.failures++;
 				printf("hit %s %" PRIu64 ": set-up failed\n",
 				    variants[v].name, perf.hit_sizes[i]);
 				continue;
@@ -554,6 +559,7 @@ perf_single_run(void)
 	perf_banner("single-flow: one UDP flow, bursts of 32");
 	if (hit_setup(&h, "udp4", 1, true, true) != 0) {
 		printf("single: set-up failed\n");
+		perf.failures++;
 		return;
 	}
 	hit_report(&h, "single");

@@ -104,13 +104,16 @@ mem_one(unsigned int alen, uint64_t n)
 	ct = perf_ct_create("mem", alen, n, NULL, NULL);
 	if (ct == NULL) {
 		printf("mem %s %" PRIu64 ": create failed\n", variant, n);
+		perf.failures++;
 		free(before);
 		return;
 	}
 	h1 = perf_heap_allocated();
-	if (perf_fill(ct, alen, IPPROTO_UDP, n, &fill_s) != 0)
+	if (perf_fill(ct, alen, IPPROTO_UDP, n, &fill_s) != 0) {
+		perf.failures++;
 		printf("WARNING: mem %s %" PRIu64 ": fill incomplete\n",
 		    variant, n);
+	}
 	h2 = perf_heap_allocated();
 	memset(&sum, 0, sizeof(sum));
 	sum.before = before;

@@ -272,9 +272,11 @@ new_rep(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	    (double)(run[0].count / DECILES);
 	res->wall_mcps = (double)n / ((double)(t_end - t_start) /
 	    perf.tsc_hz) / 1e6;
-	if (res->done != n)
+	if (res->done != n) {
+		perf.failures++;
 		printf("WARNING: new %s: %" PRIu64 " of %" PRIu64
 		    " established\n", mode_names[mode], res->done, n);
+	}
 	if (raw != NULL) {
 		uint64_t t0 = rte_rdtsc();
 
@@ -301,6 +303,7 @@ new_measure(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	for (r = 0; r < reps; r++) {
 		if (new_rep(mode, n, nworkers, &res) != 0) {
 			printf("new %s: set-up failed\n", mode_names[mode]);
+			perf.failures++;
 			return;
 		}
 		perf_sample_add(&s, res.cyc);
