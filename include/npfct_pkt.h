@@ -10,10 +10,10 @@
  * npfct packet information (NPF's npf_cache_t).
  *
  * Before a packet can be inspected or establish a connection, its layer 3
- * and layer 4 headers are parsed into a struct npfct_pkt.  The parser reads
- * the packet through rte_pktmbuf_read(), so headers split across mbuf
- * segments are handled; every length is checked against the data actually
- * present and nothing past the end of the packet is read.  The parsed
+ * and layer 4 headers are parsed into a struct npfct_pkt.  Headers split
+ * across mbuf segments are handled (read through rte_pktmbuf_read());
+ * every length is checked against the data actually present and nothing
+ * past the end of the packet is read.  The parsed
  * values are copied into the structure (addresses, ports, TCP sequence
  * data), so the structure stays valid if the mbuf data is later modified.
  *

@@ -234,10 +234,13 @@ npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
 		memcpy(&key[0], &w, sizeof(w));
 		for (h = 0; h < 2; h++) {
 			x = (a[0][h] ^ a[1][h]) & m;
-			memcpy(&key[2 + 2 * h], &(uint64_t){ a[0][h] ^ x }, 8);
-			memcpy(&key[6 + 2 * h], &(uint64_t){ a[1][h] ^ x }, 8);
+			w = a[0][h] ^ x;
+			memcpy(&key[2 + 2 * h], &w, sizeof(w));
+			w = a[1][h] ^ x;
+			memcpy(&key[6 + 2 * h], &w, sizeof(w));
 		}
-		memset(&key[10], 0, 8);
+		w = 0;
+		memcpy(&key[10], &w, sizeof(w));
 		*swapped = sw;
 		return NPFCT_KEY6_WORDS * sizeof(uint32_t);
 	}
@@ -246,9 +249,13 @@ npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
 	return npfct_connkey_build(pkt, key, !sw);
 }
 
-/* pkt.c: npfct_pkt_parse() without its fast path. */
+/*
+ * pkt.c: npfct_pkt_parse() without its fast path, and the fast path alone
+ * (false: the packet is not its case, nothing written).
+ */
 enum npfct_parse_status npfct_pkt_parse_general(struct npfct_pkt *pkt,
 		struct rte_mbuf *m);
+bool npfct_pkt_parse_fast(struct npfct_pkt *pkt, struct rte_mbuf *m);
 
 /* connkey.c */
 bool npfct_connkey_canon(const uint32_t *key, uint32_t *canon);

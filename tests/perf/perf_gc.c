@@ -200,7 +200,7 @@ perf_churn_run(void)
 	ct = perf_ct_create("churn", 4, 2 * live, timeouts, &gc);
 	if (r.ring == NULL || ct == NULL ||
 	    perf_mbufs_alloc(r.mbufs, PERF_BURST) != 0) {
-		printf("churn: set-up failed\n");
+		printf("WARNING: churn: set-up failed\n");
 		perf.failures++;
 		free(r.ring);
 		perf_ct_destroy(ct);
@@ -208,8 +208,10 @@ perf_churn_run(void)
 	}
 	r.ct = ct;
 	npfct_clock_manual(ct, 0);
-	if (perf_gc_start(ct) != 0)
-		printf("churn: cannot start the G/C service\n");
+	if (perf_gc_start(ct) != 0) {
+		printf("WARNING: churn: cannot start the G/C service\n");
+		perf.failures++;
+	}
 	perf_run_on(perf.worker, churn_lcore, &r);
 	perf_gc_stop(ct);
 	npfct_stats_get(ct, &st);
@@ -313,7 +315,8 @@ gcint_variant(const char *variant, uint64_t n)
 	char info[256], extra[384];
 
 	if (hit_setup(&h, variant, n, false, false) != 0) {
-		printf("gc-interference %s: set-up failed\n", variant);
+		printf("WARNING: gc-interference %s: set-up failed\n",
+		    variant);
 		perf.failures++;
 		return;
 	}
@@ -335,8 +338,11 @@ gcint_variant(const char *variant, uint64_t n)
 				 * away): one step here reschedules.
 				 */
 				npfct_gc(h.ct);
-				if (perf_gc_start(h.ct) != 0)
-					printf("gc: cannot start the G/C\n");
+				if (perf_gc_start(h.ct) != 0) {
+					printf("WARNING: gc: cannot start the "
+					    "G/C\n");
+					perf.failures++;
+				}
 			}
 			if (m != GC_IDLE)
 				usleep(20000);	/* let it run */

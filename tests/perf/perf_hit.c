@@ -541,7 +541,8 @@ perf_hit_run(void)
 			if (hit_setup(&h, variants[v].name, perf.hit_sizes[i],
 			    false, true) != 0) {
 				perf.failures++;
-				printf("hit %s %" PRIu64 ": set-up failed\n",
+				printf("WARNING: hit %s %" PRIu64 ": set-up "
+				    "failed\n",
 				    variants[v].name, perf.hit_sizes[i]);
 				continue;
 			}
@@ -558,7 +559,7 @@ perf_single_run(void)
 
 	perf_banner("single-flow: one UDP flow, bursts of 32");
 	if (hit_setup(&h, "udp4", 1, true, true) != 0) {
-		printf("single: set-up failed\n");
+		printf("WARNING: single: set-up failed\n");
 		perf.failures++;
 		return;
 	}

@@ -570,8 +570,8 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	if (perf.failures != 0) {
 		/* Figures of misses or failed set-ups are not figures. */
-		printf("npfct-perf: %u failures (set-up, or packets that did "
-		    "not match): see the WARNING lines\n", perf.failures);
+		printf("npfct-perf: %u failures (a set-up, or packets that "
+		    "did not match): see the WARNING lines\n", perf.failures);
 		return 3;
 	}
 	return 0;

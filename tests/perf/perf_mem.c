@@ -97,13 +97,18 @@ mem_one(unsigned int alen, uint64_t n)
 	char extra[384];
 
 	before = calloc(1, sizeof(*before));
-	if (before == NULL)
+	if (before == NULL) {
+		printf("WARNING: mem %s %" PRIu64 ": out of memory\n",
+		    variant, n);
+		perf.failures++;
 		return;
+	}
 	rte_memzone_walk(zone_collect, before);
 	h0 = perf_heap_allocated();
 	ct = perf_ct_create("mem", alen, n, NULL, NULL);
 	if (ct == NULL) {
-		printf("mem %s %" PRIu64 ": create failed\n", variant, n);
+		printf("WARNING: mem %s %" PRIu64 ": create failed\n",
+		    variant, n);
 		perf.failures++;
 		free(before);
 		return;
