@@ -110,35 +110,43 @@ npfct_key_pair(uint32_t lo_addr_word, uint32_t hi_addr_word)
  * => The words are stored 64 bits at a time: rte_hash_crc() reads them
  *    back 64 bits at a time, and narrower stores would stall that read
  *    (no store forwarding from two 32-bit stores to one 64-bit load).
+ * => The ends are swapped with masks, not branches: for the canonical
+ *    key forw is the packet's direction, random from packet to packet,
+ *    and a mispredicted branch per packet cost more than the selects.
  */
 static inline unsigned int
 npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
 {
 	const unsigned int alen = pkt->alen;
-	const union npfct_addr *src, *dst;
-	rte_be16_t sid, did;
-	uint64_t w;
+	const uint32_t sp = pkt->sport, dp = pkt->dport;
+	const uint32_t ids = sp << 16 | dp, rids = dp << 16 | sp;
+	const uint64_t m = -(uint64_t)!forw;	/* all ones: inverted */
+	uint64_t w, a[2], x;
+	unsigned int h;
 
 	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
 		return 0;
-	if (likely(forw)) {
-		src = &pkt->src, dst = &pkt->dst;
-		sid = pkt->sport, did = pkt->dport;
-	} else {
-		src = &pkt->dst, dst = &pkt->src;
-		sid = pkt->dport, did = pkt->sport;
-	}
 	w = npfct_key_pair(((uint32_t)pkt->proto << 16) | alen,
-	    ((uint32_t)sid << 16) | did);
+	    ids ^ ((ids ^ rids) & (uint32_t)m));
 	memcpy(&key[0], &w, sizeof(w));
 	if (likely(alen == 4)) {
-		w = npfct_key_pair(src->a32[0], dst->a32[0]);
+		const uint32_t sa = pkt->src.a32[0], da = pkt->dst.a32[0];
+		const uint32_t x4 = (sa ^ da) & (uint32_t)m;
+
+		w = npfct_key_pair(sa ^ x4, da ^ x4);
 		memcpy(&key[2], &w, sizeof(w));
 		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
 	}
 	RTE_ASSERT(alen == 16);
-	memcpy(&key[2], src, 16);
-	memcpy(&key[6], dst, 16);
+	for (h = 0; h < 2; h++) {
+		memcpy(&a[0], &pkt->src.a8[8 * h], sizeof(a[0]));
+		memcpy(&a[1], &pkt->dst.a8[8 * h], sizeof(a[1]));
+		x = (a[0] ^ a[1]) & m;
+		w = a[0] ^ x;
+		memcpy(&key[2 + 2 * h], &w, sizeof(w));
+		w = a[1] ^ x;
+		memcpy(&key[6 + 2 * h], &w, sizeof(w));
+	}
 	w = 0;
 	memcpy(&key[10], &w, sizeof(w));
 	return NPFCT_KEY6_WORDS * sizeof(uint32_t);
@@ -150,24 +158,34 @@ npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
  * smaller (address, id) end first (addresses compared as bytes, then ids
  * in host order).  Both directions of a stream thus hash to one entry;
  * "swapped" says that the canonical form is the inversion.
+ *
+ * npfct_pkt_key_swapped() compares without branches (IPv6: the addresses
+ * as two big-endian 64-bit halves, the order of memcmp());
+ * npfct_connkey_canon() (connkey.c) orders stored keys the same way with
+ * memcmp(), and test_connkey checks that the two agree.
  */
 static inline bool
 npfct_pkt_key_swapped(const struct npfct_pkt *pkt)
 {
-	int c;
+	uint64_t s[2], d[2];
+	bool gt, eq;
 
 	if (likely(pkt->alen == 4)) {
-		const uint64_t s = (uint64_t)rte_be_to_cpu_32(pkt->src.a32[0])
+		const uint64_t s4 = (uint64_t)rte_be_to_cpu_32(pkt->src.a32[0])
 		    << 16 | rte_be_to_cpu_16(pkt->sport);
-		const uint64_t d = (uint64_t)rte_be_to_cpu_32(pkt->dst.a32[0])
+		const uint64_t d4 = (uint64_t)rte_be_to_cpu_32(pkt->dst.a32[0])
 		    << 16 | rte_be_to_cpu_16(pkt->dport);
 
-		return s > d;
+		return s4 > d4;
 	}
-	c = memcmp(&pkt->src, &pkt->dst, 16);
-	if (c != 0)
-		return c > 0;
-	return rte_be_to_cpu_16(pkt->sport) > rte_be_to_cpu_16(pkt->dport);
+	memcpy(s, pkt->src.a8, sizeof(s));
+	memcpy(d, pkt->dst.a8, sizeof(d));
+	/* From the least significant part up: ids, low half, high half. */
+	gt = rte_be_to_cpu_16(pkt->sport) > rte_be_to_cpu_16(pkt->dport);
+	eq = s[1] == d[1];
+	gt = (rte_be_to_cpu_64(s[1]) > rte_be_to_cpu_64(d[1])) | (eq & gt);
+	eq = s[0] == d[0];
+	return (rte_be_to_cpu_64(s[0]) > rte_be_to_cpu_64(d[0])) | (eq & gt);
 }
 
 /*
@@ -180,71 +198,8 @@ static inline unsigned int
 npfct_connkey_build_canon(const struct npfct_pkt *pkt, uint32_t *key,
 		bool *swapped)
 {
-	bool sw;
+	const bool sw = npfct_pkt_key_swapped(pkt);
 
-	if (likely(pkt->alen == 4 && (pkt->flags & NPFCT_PKT_L4) != 0)) {
-		/*
-		 * IPv4 without branches on the direction, which is random
-		 * from packet to packet: selects, not jumps.
-		 */
-		const uint32_t sa = pkt->src.a32[0], da = pkt->dst.a32[0];
-		const uint32_t sp = pkt->sport, dp = pkt->dport;
-		const uint64_t s = (uint64_t)rte_be_to_cpu_32(sa) << 16 |
-		    rte_be_to_cpu_16(sp);
-		const uint64_t d = (uint64_t)rte_be_to_cpu_32(da) << 16 |
-		    rte_be_to_cpu_16(dp);
-		const uint32_t ids = sp << 16 | dp, rids = dp << 16 | sp;
-		uint32_t m, a0, a1, id;
-		uint64_t w;
-
-		sw = s > d;
-		m = -(uint32_t)sw;	/* all ones if swapped */
-		a0 = sa ^ ((sa ^ da) & m);
-		a1 = da ^ ((sa ^ da) & m);
-		id = ids ^ ((ids ^ rids) & m);
-		w = npfct_key_pair(((uint32_t)pkt->proto << 16) | 4, id);
-		memcpy(&key[0], &w, sizeof(w));
-		w = npfct_key_pair(a0, a1);
-		memcpy(&key[2], &w, sizeof(w));
-		*swapped = sw;
-		return NPFCT_KEY4_WORDS * sizeof(uint32_t);
-	}
-	if (likely(pkt->alen == 16 && (pkt->flags & NPFCT_PKT_L4) != 0)) {
-		/* IPv6 likewise: addresses as two big-endian 64-bit halves. */
-		uint64_t a[2][2], m, x;
-		const uint32_t sp = pkt->sport, dp = pkt->dport;
-		const uint32_t ids = sp << 16 | dp, rids = dp << 16 | sp;
-		unsigned int h;
-		bool gt, eq;
-		uint64_t w;
-
-		memcpy(a[0], pkt->src.a8, 16);
-		memcpy(a[1], pkt->dst.a8, 16);
-		/* As npfct_pkt_key_swapped(): bytes, then ids. */
-		gt = rte_be_to_cpu_16(sp) > rte_be_to_cpu_16(dp);
-		eq = a[0][1] == a[1][1];
-		gt = (rte_be_to_cpu_64(a[0][1]) > rte_be_to_cpu_64(a[1][1])) |
-		    (eq & gt);
-		eq = a[0][0] == a[1][0];
-		sw = (rte_be_to_cpu_64(a[0][0]) > rte_be_to_cpu_64(a[1][0])) |
-		    (eq & gt);
-		m = -(uint64_t)sw;
-		w = npfct_key_pair(((uint32_t)pkt->proto << 16) | 16,
-		    ids ^ ((ids ^ rids) & (uint32_t)m));
-		memcpy(&key[0], &w, sizeof(w));
-		for (h = 0; h < 2; h++) {
-			x = (a[0][h] ^ a[1][h]) & m;
-			w = a[0][h] ^ x;
-			memcpy(&key[2 + 2 * h], &w, sizeof(w));
-			w = a[1][h] ^ x;
-			memcpy(&key[6 + 2 * h], &w, sizeof(w));
-		}
-		w = 0;
-		memcpy(&key[10], &w, sizeof(w));
-		*swapped = sw;
-		return NPFCT_KEY6_WORDS * sizeof(uint32_t);
-	}
-	sw = npfct_pkt_key_swapped(pkt);
 	*swapped = sw;
 	return npfct_connkey_build(pkt, key, !sw);
 }
