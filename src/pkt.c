@@ -244,6 +244,52 @@ pkt_no_ids(struct npfct_pkt *pkt)
 }
 
 /*
+ * ip4_fields: the fields of an IPv4 header (header length hlen, total
+ * length tlen, both checked) at off; the flags are the caller's.
+ */
+static __rte_always_inline void
+ip4_fields(struct npfct_pkt *pkt, const struct rte_ipv4_hdr *ip,
+		uint32_t off, uint32_t hlen, uint32_t tlen)
+{
+	pkt->proto = ip->next_proto_id;
+	pkt->alen = sizeof(ip->src_addr);
+	pkt->ttl = ip->time_to_live;
+	pkt->l3_off = (uint16_t)off;
+	pkt->l4_off = (uint16_t)(off + hlen);
+	pkt->l4_len = (uint16_t)(tlen - hlen);
+	/* The upper words are zero so that keys built from them are stable. */
+	pkt->src.a32[0] = ip->src_addr;
+	pkt->src.a32[1] = 0;
+	pkt->src.a32[2] = 0;
+	pkt->src.a32[3] = 0;
+	pkt->dst.a32[0] = ip->dst_addr;
+	pkt->dst.a32[1] = 0;
+	pkt->dst.a32[2] = 0;
+	pkt->dst.a32[3] = 0;
+}
+
+/*
+ * tcp_fields: the fields of a TCP header (header length hlen, checked
+ * against pkt->l4_len), options not yet scanned.
+ */
+static __rte_always_inline void
+tcp_fields(struct npfct_pkt *pkt, const struct rte_tcp_hdr *th,
+		uint32_t hlen)
+{
+	pkt->sport = th->src_port;
+	pkt->dport = th->dst_port;
+	pkt->tcp.seq = rte_be_to_cpu_32(th->sent_seq);
+	pkt->tcp.ack = rte_be_to_cpu_32(th->recv_ack);
+	pkt->tcp.win = rte_be_to_cpu_16(th->rx_win);
+	pkt->tcp.datalen = (uint16_t)(pkt->l4_len - hlen);
+	pkt->tcp.flags = th->tcp_flags & PKT_TH_MASK;
+	pkt->tcp.hlen = (uint8_t)hlen;
+	pkt->tcp.wscale = NPFCT_TCP_WSCALE_NONE;
+	pkt->tcp.sack_ok = 0;
+	pkt->tcp.mss = 0;
+}
+
+/*
  * tcp_options: scan the TCP options for MSS, window scale and SACK
  * permitted.
  *
@@ -334,17 +380,7 @@ tcp_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, bool inner)
 	if (unlikely(hlen < sizeof(*th) || hlen > pkt->l4_len))
 		return NPFCT_PARSE_L4_BAD;
 
-	pkt->sport = th->src_port;
-	pkt->dport = th->dst_port;
-	pkt->tcp.seq = rte_be_to_cpu_32(th->sent_seq);
-	pkt->tcp.ack = rte_be_to_cpu_32(th->recv_ack);
-	pkt->tcp.win = rte_be_to_cpu_16(th->rx_win);
-	pkt->tcp.datalen = (uint16_t)(pkt->l4_len - hlen);
-	pkt->tcp.flags = th->tcp_flags & PKT_TH_MASK;
-	pkt->tcp.hlen = (uint8_t)hlen;
-	pkt->tcp.wscale = NPFCT_TCP_WSCALE_NONE;
-	pkt->tcp.sack_ok = 0;
-	pkt->tcp.mss = 0;
+	tcp_fields(pkt, th, hlen);
 	/* Options matter only on SYNs (window scale, MSS, SACK-permitted). */
 	if (hlen > sizeof(*th) && (pkt->tcp.flags & NPFCT_TH_SYN))
 		tcp_options(pkt, m, hlen - sizeof(*th));
@@ -485,21 +521,7 @@ ip4_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 	}
 
 	pkt->flags = NPFCT_PKT_IP4;
-	pkt->proto = ip->next_proto_id;
-	pkt->alen = sizeof(ip->src_addr);
-	pkt->ttl = ip->time_to_live;
-	pkt->l3_off = (uint16_t)off;
-	pkt->l4_off = (uint16_t)(off + hlen);
-	pkt->l4_len = (uint16_t)(tlen - hlen);
-	/* The upper words are zero so that keys built from them are stable. */
-	pkt->src.a32[0] = ip->src_addr;
-	pkt->src.a32[1] = 0;
-	pkt->src.a32[2] = 0;
-	pkt->src.a32[3] = 0;
-	pkt->dst.a32[0] = ip->dst_addr;
-	pkt->dst.a32[1] = 0;
-	pkt->dst.a32[2] = 0;
-	pkt->dst.a32[3] = 0;
+	ip4_fields(pkt, ip, off, hlen, tlen);
 
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	if (unlikely(frag & PKT_IP4_FRAG_MASK)) {
@@ -640,6 +662,10 @@ parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
 		return false;
 	l4_len = tlen - sizeof(*ip);
 
+	/*
+	 * Decide before writing: a packet the fast path declines leaves
+	 * *pkt untouched.
+	 */
 	if (ip->next_proto_id == IPPROTO_UDP) {
 		const struct rte_udp_hdr *uh = l4;
 		const uint32_t ulen = rte_be_to_cpu_16(uh->dgram_len);
@@ -647,6 +673,7 @@ parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
 		/* 8 <= ulen <= l4_len: the header fits the IP payload. */
 		if (unlikely(ulen < sizeof(*uh) || ulen > l4_len))
 			return false;
+		ip4_fields(pkt, ip, off, sizeof(*ip), tlen);
 		pkt->flags = NPFCT_PKT_IP4 | NPFCT_PKT_L4 | NPFCT_PKT_UDP;
 		pkt->sport = uh->src_port;
 		pkt->dport = uh->dst_port;
@@ -660,37 +687,14 @@ parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
 		if (unlikely(hlen < sizeof(*th) || hlen > l4_len ||
 		    (hlen > sizeof(*th) && (th->tcp_flags & NPFCT_TH_SYN))))
 			return false;
+		ip4_fields(pkt, ip, off, sizeof(*ip), tlen);
 		pkt->flags = NPFCT_PKT_IP4 | NPFCT_PKT_L4 | NPFCT_PKT_TCP;
-		pkt->sport = th->src_port;
-		pkt->dport = th->dst_port;
-		pkt->tcp.seq = rte_be_to_cpu_32(th->sent_seq);
-		pkt->tcp.ack = rte_be_to_cpu_32(th->recv_ack);
-		pkt->tcp.win = rte_be_to_cpu_16(th->rx_win);
-		pkt->tcp.datalen = (uint16_t)(l4_len - hlen);
-		pkt->tcp.flags = th->tcp_flags & PKT_TH_MASK;
-		pkt->tcp.hlen = (uint8_t)hlen;
-		pkt->tcp.wscale = NPFCT_TCP_WSCALE_NONE;
-		pkt->tcp.sack_ok = 0;
-		pkt->tcp.mss = 0;
+		tcp_fields(pkt, th, hlen);
 	} else {
 		return false;
 	}
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
-	pkt->proto = ip->next_proto_id;
-	pkt->alen = sizeof(ip->src_addr);
-	pkt->ttl = ip->time_to_live;
-	pkt->l3_off = (uint16_t)off;
-	pkt->l4_off = (uint16_t)l4_off;
-	pkt->l4_len = (uint16_t)l4_len;
-	pkt->src.a32[0] = ip->src_addr;
-	pkt->src.a32[1] = 0;
-	pkt->src.a32[2] = 0;
-	pkt->src.a32[3] = 0;
-	pkt->dst.a32[0] = ip->dst_addr;
-	pkt->dst.a32[1] = 0;
-	pkt->dst.a32[2] = 0;
-	pkt->dst.a32[3] = 0;
 	pkt->status = NPFCT_PARSE_OK;
 	return true;
 }
