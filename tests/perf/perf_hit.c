@@ -297,50 +297,50 @@ struct hit_run {
 	uint64_t	sink;
 };
 
-static uint64_t
-pass_npfct(struct hit_ctx *h, struct hit_run *r)
+/*
+ * rx_burst: --hit-rx: receive burst b into the RX ring as a PMD would
+ * (copy the frames, write the lengths).  Returns the ring's mbufs.
+ */
+static struct rte_mbuf **
+rx_burst(struct hit_ctx *h, unsigned int b)
 {
-	struct npfct_pkt pkts[PERF_BURST];
-	struct npfct_conn *conns[PERF_BURST];
-	uint8_t verdicts[PERF_BURST];
-	unsigned int b;
-	uint64_t matched = 0;
+	struct rte_mbuf **src = &h->mbufs[b * PERF_BURST];
+	struct rte_mbuf **rx = &h->rx[(b * PERF_BURST) % PERF_RX_RING];
+	unsigned int j;
 
-	for (b = 0; b < h->m / PERF_BURST; b++) {
-		matched += npfct_inspect_burst(h->ct,
-		    &h->mbufs[b * PERF_BURST], pkts, PERF_BURST, h->dirs[b],
-		    conns, verdicts);
-		npfct_quiescent();
+	for (j = 0; j < PERF_BURST; j++) {
+		rte_memcpy(rte_pktmbuf_mtod(rx[j], void *),
+		    rte_pktmbuf_mtod(src[j], const void *), src[j]->data_len);
+		rx[j]->data_len = src[j]->data_len;
+		rx[j]->pkt_len = src[j]->pkt_len;
+		rx[j]->port = src[j]->port;
 	}
-	RTE_SET_USED(r);
-	return matched;
+	return rx;
 }
 
-/* --hit-rx: the same, each burst first received into the RX ring. */
+/*
+ * pass_npfct: one pass over the M packets through npfct_inspect_burst();
+ * with --hit-rx each burst is first received into the RX ring, and the
+ * TSC cycles that took are added to *rx_cycles.
+ */
 static uint64_t
-pass_npfct_rx(struct hit_ctx *h, uint64_t *rx_cycles)
+pass_npfct(struct hit_ctx *h, uint64_t *rx_cycles)
 {
 	struct npfct_pkt pkts[PERF_BURST];
 	struct npfct_conn *conns[PERF_BURST];
 	uint8_t verdicts[PERF_BURST];
-	struct rte_mbuf **src, **rx;
-	unsigned int b, j;
+	struct rte_mbuf **burst;
+	unsigned int b;
 	uint64_t matched = 0, t0;
 
 	for (b = 0; b < h->m / PERF_BURST; b++) {
-		t0 = rte_rdtsc();
-		src = &h->mbufs[b * PERF_BURST];
-		rx = &h->rx[(b * PERF_BURST) % PERF_RX_RING];
-		for (j = 0; j < PERF_BURST; j++) {
-			rte_memcpy(rte_pktmbuf_mtod(rx[j], void *),
-			    rte_pktmbuf_mtod(src[j], const void *),
-			    src[j]->data_len);
-			rx[j]->data_len = src[j]->data_len;
-			rx[j]->pkt_len = src[j]->pkt_len;
-			rx[j]->port = src[j]->port;
+		burst = &h->mbufs[b * PERF_BURST];
+		if (h->rx != NULL) {
+			t0 = rte_rdtsc();
+			burst = rx_burst(h, b);
+			*rx_cycles += rte_rdtsc() - t0;
 		}
-		*rx_cycles += rte_rdtsc() - t0;
-		matched += npfct_inspect_burst(h->ct, rx, pkts, PERF_BURST,
+		matched += npfct_inspect_burst(h->ct, burst, pkts, PERF_BURST,
 		    h->dirs[b], conns, verdicts);
 		npfct_quiescent();
 	}
@@ -410,19 +410,16 @@ hit_run_lcore(void *arg)
 	unsigned int p;
 
 	npfct_thread_register();
-	if ((r->what & HIT_NPFCT) && h->rx != NULL) {
+	if (r->what & HIT_NPFCT) {
 		uint64_t rx_cycles = 0;
 
-		pass_npfct_rx(h, &rx_cycles);	/* warm-up */
+		pass_npfct(h, &rx_cycles);	/* warm-up */
 		rx_cycles = 0;
 		TIMED(r, 0, pkts, for (p = 0; p < r->passes; p++)
-		    r->matched += pass_npfct_rx(h, &rx_cycles));
+		    r->matched += pass_npfct(h, &rx_cycles));
+		/* --hit-rx: the receive is not npfct's. */
 		r->cyc[0] -= (double)rx_cycles / pkts;
 		r->cpu[0] -= (double)rx_cycles / pkts;
-	} else if (r->what & HIT_NPFCT) {
-		pass_npfct(h, r);	/* warm-up */
-		TIMED(r, 0, pkts, for (p = 0; p < r->passes; p++)
-		    r->matched += pass_npfct(h, r));
 	}
 	if (r->what & HIT_RAW) {
 		pass_raw(h, r, false);
