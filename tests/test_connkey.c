@@ -196,10 +196,13 @@ test_connkey_canonical(void **state)
 		}
 		assert_memory_equal(cf, cb, len);
 
-		/* The packet path agrees with the generic comparison... */
+		/* Establish keys by npfct_pkt_key_swapped(): the same bit. */
 		assert_true(npfct_pkt_key_swapped(&pf) == sf);
 		assert_true(npfct_pkt_key_swapped(&pb) == sb);
-		/* ... and with the key path. */
+		/*
+		 * The key path (memcmp() order, connkey.c) agrees with the
+		 * branch-free packet path.
+		 */
 		npfct_connkey_build(&pf, raw, true);
 		assert_true(npfct_connkey_canon(raw, c2) == sf);
 		assert_memory_equal(c2, cf, len);
