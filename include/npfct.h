@@ -420,16 +420,18 @@ size_t npfct_export_size(const struct npfct *ct);
 
 /**
  * Export the active connections of the current database (NPF's
- * connection save; see docs/export.md for the format): keys, direction,
+ * connection save; see docs/operations.md for the format): keys, direction,
  * interface binding, protocol state with the TCP window data, flags, NAT
  * association (translated backwards key) and idle time.  Each connection
- * is copied under its lock; traffic may run meanwhile.
+ * is copied under its lock; traffic may run meanwhile.  No two records
+ * of one image have the same key, so npfct_import() takes every record
+ * of an image into an empty database.
  *
  * Control thread (takes the G/C lock while it walks the connections).
  *
  * @return
  *   Bytes written, or -EINVAL, or -ENOSPC if len is too small (nothing
- *   useful is written then; ask npfct_export_size() again).
+ *   useful is written then; ask npfct_export_size() again), or -ENOMEM.
  */
 __npfct_experimental
 ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);

@@ -12,7 +12,8 @@
  *	The image is a 32-byte header and one 128-byte record per
  *	connection; all integers are big-endian, addresses and ports are in
  *	network order as on the wire, and a CRC32C covers the whole image.
- *	The layout is documented in docs/export.md and drawn below.
+ *	The layout is documented in docs/operations.md ("Save and
+ *	restore") and drawn below.
  *
  *	Header:
  *
@@ -42,7 +43,9 @@
  * Synchronisation
  *
  *	Export walks the list under ct_gc_lock (the G/C waits) and copies
- *	each connection under its c_lock.  Import runs in the control thread
+ *	each connection under its c_lock; a last pass drops the connections
+ *	a lost setnat race removed meanwhile (export_drop_removed()), so no
+ *	two records of an image have the same key.  Import runs in the control thread
  *	under ct_ctl_lock (no database load meanwhile); it needs an lcore id
  *	for the table inserts.
  *
@@ -54,6 +57,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <netinet/in.h>
@@ -223,10 +227,43 @@ npfct_export_size(const struct npfct *ct)
 	return HDR_LEN + (size_t)npfct_count(ct) * REC_LEN;
 }
 
+/*
+ * export_drop_removed: drop the records of connections whose entries went
+ * away while the export ran.
+ *
+ * => The image must be a set of connections that can all be in one table
+ *    at once (import inserts them all).  The G/C waits for ct_gc_lock, so
+ *    the only entry that goes away meanwhile is that of a connection whose
+ *    setnat lost a race: npfct_conn_setnat() removes it at once, as NPF,
+ *    and a new connection may take its key and be exported too.  The loser
+ *    is REMOVED under its c_lock before the entry can be taken, so a check
+ *    under that lock after every record is written sees it.
+ * => Returns the records kept, compacted in order.
+ */
+static uint32_t
+export_drop_removed(struct npfct_conn **cons, struct exp_rec *r, uint32_t n)
+{
+	uint32_t i, kept = 0;
+	uint32_t flags;
+
+	for (i = 0; i < n; i++) {
+		rte_spinlock_lock(&cons[i]->c_lock);
+		flags = __atomic_load_n(&cons[i]->c_flags, __ATOMIC_RELAXED);
+		rte_spinlock_unlock(&cons[i]->c_lock);
+		if (flags & CONN_REMOVED)
+			continue;
+		if (kept != i)
+			r[kept] = r[i];
+		kept++;
+	}
+	return kept;
+}
+
 ssize_t
 npfct_export(struct npfct *ct, void *buf, size_t len)
 {
 	struct exp_hdr *h = buf;
+	struct npfct_conn **cons;
 	struct exp_rec *r;
 	struct npfct_conn *con;
 	struct npfct_db *db;
@@ -245,15 +282,23 @@ npfct_export(struct npfct *ct, void *buf, size_t len)
 		pthread_mutex_unlock(&ct->ct_gc_lock);
 		return -ENOSPC;
 	}
+	cons = malloc(((size_t)n + 1) * sizeof(*cons));
+	if (cons == NULL) {
+		pthread_mutex_unlock(&ct->ct_gc_lock);
+		return -ENOMEM;
+	}
 	r = (struct exp_rec *)((uint8_t *)buf + HDR_LEN);
 	n = 0;
 	TAILQ_FOREACH(con, &db->db_list, c_entry) {
 		/* Activity may have changed since the count: recheck. */
 		if (!exportable_p(con) || HDR_LEN + (n + 1) * REC_LEN > size)
 			continue;
+		cons[n] = con;
 		rec_fill(ct, con, &r[n++]);
 	}
+	n = export_drop_removed(cons, r, n);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
+	free(cons);
 
 	size = HDR_LEN + (size_t)n * REC_LEN;
 	memset(h, 0, sizeof(*h));

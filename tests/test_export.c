@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -467,6 +468,155 @@ test_export_under_traffic(void **state)
 	npfct_thread_online();
 }
 
+/*
+ * Export while another lcore's setnat calls lose their race: the new
+ * backwards key is another connection's, so npfct_conn_setnat() removes
+ * the loser's entry at once (as NPF) and a new connection takes its key.
+ * Every image must still import whole into an empty instance: a record
+ * written while the setnat ran, or one for the loser next to one for the
+ * connection that took its key, makes the import fail with EEXIST.
+ */
+#define RACE_BATCH	48
+#define RACE_ROUNDS	300
+
+static volatile bool racer_stop;
+static uint64_t racer_lost;
+static int racer_other;
+
+static struct rte_mbuf *
+racer_pkt(unsigned int round, unsigned int i, struct npfct_pkt *pkt)
+{
+	struct test_pkt_spec udp = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .dst = "192.0.2.1",
+		.dport = 53, .wscale = -1,
+	};
+	struct rte_mbuf *m;
+	char src[32];
+
+	snprintf(src, sizeof(src), "10.77.%u.%u", round % 200, i);
+	udp.src = src;
+	udp.sport = 2000;
+	m = test_pkt_build(&udp);
+	npfct_pkt_parse(pkt, m);
+	return m;
+}
+
+static int
+setnat_racer(void *arg)
+{
+	struct npfct_conn *won[RACE_BATCH], *taken[RACE_BATCH];
+	struct rte_mbuf *m[RACE_BATCH];
+	struct npfct_pkt pkt[RACE_BATCH];
+	union npfct_addr ta;
+	unsigned int round, i;
+	static int nat;
+	int ret;
+
+	(void)arg;
+	/* The translation the connection "c" below already holds. */
+	ta.v4 = inet_addr("203.0.113.7");
+	memset(taken, 0, sizeof(taken));
+	npfct_thread_register();
+	for (round = 0; !racer_stop; round++) {
+		for (i = 0; i < RACE_BATCH; i++) {
+			/* Last round's winners go (the G/C reclaims them). */
+			if (taken[i] != NULL)
+				npfct_conn_expire(taken[i]);
+			taken[i] = NULL;
+			m[i] = racer_pkt(round, i, &pkt[i]);
+			won[i] = npfct_conn_establish(test_ct, &pkt[i],
+			    NPFCT_DIR_OUT, false);
+			if (won[i] != NULL)
+				npfct_conn_release(won[i]);
+		}
+		/* Active connections lose their setnat race... */
+		for (i = 0; i < RACE_BATCH; i++) {
+			if (won[i] == NULL)
+				continue;
+			ret = npfct_conn_setnat(test_ct, &pkt[i], won[i], &nat,
+			    NPFCT_NAT_OUT, &ta, htons(61000));
+			if (ret == -EISCONN)
+				racer_lost++;
+			else if (ret != -EINVAL)	/* EINVAL: early drop */
+				racer_other = ret;	/* checked below */
+		}
+		/* ...and new connections take their keys. */
+		for (i = 0; i < RACE_BATCH; i++) {
+			if (won[i] != NULL) {
+				taken[i] = npfct_conn_establish(test_ct,
+				    &pkt[i], NPFCT_DIR_OUT, false);
+				if (taken[i] != NULL)
+					npfct_conn_release(taken[i]);
+			}
+			rte_pktmbuf_free(m[i]);
+		}
+		npfct_quiescent();
+	}
+	npfct_thread_unregister();
+	return 0;
+}
+
+static void
+test_export_setnat_race(void **state)
+{
+	struct test_pkt_spec c = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .src = "203.0.113.7",
+		.dst = "192.0.2.1", .sport = 61000, .dport = 53,
+		.wscale = -1,
+	};
+	struct test_pkt_spec udp = c;
+	unsigned int lcore, rounds;
+	struct npfct *ct2;
+	char src[32];
+	uint8_t *a;
+	ssize_t la;
+	int k;
+
+	(void)state;
+	/* "c" holds the key every setnat above wants. */
+	assert_non_null(send_pkt(test_ct, &c, NPFCT_DIR_OUT, true, NULL));
+	/* Others make each export walk long enough to meet the racer. */
+	for (k = 0; k < 400; k++) {
+		snprintf(src, sizeof(src), "10.88.%d.%d", k / 250, k % 250);
+		udp.src = src;
+		assert_non_null(send_pkt(test_ct, &udp, NPFCT_DIR_OUT, true,
+		    NULL));
+	}
+	racer_stop = false;
+	racer_lost = 0;
+	racer_other = 0;
+	lcore = rte_get_next_lcore(-1, 1, 0);
+	assert_true(lcore < RTE_MAX_LCORE);
+	assert_int_equal(rte_eal_remote_launch(setnat_racer, NULL, lcore), 0);
+	for (rounds = 0, k = 0; rounds < RACE_ROUNDS; rounds++) {
+		a = export_all(test_ct, &la);
+		ct2 = test_ct_create("t2", TEST_CT_MAX);
+		assert_non_null(ct2);
+		k = npfct_import(ct2, NULL, a, la, NULL);
+		npfct_destroy(ct2);
+		free(a);
+		if (k != (la - HDR) / REC) {
+			print_message("round %u: import of %zd records "
+			    "returned %d\n", rounds, (la - HDR) / REC, k);
+			break;
+		}
+		npfct_thread_offline();
+		npfct_gc(test_ct);
+		npfct_thread_online();
+	}
+	racer_stop = true;
+	npfct_thread_offline();
+	assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+	npfct_thread_online();
+	/* Each image went in whole. */
+	assert_int_equal(rounds, RACE_ROUNDS);
+	/* The races did happen, and only as planned. */
+	assert_int_equal(racer_other, 0);
+	assert_true(racer_lost > 0);
+	print_message("setnat races lost during exports: %" PRIu64 "\n",
+	    racer_lost);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
 int
@@ -478,6 +628,7 @@ main(void)
 		T(test_export_import_round_trip),
 		T(test_import_passes_traffic),
 		T(test_export_under_traffic),
+		T(test_export_setnat_race),
 	};
 
 	return cmocka_run_group_tests_name("export", tests,

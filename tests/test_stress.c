@@ -818,8 +818,11 @@ export_round(struct gc_worker *g, struct npfct *ct, struct npfct *side)
 		return;
 	}
 	n = npfct_import(side, NULL, buf, (size_t)len, NULL);
-	if (n != (len - 32) / 128)
+	if (n != (len - 32) / 128) {
+		printf("stress: import of %zd records returned %d\n",
+		    (len - 32) / 128, n);
 		g->errors++;
+	}
 	g->exports++;
 	g->exported += (uint64_t)(n > 0 ? n : 0);
 	if (npfct_flush(side) != n)
