@@ -449,8 +449,9 @@ ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
  * duplicate was met are removed again without ever having been active.
  * Imported connections keep their idle time.
  *
- * Control thread with an lcore id; must not hold connection pointers (the
- * call may wait for a grace period).
+ * Control thread with an lcore id.  Never waits for a grace period: the
+ * connections of an undone import into an installed database are freed
+ * by the G/C.
  *
  * @return
  *   Number of connections imported, or:

@@ -64,7 +64,12 @@ struct npfct_stats {
 int npfct_stats_get(const struct npfct *ct, struct npfct_stats *stats);
 
 /**
- * Reset all counters to zero.  Counts made concurrently may be lost.
+ * Reset all counters to zero.  The counters are per lcore and written
+ * without atomic read-modify-write, so while traffic runs the reset is
+ * not exact: counts made meanwhile may be lost, and an lcore that read a
+ * counter just before the reset may write back its old value plus its
+ * count.  Reset while the datapath is idle for exact figures, or take
+ * differences of npfct_stats_get() instead.
  */
 void npfct_stats_reset(struct npfct *ct);
 

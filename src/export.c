@@ -233,9 +233,11 @@ npfct_export_size(const struct npfct *ct)
  *
  * => The image must be a set of connections that can all be in one table
  *    at once (import inserts them all).  The G/C waits for ct_gc_lock, so
- *    the only entry that goes away meanwhile is that of a connection whose
- *    setnat lost a race: npfct_conn_setnat() removes it at once, as NPF,
- *    and a new connection may take its key and be exported too.  The loser
+ *    the only entries of exportable connections that go away meanwhile
+ *    are those of a connection whose setnat lost a race (an undone import
+ *    removes entries too, of connections never active, never exported):
+ *    npfct_conn_setnat() removes it at once, as NPF, and a new connection
+ *    may take its key and be exported too.  The loser
  *    is REMOVED under its c_lock before the entry can be taken, so a check
  *    under that lock after every record is written sees it.
  * => Returns the records kept, compacted in order.
