@@ -349,7 +349,8 @@ struct npfct_filter {
 int npfct_flush_filter(struct npfct *ct, const struct npfct_filter *filter);
 
 /**
- * Change the G/C tunables at run time.  Any thread.
+ * Change the G/C tunables at run time.  Any thread.  They apply at once:
+ * the service's next step is due now, not when the old interval ends.
  *
  * @return
  *   0, or -EINVAL if a value is out of range (step 0 or over 1048576,

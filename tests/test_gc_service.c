@@ -1388,6 +1388,40 @@ test_gc_service_adaptive_interval(void **state)
 }
 
 /*
+ * New tunables apply at once: with the next step an hour away, shorter
+ * intervals make the service step now and collect what expired.
+ */
+static void
+test_gc_service_params_apply_at_once(void **state)
+{
+	const unsigned int nflows = 50;
+	unsigned int i;
+	uint64_t end;
+
+	(void)state;
+	gc_params_set(test_ct, 256, GC_HOUR_MS, GC_HOUR_MS, 64);
+	for (i = 0; i < nflows; i++)
+		assert_non_null(flow_establish(test_ct, i, FLOW_UDP_NEW, NULL));
+	service_start(test_ct);
+	/* The first call steps at once; the next is due in an hour. */
+	end = now_ms() + WAIT_MS;
+	while (service_attr(RTE_SERVICE_ATTR_CALL_COUNT) < 1) {
+		assert_true(now_ms() < end);
+		rte_delay_us_sleep(1000);
+	}
+	test_ct_advance(test_ct, 31);
+	rte_delay_us_sleep(100 * 1000);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_GC_EXPIRED), 0);
+
+	gc_params_set(test_ct, 256, 1, 64, 64);
+	main_go_offline();
+	assert_true(wait_count(test_ct, 0));
+	main_go_online();
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_GC_EXPIRED), nflows);
+	assert_int_equal(service_stop(), 0);
+}
+
+/*
  * A full table makes the service step at once, whatever the interval
  * (here an hour): it evicts, and destroys after the grace period.
  */
@@ -1567,6 +1601,7 @@ main(void)
 		/* The service. */
 		T(test_gc_service_collects),
 		T(test_gc_service_adaptive_interval),
+		T(test_gc_service_params_apply_at_once),
 		T(test_gc_service_table_full_at_once),
 		/* Reclamation across lcores. */
 		T(test_gc_reader_quiescent),

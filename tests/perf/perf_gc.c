@@ -331,13 +331,8 @@ gcint_variant(const char *variant, uint64_t n)
 			if (m == GC_SPIN) {
 				spin_start();
 			} else if (m != GC_IDLE) {
+				/* Applies at once: the next step is due. */
 				npfct_gc_params_set(h.ct, &modes[m]);
-				/*
-				 * A new interval counts only from the next
-				 * step (the one already due may be seconds
-				 * away): one step here reschedules.
-				 */
-				npfct_gc(h.ct);
 				if (perf_gc_start(h.ct) != 0) {
 					printf("WARNING: gc: cannot start the "
 					    "G/C\n");
