@@ -6,7 +6,8 @@
  * Tests of export/import (src/export.c): an exact round trip (keys,
  * state, TCP window data, NAT re-keying, flags, idle time), imported
  * connections passing traffic, every class of bad input rejected with
- * nothing inserted, and an export while other lcores run traffic.
+ * nothing inserted, and exports while other lcores run traffic or lose
+ * setnat races (each image imports whole into an empty instance).
  */
 
 #include <errno.h>
