@@ -45,9 +45,9 @@
  *	Export walks the list under ct_gc_lock (the G/C waits) and copies
  *	each connection under its c_lock; a last pass drops the connections
  *	a lost setnat race removed meanwhile (export_drop_removed()), so no
- *	two records of an image have the same key.  Import runs in the control thread
- *	under ct_ctl_lock (no database load meanwhile); it needs an lcore id
- *	for the table inserts.
+ *	two records of an image have the same key.  Import runs in the
+ *	control thread under ct_ctl_lock (no database load meanwhile); it
+ *	needs an lcore id for the table inserts.
  *
  * Lock order
  *
@@ -237,9 +237,9 @@ npfct_export_size(const struct npfct *ct)
  *    are those of a connection whose setnat lost a race (an undone import
  *    removes entries too, of connections never active, never exported):
  *    npfct_conn_setnat() removes it at once, as NPF, and a new connection
- *    may take its key and be exported too.  The loser
- *    is REMOVED under its c_lock before the entry can be taken, so a check
- *    under that lock after every record is written sees it.
+ *    may take its key and be exported too.  The loser is REMOVED under
+ *    its c_lock before the entry can be taken, so a check under that lock
+ *    after every record is written sees it.
  * => Returns the records kept, compacted in order.
  */
 static uint32_t

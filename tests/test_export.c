@@ -474,8 +474,8 @@ test_export_under_traffic(void **state)
  * backwards key is another connection's, so npfct_conn_setnat() removes
  * the loser's entry at once (as NPF) and a new connection takes its key.
  * Every image must still import whole into an empty instance: a record
- * written while the setnat ran, or one for the loser next to one for the
- * connection that took its key, makes the import fail with EEXIST.
+ * of the loser (with the backwards key it wanted, or next to one for the
+ * connection that took its key) makes the import fail with EEXIST.
  */
 #define RACE_BATCH	48
 #define RACE_ROUNDS	300
@@ -505,9 +505,11 @@ racer_pkt(unsigned int round, unsigned int i, struct npfct_pkt *pkt)
 static int
 setnat_racer(void *arg)
 {
-	struct npfct_conn *won[RACE_BATCH], *taken[RACE_BATCH];
-	struct rte_mbuf *m[RACE_BATCH];
-	struct npfct_pkt pkt[RACE_BATCH];
+	/* This round's packets and last round's (parity of the round). */
+	struct rte_mbuf *mbufs[2][RACE_BATCH];
+	struct npfct_pkt pkts[2][RACE_BATCH];
+	struct npfct_conn *won[RACE_BATCH], *con;
+	bool taken[RACE_BATCH] = { false }, forw;
 	union npfct_addr ta;
 	unsigned int round, i;
 	static int nat;
@@ -516,15 +518,26 @@ setnat_racer(void *arg)
 	(void)arg;
 	/* The translation the connection "c" below already holds. */
 	ta.v4 = inet_addr("203.0.113.7");
-	memset(taken, 0, sizeof(taken));
 	npfct_thread_register();
 	for (round = 0; !racer_stop; round++) {
+		struct npfct_pkt *pkt = pkts[round & 1];
+		struct npfct_pkt *last = pkts[(round & 1) ^ 1];
+
 		for (i = 0; i < RACE_BATCH; i++) {
-			/* Last round's winners go (the G/C reclaims them). */
-			if (taken[i] != NULL)
-				npfct_conn_expire(taken[i]);
-			taken[i] = NULL;
-			m[i] = racer_pkt(round, i, &pkt[i]);
+			/*
+			 * Last round's winners go (the G/C reclaims them):
+			 * looked up again, as the G/C may have evicted and
+			 * freed one since (early drop).
+			 */
+			if (taken[i]) {
+				con = npfct_conn_lookup(test_ct, &last[i],
+				    NPFCT_DIR_OUT, &forw);
+				if (con != NULL)
+					npfct_conn_expire(con);
+				rte_pktmbuf_free(mbufs[(round & 1) ^ 1][i]);
+				taken[i] = false;
+			}
+			mbufs[round & 1][i] = racer_pkt(round, i, &pkt[i]);
 			won[i] = npfct_conn_establish(test_ct, &pkt[i],
 			    NPFCT_DIR_OUT, false);
 			if (won[i] != NULL)
@@ -544,15 +557,21 @@ setnat_racer(void *arg)
 		/* ...and new connections take their keys. */
 		for (i = 0; i < RACE_BATCH; i++) {
 			if (won[i] != NULL) {
-				taken[i] = npfct_conn_establish(test_ct,
-				    &pkt[i], NPFCT_DIR_OUT, false);
-				if (taken[i] != NULL)
-					npfct_conn_release(taken[i]);
+				con = npfct_conn_establish(test_ct, &pkt[i],
+				    NPFCT_DIR_OUT, false);
+				if (con != NULL) {
+					npfct_conn_release(con);
+					taken[i] = true;
+				}
 			}
-			rte_pktmbuf_free(m[i]);
+			if (!taken[i])
+				rte_pktmbuf_free(mbufs[round & 1][i]);
 		}
 		npfct_quiescent();
 	}
+	for (i = 0; i < RACE_BATCH; i++)
+		if (taken[i])
+			rte_pktmbuf_free(mbufs[(round & 1) ^ 1][i]);
 	npfct_thread_unregister();
 	return 0;
 }
