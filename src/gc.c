@@ -14,10 +14,13 @@
  *	connection (explicit CONN_EXPIRE, or idle longer than its state's
  *	timeout) has its entries removed under its lock (one, or two with
  *	NAT), is marked REMOVED|EXPIRE and moves to the step's batch.  When
- *	the table was
- *	found full (establish failed) and early drop is on, the step also
- *	evicts connections that are not established, oldest first, with a
- *	cursor of its own.
+ *	the table was found full (establish failed) and early drop is on,
+ *	the step also evicts connections that are not established, oldest
+ *	first, with a cursor of its own.
+ *
+ *	The scan prefetches the next connection non-temporally: a pass
+ *	streams the whole table and must not evict the datapath lcores'
+ *	working set from the shared cache.
  *
  *	Full passes (npfct_gc_sync(), npfct_flush(), npfct_flush_filter())
  *	scan the whole list and wait for the grace period themselves.

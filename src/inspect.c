@@ -25,6 +25,11 @@
  *	The clock and the database pointer are read once per burst and the
  *	counters are added once per burst.
  *
+ *	npfct_establish_burst() establishes the packets one by one; with
+ *	NPFCT_EST_LOOKUP_FIRST it first looks the burst's canonical keys up
+ *	in bulk (steps 2 and 3, result unused) so that the inserts find
+ *	their buckets in cache (establish_warm()).
+ *
  * Synchronisation
  *
  *	Lock-free; datapath lcores only (registered with QSBR and online).
