@@ -18,8 +18,9 @@
  *	a full table (gc_pressure) or finished grace periods make the next
  *	step due at once.
  *
- *	liburcu 0.13 cannot poll for the end of a grace period, and a
- *	service lcore must not block.  The grace-period thread (a DPDK
+ *	liburcu 0.13 cannot poll for the end of a grace period (0.14+ can,
+ *	through call_rcu's worker thread: docs/design.md says why npfct
+ *	keeps its own thread), and a service lcore must not block.  The grace-period thread (a DPDK
  *	control thread, one per instance) waits instead: the G/C requests a
  *	ticket after removing connections; the thread takes the newest
  *	ticket, runs urcu_qsbr_synchronize_rcu() and publishes the ticket as
@@ -68,7 +69,7 @@
 /*
  * gp_thread: wait for grace periods on behalf of the G/C.
  */
-static void *
+static void
 gp_thread(void *arg)
 {
 	struct npfct_gp *gp = arg;
@@ -92,7 +93,6 @@ gp_thread(void *arg)
 		pthread_mutex_lock(&gp->gp_lock);
 	}
 	pthread_mutex_unlock(&gp->gp_lock);
-	return NULL;
 }
 
 /*
@@ -287,8 +287,7 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 	pthread_mutex_init(&gp->gp_lock, NULL);
 	pthread_cond_init(&gp->gp_cond, NULL);
 	snprintf(name, sizeof(name), "npfct-gp%u", ct->ct_id);
-	ret = rte_ctrl_thread_create(&gp->gp_thread, name, NULL, gp_thread,
-	    gp);
+	ret = npfct_ctrl_thread_create(&gp->gp_thread, name, gp_thread, gp);
 	if (ret != 0) {
 		NPFCT_LOG(ERR, "%s: cannot start the grace-period thread",
 		    ct->ct_name);
@@ -315,7 +314,7 @@ fail:
 	pthread_cond_destroy(&gp->gp_cond);
 	pthread_mutex_destroy(&gp->gp_lock);
 	free(gp);
-	return ret < 0 ? ret : -ret;
+	return ret;
 }
 
 /*
@@ -349,7 +348,7 @@ npfct_gc_fini(struct npfct *ct)
 		pthread_mutex_unlock(&gp->gp_lock);
 		if (online)
 			urcu_qsbr_thread_offline();
-		pthread_join(gp->gp_thread, NULL);
+		npfct_ctrl_thread_join(&gp->gp_thread);
 		if (online)
 			urcu_qsbr_thread_online();
 		pthread_cond_destroy(&gp->gp_cond);

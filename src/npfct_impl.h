@@ -40,6 +40,7 @@
 #include <rte_spinlock.h>
 
 #include "npfct.h"
+#include "npfct_compat.h"
 #include "npfct_conn.h"
 #include "npfct_pkt.h"
 #include "npfct_stats.h"
@@ -480,7 +481,7 @@ struct npfct_gc_batch;
  * EAL's memory while the thread still sleeps on gp_cond.
  */
 struct npfct_gp {
-	pthread_t	gp_thread;
+	struct npfct_ctrl_thread gp_thread;
 	pthread_mutex_t	gp_lock;
 	pthread_cond_t	gp_cond;
 	uint64_t	gp_requested;	/* gp_lock */

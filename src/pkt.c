@@ -573,8 +573,8 @@ ip6_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 	pkt->alen = sizeof(ip6->src_addr);
 	pkt->ttl = ip6->hop_limits;
 	pkt->l3_off = (uint16_t)off;
-	memcpy(pkt->src.a8, ip6->src_addr, sizeof(pkt->src.a8));
-	memcpy(pkt->dst.a8, ip6->dst_addr, sizeof(pkt->dst.a8));
+	memcpy(pkt->src.a8, &ip6->src_addr, sizeof(pkt->src.a8));
+	memcpy(pkt->dst.a8, &ip6->dst_addr, sizeof(pkt->dst.a8));
 
 	nh = ip6->proto;
 	p = off + sizeof(*ip6);

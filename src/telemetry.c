@@ -134,20 +134,20 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", ct->ct_name);
 	rte_tel_data_add_dict_int(d, "socket", ct->ct_socket);
-	rte_tel_data_add_dict_u64(d, "max_conns", ct->ct_max[NPFCT_AF4]);
-	rte_tel_data_add_dict_u64(d, "max_conns6", ct->ct_max[NPFCT_AF6]);
-	rte_tel_data_add_dict_u64(d, "conns", npfct_count(ct));
-	rte_tel_data_add_dict_u64(d, "pool4_avail",
+	npfct_tel_dict_uint(d, "max_conns", ct->ct_max[NPFCT_AF4]);
+	npfct_tel_dict_uint(d, "max_conns6", ct->ct_max[NPFCT_AF6]);
+	npfct_tel_dict_uint(d, "conns", npfct_count(ct));
+	npfct_tel_dict_uint(d, "pool4_avail",
 	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]));
-	rte_tel_data_add_dict_u64(d, "pool6_avail",
+	npfct_tel_dict_uint(d, "pool6_avail",
 	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF6]));
-	rte_tel_data_add_dict_u64(d, "conn4_bytes",
+	npfct_tel_dict_uint(d, "conn4_bytes",
 	    npfct_conn_size(NPFCT_AF4));
-	rte_tel_data_add_dict_u64(d, "conn6_bytes",
+	npfct_tel_dict_uint(d, "conn6_bytes",
 	    npfct_conn_size(NPFCT_AF6));
 	rte_tel_data_add_dict_int(d, "tracking", npfct_tracking_on(ct));
-	rte_tel_data_add_dict_u64(d, "flags", ct->ct_flags);
-	rte_tel_data_add_dict_u64(d, "clock_s", npfct_clock_sec(ct));
+	npfct_tel_dict_uint(d, "flags", ct->ct_flags);
+	npfct_tel_dict_uint(d, "clock_s", npfct_clock_sec(ct));
 	npfct_instances_unlock();
 	return 0;
 }
@@ -168,7 +168,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < NPFCT_STAT_MAX; i++) {
 		tel_key(key, sizeof(key), npfct_stat_name(i));
-		rte_tel_data_add_dict_u64(d, key, st.count[i]);
+		npfct_tel_dict_uint(d, key, st.count[i]);
 	}
 	return 0;
 }
@@ -186,7 +186,7 @@ tel_timeouts(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++) {
 		tel_key(key, sizeof(key), npfct_timeout_name(i));
-		rte_tel_data_add_dict_u64(d, key,
+		npfct_tel_dict_uint(d, key,
 		    (uint64_t)npfct_timeout_get(ct, i));
 	}
 	npfct_instances_unlock();
@@ -277,9 +277,9 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	total = db->db_nlist;
 	now = npfct_clock_sec(ct);
 	rte_tel_data_add_dict_string(d, "instance", ct->ct_name);
-	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_u64(d, "page", page);
-	rte_tel_data_add_dict_u64(d, "pages",
+	npfct_tel_dict_uint(d, "total", total);
+	npfct_tel_dict_uint(d, "page", page);
+	npfct_tel_dict_uint(d, "pages",
 	    (total + TEL_PAGE_SIZE - 1) / TEL_PAGE_SIZE);
 	TAILQ_FOREACH(con, &db->db_list, c_entry) {
 		struct rte_tel_data *c;

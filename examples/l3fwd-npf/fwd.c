@@ -57,6 +57,7 @@
 #include <stdio.h>
 
 #include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/in.h>
 
 #include <rte_cycles.h>
@@ -141,7 +142,7 @@ icmp_reply_p(const struct npfct_pkt *p)
 	if (p->proto == IPPROTO_ICMPV6)
 		return p->icmp.type != ICMP6_ECHO_REQUEST;
 	switch (p->icmp.type) {
-	case RTE_IP_ICMP_ECHO_REQUEST:
+	case ICMP_ECHO:
 	case 13:	/* timestamp */
 	case 15:	/* information request */
 	case 17:	/* address mask request */

@@ -56,6 +56,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/in.h>
 
 #include <rte_arp.h>
@@ -73,6 +74,7 @@
 #pragma GCC diagnostic pop
 #include <rte_lpm6.h>
 
+#include "l3fwd_compat.h"
 #include "l3fwd_npf.h"
 
 #define LPM_TBL8S	256
@@ -249,8 +251,8 @@ ip6_fill(struct rte_ipv6_hdr *ip6, const uint8_t *src, const uint8_t *dst,
 	ip6->payload_len = rte_cpu_to_be_16(plen);
 	ip6->proto = IPPROTO_ICMPV6;
 	ip6->hop_limits = hops;
-	memcpy(ip6->src_addr, src, 16);
-	memcpy(ip6->dst_addr, dst, 16);
+	memcpy(&ip6->src_addr, src, 16);
+	memcpy(&ip6->dst_addr, dst, 16);
 	ic->icmp_cksum = 0;
 	ic->icmp_cksum = rte_ipv6_udptcp_cksum(ip6, ic);
 }
@@ -371,7 +373,7 @@ route_lookup(const struct npfct_pkt *pkt, uint16_t *port,
 		}
 	} else {
 		family = 6;
-		if (rte_lpm6_lookup(rt.lpm6, pkt->dst.a8, &idx) != 0) {
+		if (lpm6_lookup(rt.lpm6, pkt->dst.a8, &idx) != 0) {
 			if (!rt.has_default6)
 				return -ENETUNREACH;
 			idx = rt.default6;
@@ -601,7 +603,7 @@ echo_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf *m,
 	if (pkt->flags & NPFCT_PKT_IP4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
 
-		if (pkt->icmp.type != RTE_IP_ICMP_ECHO_REQUEST ||
+		if (pkt->icmp.type != ICMP_ECHO ||
 		    !own_p(-1, 4, &pkt->dst))
 			return false;
 		ip->dst_addr = ip->src_addr;
@@ -609,7 +611,7 @@ echo_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf *m,
 		ip->time_to_live = ECHO_TTL;
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+		ic->icmp_type = ICMP_ECHOREPLY;
 		ic->icmp_cksum = 0;
 		ic->icmp_cksum = (uint16_t)~rte_raw_cksum(ic, pkt->l4_len);
 	} else {
@@ -709,7 +711,7 @@ route_add(const struct ipaddr *prefix, uint16_t port, const struct ipaddr *gw)
 		rc = rte_lpm_add(rt.lpm4, rte_be_to_cpu_32(p.a.v4), p.plen,
 		    rt.n_nh);
 	} else {
-		rc = rte_lpm6_add(rt.lpm6, p.a.a8, p.plen, rt.n_nh);
+		rc = lpm6_add(rt.lpm6, p.a.a8, p.plen, rt.n_nh);
 	}
 	if (rc == 0)
 		rt.n_nh++;

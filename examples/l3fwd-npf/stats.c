@@ -48,6 +48,7 @@
 #include <npfct_conn.h>
 #include <npfct_stats.h>
 
+#include "l3fwd_compat.h"
 #include "l3fwd_npf.h"
 
 static const char *const ctr_names[C_MAX] = {
@@ -333,9 +334,9 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < C_MAX; i++) {
 		tel_key(key, sizeof(key), ctr_names[i]);
-		rte_tel_data_add_dict_u64(d, key, c[i]);
+		tel_dict_uint(d, key, c[i]);
 	}
-	rte_tel_data_add_dict_u64(d, "connections", npfct_count(app.ct));
+	tel_dict_uint(d, "connections", npfct_count(app.ct));
 	return 0;
 }
 
@@ -363,9 +364,9 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(pd);
 		rte_tel_data_add_dict_string(pd, "role",
 		    port_role_name(app.cfg.port_role[p]));
-		rte_tel_data_add_dict_u64(pd, "rx", port[p].rx);
-		rte_tel_data_add_dict_u64(pd, "tx", port[p].tx);
-		rte_tel_data_add_dict_u64(pd, "tx_drop", port[p].tx_drop);
+		tel_dict_uint(pd, "rx", port[p].rx);
+		tel_dict_uint(pd, "tx", port[p].tx);
+		tel_dict_uint(pd, "tx_drop", port[p].tx_drop);
 		snprintf(key, sizeof(key), "port%u", p);
 		rte_tel_data_add_dict_container(d, key, pd, 0);
 	}
@@ -393,7 +394,7 @@ tel_rules(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(rd);
 		rte_tel_data_add_dict_string(rd, "rule",
 		    rules_text(app.rules, i));
-		rte_tel_data_add_dict_u64(rd, "hits", rule_hits(i));
+		tel_dict_uint(rd, "hits", rule_hits(i));
 		snprintf(key, sizeof(key), "r%u", i + 1);
 		rte_tel_data_add_dict_container(d, key, rd, 0);
 	}

@@ -63,6 +63,7 @@
 #include <string.h>
 
 #include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 
 #include <rte_arp.h>
 #include <rte_byteorder.h>
@@ -278,8 +279,8 @@ pkt_build(struct gen *g, const struct spec *s, bool inbound)
 		if (v6)
 			ih->icmp_type = s->s_reply ? 129 : 128;
 		else
-			ih->icmp_type = s->s_reply ? RTE_IP_ICMP_ECHO_REPLY :
-			    RTE_IP_ICMP_ECHO_REQUEST;
+			ih->icmp_type = s->s_reply ? ICMP_ECHOREPLY :
+			    ICMP_ECHO;
 		ih->icmp_ident = s->s_sport;
 		ih->icmp_seq_nb = rte_cpu_to_be_16(s->s_icmpseq);
 	}
@@ -292,8 +293,8 @@ pkt_build(struct gen *g, const struct spec *s, bool inbound)
 		ip6->payload_len = rte_cpu_to_be_16(l4len);
 		ip6->proto = proto;
 		ip6->hop_limits = 64;
-		memcpy(ip6->src_addr, s->s_src->a8, 16);
-		memcpy(ip6->dst_addr, s->s_dst->a8, 16);
+		memcpy(&ip6->src_addr, s->s_src->a8, 16);
+		memcpy(&ip6->dst_addr, s->s_dst->a8, 16);
 		cksum = rte_ipv6_udptcp_cksum(ip6, l4);
 	} else {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);

@@ -369,8 +369,8 @@ build_ip6(const struct test_pkt_spec *s, uint8_t *p, size_t room,
 	    l4_len));
 	ip6->proto = n > 0 ? s->ext[0] : s->proto;
 	ip6->hop_limits = PKT_TTL;
-	addr_parse(AF_INET6, s->src, ip6->src_addr);
-	addr_parse(AF_INET6, s->dst, ip6->dst_addr);
+	addr_parse(AF_INET6, s->src, &ip6->src_addr);
+	addr_parse(AF_INET6, s->dst, &ip6->dst_addr);
 	off = sizeof(*ip6);
 	for (i = 0; i < n; i++) {
 		build_ext(s, s->ext[i], i + 1 < n ? s->ext[i + 1] : s->proto,

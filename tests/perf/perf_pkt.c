@@ -166,8 +166,8 @@ perf_pkt_write(struct rte_mbuf *m, const struct perf_flow *f, bool forw,
 		ip6->payload_len = rte_cpu_to_be_16(l4len);
 		ip6->proto = f->proto;
 		ip6->hop_limits = 64;
-		memcpy(ip6->src_addr, src->a8, 16);
-		memcpy(ip6->dst_addr, dst->a8, 16);
+		memcpy(&ip6->src_addr, src->a8, 16);
+		memcpy(&ip6->dst_addr, dst->a8, 16);
 	}
 	l4 = (uint8_t *)l3 + l3len;
 	if (tcp) {
