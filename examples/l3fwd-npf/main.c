@@ -218,6 +218,9 @@ assign_queues(void)
 
 /* Symmetric RSS. 8< */
 
+/* The longest RSS key a PMD can ask for (hash_key_size is a uint8_t). */
+#define RSS_KEY_MAX	UINT8_MAX
+
 /*
  * rss_conf: RSS with the symmetric key 0x6d5a...: the Toeplitz hash of
  * (src, dst) equals that of (dst, src), so both directions of a flow land
@@ -225,7 +228,7 @@ assign_queues(void)
  */
 static bool
 rss_conf(uint16_t port, const struct rte_eth_dev_info *info,
-		struct rte_eth_conf *conf, uint8_t *key)
+		struct rte_eth_conf *conf, uint8_t key[RSS_KEY_MAX])
 {
 	const uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
 	    RTE_ETH_RSS_UDP) & info->flow_type_rss_offloads;
@@ -258,7 +261,7 @@ port_init(uint16_t port, uint16_t nb_txq)
 	struct rte_eth_dev_info info;
 	struct rte_eth_rxconf rxconf;
 	struct rte_eth_conf conf;
-	uint8_t key[64];
+	uint8_t key[RSS_KEY_MAX];
 	uint16_t nb_rxd = NB_RXD, nb_txd = NB_TXD, q;
 	const int socket = rte_eth_dev_socket_id(port);
 	bool rss;
