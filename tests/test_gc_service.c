@@ -332,6 +332,15 @@ assert_gc_params(const struct npfct *ct, const struct npfct_gc_params *want)
 
 static uint32_t svc_id;
 static bool svc_started;
+/*
+ * The service's call and cycle counters when service_start() ran.  DPDK
+ * gives a new service the id of an unregistered one without resetting
+ * its counters, so an earlier test's instance left them non-zero: only
+ * what they gained since the start says that this service ran.
+ */
+static uint64_t svc_calls0, svc_cycles0;
+
+static uint64_t service_attr(uint32_t attr);
 
 /*
  * service_start: make SERVICE_LCORE a service lcore running the G/C
@@ -341,6 +350,8 @@ static void
 service_start(struct npfct *ct)
 {
 	assert_int_equal(npfct_gc_service_id(ct, &svc_id), 0);
+	svc_calls0 = service_attr(RTE_SERVICE_ATTR_CALL_COUNT);
+	svc_cycles0 = service_attr(RTE_SERVICE_ATTR_CYCLES);
 	assert_true(rte_lcore_is_enabled(SERVICE_LCORE));
 	assert_int_equal(rte_eal_get_lcore_state(SERVICE_LCORE), WAIT);
 	assert_int_equal(rte_service_lcore_add(SERVICE_LCORE), 0);
@@ -407,6 +418,25 @@ service_attr(uint32_t attr)
 
 	assert_int_equal(rte_service_attr_get(svc_id, attr, &v), 0);
 	return v;
+}
+
+/* service_calls: calls of the service callback since service_start(). */
+static uint64_t
+service_calls(void)
+{
+	return service_attr(RTE_SERVICE_ATTR_CALL_COUNT) - svc_calls0;
+}
+
+/* service_wait_first_call: wait until the service callback has run. */
+static void
+service_wait_first_call(void)
+{
+	const uint64_t end = now_ms() + WAIT_MS;
+
+	while (service_calls() < 1) {
+		assert_true(now_ms() < end);
+		rte_delay_us_sleep(1000);
+	}
 }
 
 /*
@@ -1325,8 +1355,8 @@ test_gc_service_collects(void **state)
 	for (i = 0; i < nflows; i += 7)
 		assert_false(flow_found(test_ct, i, false));
 	/* The service ran, and did work. */
-	assert_true(service_attr(RTE_SERVICE_ATTR_CALL_COUNT) > 0);
-	assert_true(service_attr(RTE_SERVICE_ATTR_CYCLES) > 0);
+	assert_true(service_calls() > 0);
+	assert_true(service_attr(RTE_SERVICE_ATTR_CYCLES) > svc_cycles0);
 	assert_int_equal(service_stop(), 0);
 
 	/* The lcore is the EAL's again. */
@@ -1396,7 +1426,6 @@ test_gc_service_params_apply_at_once(void **state)
 {
 	const unsigned int nflows = 50;
 	unsigned int i;
-	uint64_t end;
 
 	(void)state;
 	gc_params_set(test_ct, 256, GC_HOUR_MS, GC_HOUR_MS, 64);
@@ -1404,11 +1433,7 @@ test_gc_service_params_apply_at_once(void **state)
 		assert_non_null(flow_establish(test_ct, i, FLOW_UDP_NEW, NULL));
 	service_start(test_ct);
 	/* The first call steps at once; the next is due in an hour. */
-	end = now_ms() + WAIT_MS;
-	while (service_attr(RTE_SERVICE_ATTR_CALL_COUNT) < 1) {
-		assert_true(now_ms() < end);
-		rte_delay_us_sleep(1000);
-	}
+	service_wait_first_call();
 	test_ct_advance(test_ct, 31);
 	rte_delay_us_sleep(100 * 1000);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_GC_EXPIRED), 0);
@@ -1430,7 +1455,6 @@ test_gc_service_table_full_at_once(void **state)
 {
 	struct npfct *ct = test_ct_create("small", SMALL_MAX);
 	unsigned int n, i;
-	uint64_t end;
 
 	(void)state;
 	assert_non_null(ct);
@@ -1438,11 +1462,7 @@ test_gc_service_table_full_at_once(void **state)
 	gc_params_set(ct, 256, GC_HOUR_MS, GC_HOUR_MS, 8);
 	service_start(ct);
 	/* The first call steps at once; the next is due in an hour. */
-	end = now_ms() + WAIT_MS;
-	while (service_attr(RTE_SERVICE_ATTR_CALL_COUNT) < 1) {
-		assert_true(now_ms() < end);
-		rte_delay_us_sleep(1000);
-	}
+	service_wait_first_call();
 
 	n = fill(ct, 0, kind_mixed);
 	main_go_offline();
