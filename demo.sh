@@ -126,11 +126,11 @@ head -c 4194304 /dev/urandom >"$WORK/www-out/4mb.bin"
 echo "Hello from the inside." >"$WORK/www-in/hello.txt"
 # "ip netns exec" execs the server: $! is the server's own PID, which the
 # cleanup stops (a shell function in the background would leave it).
-ip netns exec "$NS_OUT" python3 -m http.server --bind :: \
-    --directory "$WORK/www-out" 8000 >"$WORK/http-out.log" 2>&1 &
+ip netns exec "$NS_OUT" python3 "$EXDIR/httpd.py" "$WORK/www-out" 8000 \
+    >"$WORK/http-out.log" 2>&1 &
 PIDS+=($!)
-ip netns exec "$NS_IN" python3 -m http.server --bind :: \
-    --directory "$WORK/www-in" 8080 >"$WORK/http-in.log" 2>&1 &
+ip netns exec "$NS_IN" python3 "$EXDIR/httpd.py" "$WORK/www-in" 8080 \
+    >"$WORK/http-in.log" 2>&1 &
 PIDS+=($!)
 
 cat >"$WORK/fw.rules" <<'EOF'

@@ -141,7 +141,8 @@ head -c 65536 /dev/urandom >"$TMP/www/medium.bin"
 head -c 1048576 /dev/urandom >"$TMP/www/large.bin"
 head -c 10485760 /dev/urandom >"$TMP/www/huge.bin"
 
-bg "$NS_OUT" "$PYTHON" -m http.server --bind :: --directory "$TMP/www" 8000
+# httpd.py: a dual-stack http.server that never looks a host name up.
+bg "$NS_OUT" "$PYTHON" "$EXDIR/httpd.py" "$TMP/www" 8000
 # UDP echo (upper case), TCP echo; both dual-stack.
 bg "$NS_OUT" "$PYTHON" -c '
 import socket
