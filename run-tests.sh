@@ -12,6 +12,11 @@
 #
 # Usage: sudo ./run-tests.sh
 #
+# BUILD_SUFFIX=S puts the trees in build-testS and build-asanS (the Debian 13
+# chroot of tests/ci/trixie.sh uses -trixie).  The builds treat warnings as
+# errors (-Dwerror=true: zero warnings with Debian 12's gcc 12 and Debian
+# 13's gcc 14); WERROR=false turns that off for another compiler.
+#
 # Root is needed to install missing packages and for l3fwd-npf's
 # end-to-end test (network namespaces, veths, af_packet), which is skipped
 # without it; the other tests run on the DPDK EAL without hugepages or NICs
@@ -99,29 +104,37 @@ install_deps() {
 }
 
 start=$(date +%s)
+BUILD_TEST=build-test${BUILD_SUFFIX:-}
+BUILD_ASAN=build-asan${BUILD_SUFFIX:-}
+WERROR=${WERROR:-true}
 
 if ! install_deps; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
 
+dpdk_version=$(pkg-config --modversion libdpdk 2>/dev/null || echo unknown)
+echo "==> DPDK $dpdk_version, $(gcc --version | head -n1)," \
+    "liburcu $(pkg-config --modversion liburcu-qsbr 2>/dev/null || echo unknown)"
+
 # 1. Debug build, unit tests.
-if build "debug" build-test -Dbuildtype=debug -Dtests=enabled; then
-	run_meson_test "unit tests (debug)" build-test --suite unit
+if build "debug" "$BUILD_TEST" -Dbuildtype=debug -Dtests=enabled \
+    -Dwerror="$WERROR"; then
+	run_meson_test "unit tests (debug)" "$BUILD_TEST" --suite unit
 fi
 
 # 2. AddressSanitizer build, unit and stress tests.  -Db_lundef=false:
 #    the sanitizer runtime resolves symbols at load time.
-if build "asan" build-asan -Dbuildtype=debug -Db_sanitize=address \
-    -Db_lundef=false -Dtests=enabled; then
-	run_meson_test "unit and stress tests (asan)" build-asan \
+if build "asan" "$BUILD_ASAN" -Dbuildtype=debug -Db_sanitize=address \
+    -Db_lundef=false -Dtests=enabled -Dwerror="$WERROR"; then
+	run_meson_test "unit and stress tests (asan)" "$BUILD_ASAN" \
 	    --suite unit --suite stress
 
 	# 3. The demo, once, with two lcores if there are two CPUs.
 	lcores=0
 	[ "$(nproc)" -ge 2 ] && lcores=0-1
 	echo "==> demo (asan, -l $lcores)"
-	if timeout 120 build-asan/examples/npfct-demo/npfct-demo \
+	if timeout 120 "$BUILD_ASAN"/examples/npfct-demo/npfct-demo \
 	    "${DEMO_EAL[@]}" -l "$lcores" -- --flows 600 --rounds 12; then
 		passed=$((passed + 1))
 	else
@@ -130,7 +143,7 @@ if build "asan" build-asan -Dbuildtype=debug -Db_sanitize=address \
 fi
 
 echo
-echo "==> Summary ($(($(date +%s) - start)) s)"
+echo "==> Summary ($(($(date +%s) - start)) s, DPDK $dpdk_version)"
 for f in "${failures[@]}"; do
 	echo "    FAIL: $f"
 done
