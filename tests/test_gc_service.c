@@ -333,10 +333,14 @@ assert_gc_params(const struct npfct *ct, const struct npfct_gc_params *want)
 static uint32_t svc_id;
 static bool svc_started;
 /*
- * The service's call and cycle counters when service_start() ran.  DPDK
- * gives a new service the id of an unregistered one without resetting
- * its counters, so an earlier test's instance left them non-zero: only
- * what they gained since the start says that this service ran.
+ * The service's call and cycle counters when service_start() started it.
+ * DPDK keeps them per service lcore and gives a new service the id of an
+ * unregistered one without resetting them, so SERVICE_LCORE still holds
+ * what an earlier test's service of that id counted; and they sum over
+ * the lcores that are service lcores, so they must be read after
+ * rte_service_lcore_add() (before it, SERVICE_LCORE's old counts are not
+ * in the sum, after it they are).  Only what they gained since says that
+ * this service ran.
  */
 static uint64_t svc_calls0, svc_cycles0;
 
@@ -350,8 +354,6 @@ static void
 service_start(struct npfct *ct)
 {
 	assert_int_equal(npfct_gc_service_id(ct, &svc_id), 0);
-	svc_calls0 = service_attr(RTE_SERVICE_ATTR_CALL_COUNT);
-	svc_cycles0 = service_attr(RTE_SERVICE_ATTR_CYCLES);
 	assert_true(rte_lcore_is_enabled(SERVICE_LCORE));
 	assert_int_equal(rte_eal_get_lcore_state(SERVICE_LCORE), WAIT);
 	assert_int_equal(rte_service_lcore_add(SERVICE_LCORE), 0);
@@ -359,6 +361,9 @@ service_start(struct npfct *ct)
 	assert_int_equal(rte_service_map_lcore_set(svc_id, SERVICE_LCORE, 1),
 	    0);
 	assert_int_equal(rte_service_set_stats_enable(svc_id, 1), 0);
+	/* Only now: the counters sum over service lcores (see svc_calls0). */
+	svc_calls0 = service_attr(RTE_SERVICE_ATTR_CALL_COUNT);
+	svc_cycles0 = service_attr(RTE_SERVICE_ATTR_CYCLES);
 	assert_int_equal(rte_service_runstate_set(svc_id, 1), 0);
 	assert_int_equal(rte_service_lcore_start(SERVICE_LCORE), 0);
 	assert_int_equal(rte_service_runstate_get(svc_id), 1);
