@@ -90,9 +90,12 @@ struct npfct_db;
 /** Create the instance with connection tracking disabled (see npfct_tracking()). */
 #define NPFCT_F_TRACKING_OFF	0x0001
 /**
- * Do not seed the hash function randomly (reproducible table layout for
- * tests).  Without this flag each database gets a random seed so that
- * remote peers cannot aim collisions at the table.
+ * Key the hash function with a fixed key instead of a random one
+ * (reproducible table layout for tests).  Without this flag each database
+ * gets a secret key from the kernel (getrandom()) when it is created, so
+ * that remote peers cannot aim collisions at the table.  Never set it
+ * where untrusted traffic is tracked: with a known key, tuples that share
+ * a bucket pair can be computed.
  */
 #define NPFCT_F_FIXED_HASH_SEED	0x0002
 /**
@@ -107,6 +110,27 @@ struct npfct_db;
  * is the next expected (strict order, RFC 5961 3.2, the default).
  */
 #define NPFCT_F_TCP_RST_LOOSE	0x0008
+
+/**
+ * Hash function of the connection tables (npfct_params::hash).  The keyed
+ * functions take a random secret per database; see docs/design.md
+ * ("Keyed hash") and docs/performance.md for their cost.
+ */
+enum npfct_hash_func {
+	/** The fastest keyed function of this CPU (AES where AES-NI is
+	 *  present, otherwise SipHash-1-3). */
+	NPFCT_HASH_DEFAULT = 0,
+	NPFCT_HASH_SIPHASH13,		/**< SipHash-1-3, 128-bit key */
+	NPFCT_HASH_HALFSIPHASH13,	/**< HalfSipHash-1-3, 64-bit key */
+	NPFCT_HASH_AES,			/**< four AES rounds (x86 AES-NI) */
+	/**
+	 * CRC32C with a random seed: NOT collision-resistant (CRC is
+	 * linear, so colliding keys can be computed without the seed).
+	 * For benchmarks against the keyed functions only.
+	 */
+	NPFCT_HASH_CRC32C,
+	NPFCT_HASH_MAX			/**< number of values */
+};
 
 /** Timeout groups: index into npfct_params::timeouts. */
 enum npfct_timeout {
@@ -188,6 +212,12 @@ struct npfct_params {
 	 * of connections is reached.
 	 */
 	uint32_t max_nat_conns;
+	/**
+	 * Hash function of the tables; NPFCT_HASH_DEFAULT (0) is the
+	 * fastest keyed one.  npfct_create() fails with ENOTSUP for
+	 * NPFCT_HASH_AES on a CPU without AES-NI.
+	 */
+	enum npfct_hash_func hash;
 };
 
 /**
@@ -201,10 +231,31 @@ struct npfct_params {
  *   The instance, or NULL with rte_errno set:
  *   - EINVAL: a parameter is wrong (no name, name too long, max_conns 0);
  *   - EEXIST: an instance of that name exists;
+ *   - ENOTSUP: the hash function asked for needs a CPU feature
+ *     (NPFCT_HASH_AES: AES-NI) this CPU lacks;
+ *   - EIO: no random key could be drawn for the hash function;
  *   - ENOMEM: no memory for the tables or the connection pool;
  *   - ENOSPC: no DPDK service slot left for the G/C service.
  */
 struct npfct *npfct_create(const struct npfct_params *params);
+
+/**
+ * Return the name of a hash function ("siphash13", "aes", ...), or NULL if
+ * out of range.
+ */
+const char *npfct_hash_func_name(enum npfct_hash_func func);
+
+/**
+ * Return the hash function of a name given by npfct_hash_func_name(), or
+ * -EINVAL.
+ */
+int npfct_hash_func_lookup(const char *name);
+
+/**
+ * Return the hash function the instance's tables use (resolved: never
+ * NPFCT_HASH_DEFAULT).
+ */
+enum npfct_hash_func npfct_hash_func_get(const struct npfct *ct);
 
 /**
  * Destroy an instance: every connection is destroyed (release callbacks

@@ -47,6 +47,14 @@ enum npfct_stat {
 	NPFCT_STAT_PARSE_L3_EXT_BAD,	/**< parse: bad IPv6 extension chain */
 	NPFCT_STAT_PARSE_L4_TRUNC,	/**< parse: L4 header truncated */
 	NPFCT_STAT_PARSE_L4_BAD,	/**< parse: bad L4 header */
+	/**
+	 * establish (or setnat, import) refused: the two buckets the key
+	 * may go to are full, while the table has room.  With the keyed
+	 * hash this takes a table near its limit, never aimed collisions.
+	 */
+	NPFCT_STAT_BUCKET_FULL,
+	/** a call that needs an lcore id refused: the thread has none */
+	NPFCT_STAT_NO_LCORE,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

@@ -95,11 +95,13 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 	if (con->c_rproc != NULL && ct->ct_rproc_release != NULL)
 		ct->ct_rproc_release(con->c_rproc, ct->ct_release_arg);
 	npfct_state_destroy(&con->c_state);
+	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_NATSLOT)
+		npfct_live_nat_release(ct, af);
 
 	/* Poisoned in the pool (sanitizer builds). */
 	npfct_connpool_put(&ct->ct_pool[af], con);
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_DESTROY);
-	npfct_live_add(ct, -1);
+	npfct_live_release(ct, af, 1);
 }
 
 /*
@@ -224,10 +226,15 @@ npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con)
 	con->c_fpos = NPFCT_POS_INSERTED;
 	if (!nat)
 		return 0;
+	if (!npfct_live_nat_reserve(db->db_ct, npfct_af_index(alen)))
+		return -ENOSPC;
 	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
 	    alen), con, true);
-	if (ret != 0)
+	if (ret != 0) {
+		npfct_live_nat_release(db->db_ct, npfct_af_index(alen));
 		return ret;
+	}
+	con->c_flags |= CONN_NATSLOT;
 	con->c_bpos = NPFCT_POS_INSERTED;
 	return 0;
 }
@@ -333,6 +340,28 @@ keys_equal(const uint32_t *a, const uint32_t *b, unsigned int words)
 	return memcmp(a, b, words * sizeof(uint32_t)) == 0;
 }
 
+/*
+ * conn_insert_failed: count why an insert was refused.
+ *
+ * => -EEXIST: the key is present (a duplicate won the race);
+ *    -ENOSPC: its two buckets are full.  Only a family short of
+ *    connections asks for an early drop: full buckets in a table with
+ *    room are not cured by evicting connections elsewhere.
+ */
+static void
+conn_insert_failed(struct npfct *ct, unsigned int af, int ret)
+{
+	if (ret == -EEXIST) {
+		npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
+		rte_errno = EEXIST;
+		return;
+	}
+	npfct_stat_inc(ct, NPFCT_STAT_BUCKET_FULL);
+	if (npfct_live_short_p(ct, af))
+		npfct_gc_pressure(ct, af);
+	rte_errno = ENOSPC;
+}
+
 struct npfct_conn *
 npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		bool per_if)
@@ -340,6 +369,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	struct npfct_db *db;
 	struct npfct_conn *con;
 	uint32_t *fw, *bk, *canon;
+	unsigned int af;
 	bool fswap;
 	int ret;
 
@@ -354,12 +384,30 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	/* rte_hash's multi-writer insert indexes per-lcore state. */
+	if (unlikely(rte_lcore_id() >= RTE_MAX_LCORE)) {
+		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
+		rte_errno = EINVAL;
+		return NULL;
+	}
 
-	/* Allocate and initialise the new connection. */
+	/*
+	 * Count the connection against max_conns, the hard limit, then
+	 * allocate it: the pool holds max_conns plus what the lcores'
+	 * magazines may keep, so within the limit it never runs dry.
+	 */
+	af = npfct_af_index(pkt->alen);
+	if (unlikely(!npfct_live_reserve(ct, af, 1))) {
+		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
+		npfct_gc_pressure(ct, af);
+		rte_errno = ENOSPC;
+		return NULL;
+	}
 	con = npfct_conn_alloc(ct, pkt->alen);
 	if (unlikely(con == NULL)) {
+		npfct_live_release(ct, af, 1);
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
-		npfct_gc_pressure(ct);
+		npfct_gc_pressure(ct, af);
 		rte_errno = ENOSPC;
 		return NULL;
 	}
@@ -374,7 +422,6 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	con->c_next = NULL;
 	con->c_fpos = con->c_bpos = -1;
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
-	npfct_live_add(ct, 1);
 
 	/* Initialize protocol state. */
 	if (unlikely(!npfct_state_init(ct, pkt, &con->c_state))) {
@@ -412,23 +459,14 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	    npfct_conndb_hash(db, canon, pkt->alen), con, false);
 	if (unlikely(ret != 0)) {
 		npfct_conn_destroy(ct, con);
-		goto fail_stat;
+		conn_insert_failed(ct, af, ret);
+		return NULL;
 	}
 
 	/* Finally, insert into the connection list. */
 	npfct_conndb_enqueue(db, con);
 	return con;
 
-fail_stat:
-	if (ret == -EEXIST) {
-		npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
-		rte_errno = EEXIST;
-	} else {
-		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
-		npfct_gc_pressure(ct);
-		rte_errno = ENOSPC;
-	}
-	return NULL;
 destroy:
 	npfct_conn_destroy(ct, con);
 	return NULL;
@@ -496,6 +534,7 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 	uint32_t nbk[NPFCT_KEY_MAXWORDS], cf[NPFCT_KEY_MAXWORDS];
 	uint32_t cb[NPFCT_KEY_MAXWORDS];
 	uint32_t *bk = npfct_conn_bkey(con);
+	const unsigned int af = npfct_af_index(alen);
 	uint32_t flags;
 	bool bswap;
 	int tidx, ret;
@@ -504,6 +543,11 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 	    pkt->alen != alen ||
 	    (ntype != NPFCT_NAT_OUT && ntype != NPFCT_NAT_IN))
 		return -EINVAL;
+	/* The insert indexes rte_hash's per-lcore state. */
+	if (unlikely(rte_lcore_id() >= RTE_MAX_LCORE)) {
+		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
+		return -EINVAL;
+	}
 	/* Outbound NAT: replies go to the translated source. */
 	tidx = ntype == NPFCT_NAT_OUT ? NPFCT_DST : NPFCT_SRC;
 
@@ -550,33 +594,50 @@ npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 		ret = -EEXIST;
 		goto fail;
 	}
+	if (unlikely(!npfct_live_nat_reserve(ct, af))) {
+		/* max_nat_conns second entries exist. */
+		ret = -EDQUOT;
+		goto fail;
+	}
 	memcpy(bk, nbk, klen);
 	__atomic_fetch_or(&con->c_flags, CONN_NATKEY |
 	    (bswap ? CONN_BSWAP : 0), __ATOMIC_RELEASE);
 	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
 	    alen), con, true);
-	if (unlikely(ret != 0))
+	if (unlikely(ret != 0)) {
+		npfct_live_nat_release(ct, af);
 		goto fail;
+	}
+	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT, __ATOMIC_RELAXED);
 done:
-	/* Associate the NAT entry and release the lock. */
-	con->c_nat = nat;
+	/*
+	 * Associate the NAT entry and release the lock.  Release: a reader
+	 * on another lcore that loads the pointer (acquire, in
+	 * npfct_conn_retnat()) sees the entry as its creator wrote it.
+	 */
+	__atomic_store_n(&con->c_nat, nat, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&con->c_lock);
 	return 0;
 fail:
 	/*
-	 * Race: we have hit the duplicate (or the table is full); remove
+	 * Race: we have hit the duplicate (or there is no room); remove
 	 * the first entry and expire our connection; it is no longer valid.
 	 */
 	con->c_fpos = npfct_conn_entry_remove(db, con, false);
 	__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
 	    __ATOMIC_RELAXED);
 	rte_spinlock_unlock(&con->c_lock);
-	if (ret == -EEXIST) {
+	switch (ret) {
+	case -EEXIST:
 		npfct_stat_inc(ct, NPFCT_STAT_RACE_NAT);
 		return -EISCONN;
+	case -EDQUOT:
+		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
+		return -ENOSPC;
+	default:
+		npfct_stat_inc(ct, NPFCT_STAT_BUCKET_FULL);
+		return -ENOSPC;
 	}
-	npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
-	return -ENOSPC;
 }
 
 void *
@@ -584,7 +645,8 @@ npfct_conn_retnat(const struct npfct_conn *con, int di, bool *forw)
 {
 	*forw = (int)(__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
 	    NPFCT_DIR_MASK) == di;
-	return con->c_nat;
+	/* Acquire: pairs with the release in npfct_conn_setnat(). */
+	return __atomic_load_n(&con->c_nat, __ATOMIC_ACQUIRE);
 }
 
 uint8_t
@@ -614,6 +676,7 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	    __ATOMIC_RELAXED);
 	const uint32_t now = npfct_clock_sec(ct);
 	char fk[128], bk[128];
+	void *nat;
 
 	/* The keys change only under c_lock (setnat). */
 	rte_spinlock_lock(&c->c_lock);
@@ -621,15 +684,15 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	npfct_connkey_format(npfct_conn_bkey(c), bk, sizeof(bk));
 	rte_spinlock_unlock(&c->c_lock);
 
-	fprintf(f, "%p:\n\tproto %u flags 0x%x tsdiff %d etime %u state %s",
-	    (const void *)con, con->c_proto, flags,
-	    (int)(now - __atomic_load_n(&con->c_atime, __ATOMIC_RELAXED)),
+	fprintf(f, "%p:\n\tproto %u flags 0x%x tsdiff %u etime %u state %s",
+	    (const void *)con, con->c_proto, flags, npfct_conn_idle(con, now),
 	    npfct_conn_etime(ct, con), npfct_conn_state_name(con));
 	if (flags & CONN_IFBOUND)
 		fprintf(f, " if %u", con->c_ifid);
 	fprintf(f, "\n\tforw %s\n\tback %s\n", fk, bk);
-	if (con->c_nat != NULL)
-		fprintf(f, "\tnat %p\n", con->c_nat);
+	nat = __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED);
+	if (nat != NULL)
+		fprintf(f, "\tnat %p\n", nat);
 }
 
 /* Split a key into addresses and ids. */
@@ -683,8 +746,7 @@ npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		info->nat_type = NPFCT_NAT_IN;
 	}
 	info->state = npfct_conn_state_name(con);
-	info->idle = npfct_clock_sec(ct) - __atomic_load_n(&con->c_atime,
-	    __ATOMIC_RELAXED);
+	info->idle = npfct_conn_idle(con, npfct_clock_sec(ct));
 	info->etime = npfct_conn_etime(ct, con);
 }
 

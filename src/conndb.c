@@ -24,8 +24,10 @@
  *	fills one to that load), so EXT_TABLE - extendable buckets as many
  *	as the main ones and their bookkeeping, about 17 bytes per
  *	connection at 10M - is added only
- *	for a table whose entries would load it more.  The hash is CRC32
- *	seeded per database.
+ *	for a table whose entries would load it more.  The signatures come
+ *	from a keyed hash with a secret per database (npfct_hash.h,
+ *	hash.c): the library passes them to every rte_hash call
+ *	(*_with_hash), so the table's own hash function is never called.
  *
  *	The database also keeps the connection lists (NPF's conndb lists):
  *	establish pushes a new connection onto its lcore's lock-free stack;
@@ -60,7 +62,6 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_random.h>
 
 #include "npfct_impl.h"
 
@@ -77,6 +78,20 @@ npfct_conndb_entries(const struct npfct *ct, unsigned int af)
 {
 	return RTE_MAX(ct->ct_pool[af].cp_n + ct->ct_max_nat[af],
 	    (uint32_t)TABLE_MIN_ENTRIES);
+}
+
+/*
+ * conndb_hash_unused: the tables' hash_func.  Never called: every call
+ * passes the keyed signature (npfct_conndb_hash()).
+ */
+static uint32_t
+conndb_hash_unused(const void *key, uint32_t len, uint32_t init)
+{
+	RTE_SET_USED(key);
+	RTE_SET_USED(len);
+	RTE_SET_USED(init);
+	RTE_ASSERT(0);
+	return 0;
 }
 
 /* Whether a table of this many entries needs extendable buckets. */
@@ -97,8 +112,7 @@ conndb_table_create(struct npfct *ct, struct npfct_db *db, unsigned int af,
 		.entries = entries,
 		.key_len = (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS :
 		    NPFCT_KEY6_WORDS) * sizeof(uint32_t),
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = db->db_seed,
+		.hash_func = conndb_hash_unused,
 		.socket_id = ct->ct_socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 		    RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
@@ -122,6 +136,7 @@ npfct_conndb_create(struct npfct *ct)
 	struct npfct_db *db;
 	unsigned int af, i;
 	uint32_t gen;
+	int ret;
 
 	db = rte_zmalloc_socket("npfct_db", sizeof(*db), RTE_CACHE_LINE_SIZE,
 	    ct->ct_socket);
@@ -130,8 +145,15 @@ npfct_conndb_create(struct npfct *ct)
 		return NULL;
 	}
 	db->db_ct = ct;
-	db->db_seed = (ct->ct_flags & NPFCT_F_FIXED_HASH_SEED) ?
-	    0x5eed5eed : (uint32_t)rte_rand();
+	ret = npfct_hash_init(&db->db_hkey, ct->ct_hash_func,
+	    (ct->ct_flags & NPFCT_F_FIXED_HASH_SEED) != 0);
+	if (ret != 0) {
+		NPFCT_LOG(ERR, "%s: cannot key the hash function: %s",
+		    ct->ct_name, rte_strerror(-ret));
+		rte_free(db);
+		rte_errno = -ret;
+		return NULL;
+	}
 	TAILQ_INIT(&db->db_list);
 	for (i = 0; i < NPFCT_INS_LOCKS; i++)
 		rte_spinlock_init(&db->db_ins_lock[i].il_lock);

@@ -22,15 +22,21 @@
  *
  *	Objects stranded in other lcores' magazines (at most 2 x cp_batch
  *	each) are provided for: the array holds max_conns plus that much
- *	per lcore.  The free link (struct conn_free) sits in the last bytes
+ *	for each magazine pair.  Only the lcores that exist when the pool
+ *	is made (EAL, service and already registered lcores) get a pair of
+ *	their own; a thread registered later (rte_thread_register()) shares
+ *	the slot of threads without an lcore id, so that the array's slack
+ *	always covers what the magazines can hold and max_conns stays
+ *	reachable from any thread.  The free link (struct conn_free) sits in the last bytes
  *	of an object; in sanitizer builds the rest of a free object is
  *	poisoned, so that a reader using a connection after its grace
  *	period is reported.
  *
  * Synchronisation
  *
- *	An lcore's magazines are its own; threads without an lcore id share
- *	one slot under its spinlock.  The depot has its own spinlock.  Get
+ *	An lcore's magazines are its own; threads without an lcore id, or
+ *	with one given after the pool was made, share one slot under its
+ *	spinlock.  The depot has its own spinlock.  Get
  *	and put may be called from any thread.
  *
  * Lock order
@@ -114,7 +120,7 @@ pool_cache(struct npfct_connpool *cp, bool *shared)
 {
 	unsigned int id = rte_lcore_id();
 
-	*shared = id >= RTE_MAX_LCORE;
+	*shared = id >= RTE_MAX_LCORE || !cp->cp_cache[id].cc_own;
 	return &cp->cp_cache[*shared ? RTE_MAX_LCORE : id];
 }
 
@@ -229,6 +235,13 @@ npfct_connpool_avail(const struct npfct_connpool *cp)
 	return (uint32_t)RTE_MIN(n, (uint64_t)cp->cp_n);
 }
 
+/* Whether lcore id gets magazines of its own: it exists now. */
+static bool
+pool_own_p(unsigned int id)
+{
+	return rte_eal_lcore_role(id) != ROLE_OFF;
+}
+
 /*
  * npfct_connpool_init: build a pool for max objects of size bytes.
  *
@@ -245,8 +258,13 @@ npfct_connpool_init(struct npfct_connpool *cp, const char *name,
 	RTE_VERIFY(size % RTE_CACHE_LINE_SIZE == 0 &&
 	    size >= 2 * sizeof(struct conn_free));
 	memset(cp, 0, sizeof(*cp));
-	/* Room for what other lcores' magazines may hold. */
-	lcores = rte_lcore_count() + 1;
+	/*
+	 * Room for what the magazines may hold: the lcores that exist now
+	 * (pool_own_p()) and the shared slot.
+	 */
+	lcores = 1;
+	for (i = 0; i < RTE_MAX_LCORE; i++)
+		lcores += pool_own_p(i);
 	n = max + 2 * batch * lcores;
 	chain = batch > 0 ? batch : 1;
 	cp->cp_size = size;
@@ -263,8 +281,10 @@ npfct_connpool_init(struct npfct_connpool *cp, const char *name,
 		memset(cp, 0, sizeof(*cp));
 		return -ENOMEM;
 	}
-	for (i = 0; i <= RTE_MAX_LCORE; i++)
+	for (i = 0; i <= RTE_MAX_LCORE; i++) {
 		rte_spinlock_init(&cp->cp_cache[i].cc_lock);
+		cp->cp_cache[i].cc_own = i < RTE_MAX_LCORE && pool_own_p(i);
+	}
 
 	/*
 	 * Chain the objects, cp_batch per depot chain, pushing the last

@@ -219,12 +219,22 @@ exportable_p(const struct npfct_conn *con)
 	    (CONN_ACTIVE | CONN_EXPIRE)) == CONN_ACTIVE;
 }
 
+/*
+ * npfct_export_image_len: the length of an image of n records, in 64
+ * bits (n * REC_LEN passes 2^32 at 33.5M records).
+ */
+uint64_t
+npfct_export_image_len(uint64_t n)
+{
+	return HDR_LEN + n * REC_LEN;
+}
+
 size_t
 npfct_export_size(const struct npfct *ct)
 {
 	if (ct == NULL)
 		return 0;
-	return HDR_LEN + (size_t)npfct_count(ct) * REC_LEN;
+	return (size_t)npfct_export_image_len(npfct_count(ct));
 }
 
 /*
@@ -270,6 +280,7 @@ npfct_export(struct npfct *ct, void *buf, size_t len)
 	struct npfct_conn *con;
 	struct npfct_db *db;
 	uint32_t n = 0;
+	uint64_t now;
 	size_t size;
 
 	if (ct == NULL || buf == NULL)
@@ -279,7 +290,7 @@ npfct_export(struct npfct *ct, void *buf, size_t len)
 	npfct_conndb_drain_new(db);
 	TAILQ_FOREACH(con, &db->db_list, c_entry)
 		n += exportable_p(con);
-	size = HDR_LEN + (size_t)n * REC_LEN;
+	size = (size_t)npfct_export_image_len(n);
 	if (len < size) {
 		pthread_mutex_unlock(&ct->ct_gc_lock);
 		return -ENOSPC;
@@ -293,7 +304,8 @@ npfct_export(struct npfct *ct, void *buf, size_t len)
 	n = 0;
 	TAILQ_FOREACH(con, &db->db_list, c_entry) {
 		/* Activity may have changed since the count: recheck. */
-		if (!exportable_p(con) || HDR_LEN + (n + 1) * REC_LEN > size)
+		if (!exportable_p(con) ||
+		    npfct_export_image_len((uint64_t)n + 1) > size)
 			continue;
 		cons[n] = con;
 		rec_fill(ct, con, &r[n++]);
@@ -302,15 +314,16 @@ npfct_export(struct npfct *ct, void *buf, size_t len)
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	free(cons);
 
-	size = HDR_LEN + (size_t)n * REC_LEN;
+	size = (size_t)npfct_export_image_len(n);
+	now = npfct_clock_now(ct);
 	memset(h, 0, sizeof(*h));
 	put32(h->magic, EXPORT_MAGIC);
 	put16(h->version, NPFCT_EXPORT_VERSION);
 	put16(h->hlen, HDR_LEN);
 	put16(h->rlen, REC_LEN);
 	put32(h->count, n);
-	put32(h->time, (uint32_t)(npfct_clock_now(ct) >> 32));
-	put32(h->time + 4, (uint32_t)npfct_clock_now(ct));
+	put32(h->time, (uint32_t)(now >> 32));
+	put32(h->time + 4, (uint32_t)now);
 	put32(h->crc, image_crc(buf, size));
 	return (ssize_t)size;
 }
@@ -511,20 +524,21 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 static int
 import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 		const struct imp_conn *ic, const struct npfct_import_ops *ops,
-		struct npfct_conn **list)
+		struct npfct_conn **list, uint32_t *allocated)
 {
 	struct npfct_conn_info info;
 	struct npfct_conn *con;
 	unsigned int alen = r->alen;
 	int ret;
 
+	/* Counted against max_conns by npfct_import() already. */
 	con = npfct_conn_alloc(ct, alen);
 	if (con == NULL)
 		return -ENOSPC;
+	(*allocated)++;
 	conn_restore(ct, con, r, ic);
 	con->c_db = db;
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
-	npfct_live_add(ct, 1);
 	/* On the undo list from now on. */
 	con->c_next = *list;
 	*list = con;
@@ -550,19 +564,25 @@ int
 npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		size_t len, const struct npfct_import_ops *ops)
 {
-	const struct exp_rec *recs = (const void *)((const uint8_t *)buf +
-	    HDR_LEN);
-	struct npfct_conn *list = NULL, *con, *next;
 	uint32_t count, i, need[NPFCT_NAF] = { 0, 0 };
+	uint32_t allocated[NPFCT_NAF] = { 0, 0 };
+	struct npfct_conn *list = NULL, *con, *next;
+	const struct exp_rec *recs;
 	struct imp_conn ic;
+	unsigned int af;
 	int ret;
 
-	if (ct == NULL || buf == NULL || rte_lcore_id() == LCORE_ID_ANY ||
-	    (db != NULL && db->db_ct != ct))
+	if (ct == NULL || buf == NULL || (db != NULL && db->db_ct != ct))
 		return -EINVAL;
+	/* The table inserts index rte_hash's per-lcore state. */
+	if (rte_lcore_id() >= RTE_MAX_LCORE) {
+		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
+		return -EINVAL;
+	}
 	ret = image_check(buf, len, &count);
 	if (ret != 0)
 		return ret;
+	recs = (const struct exp_rec *)((const uint8_t *)buf + HDR_LEN);
 	/* Validate every record before inserting anything. */
 	for (i = 0; i < count; i++) {
 		ret = rec_check(&recs[i], &ic);
@@ -570,22 +590,34 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 			return ret;
 		need[npfct_af_index(recs[i].alen)]++;
 	}
-	if (need[NPFCT_AF4] > npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]) ||
-	    need[NPFCT_AF6] > npfct_connpool_avail(&ct->ct_pool[NPFCT_AF6]))
+	/*
+	 * Count them all against max_conns at once: the import either has
+	 * room for every record or takes none, and establishes meanwhile
+	 * cannot take the room it counted on.
+	 */
+	if (!npfct_live_reserve(ct, NPFCT_AF4, need[NPFCT_AF4]))
 		return -ENOSPC;
+	if (!npfct_live_reserve(ct, NPFCT_AF6, need[NPFCT_AF6])) {
+		npfct_live_release(ct, NPFCT_AF4, need[NPFCT_AF4]);
+		return -ENOSPC;
+	}
 
 	pthread_mutex_lock(&ct->ct_ctl_lock);
 	if (db == NULL)
 		db = npfct_db_get(ct);
 	for (i = 0; i < count; i++) {
 		rec_check(&recs[i], &ic);
-		ret = import_one(ct, db, &recs[i], &ic, ops, &list);
+		ret = import_one(ct, db, &recs[i], &ic, ops, &list,
+		    &allocated[npfct_af_index(recs[i].alen)]);
 		if (ret != 0)
 			break;
 	}
 	if (ret != 0) {
 		if (ret == -EEXIST)
 			npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
+		/* The connections made are released as they are destroyed. */
+		for (af = 0; af < NPFCT_NAF; af++)
+			npfct_live_release(ct, af, need[af] - allocated[af]);
 		import_undo(ct, db, list);
 		pthread_mutex_unlock(&ct->ct_ctl_lock);
 		return ret;

@@ -14,9 +14,10 @@
  *	connection (explicit CONN_EXPIRE, or idle longer than its state's
  *	timeout) has its entries removed under its lock (one, or two with
  *	NAT), is marked REMOVED|EXPIRE and moves to the step's batch.  When
- *	the table was found full (establish failed) and early drop is on,
- *	the step also evicts connections that are not established, oldest
- *	first, with a cursor of its own.
+ *	establish found a family short of connections (at max_conns, or a
+ *	full bucket pair with fewer than 1/16 left) and early drop is on,
+ *	the step also evicts connections of that family that are not
+ *	established, oldest first, with a cursor of its own.
  *
  *	The scan prefetches the next connection non-temporally: a pass
  *	streams the whole table and must not evict the datapath lcores'
@@ -43,6 +44,15 @@
  *	caller at a time), release callbacks, connections back to their
  *	pool.  Full passes wait with urcu_qsbr_synchronize_rcu() directly.
  *
+ *	Batches come from a fixed set of NPFCT_GC_BATCHES in the instance:
+ *	a step allocates nothing, so it cannot fail for lack of memory.
+ *	When every batch waits for a grace period (readers slow to report
+ *	quiescent states), a step adds its removals to the newest batch and
+ *	gives it a new ticket, which covers the old removals as well.  A
+ *	database that is flushed to be freed (load, destroy) is reclaimed
+ *	without giving key slots back to its tables, which go with it: that
+ *	needs no lcore id.
+ *
  * Synchronisation
  *
  *	One G/C at a time: ct_gc_lock (NPF's conn_lock).  A step only tries
@@ -60,7 +70,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <netinet/in.h>
 
@@ -71,18 +80,6 @@
 
 #include "npfct_impl.h"
 
-/*
- * A batch of removed connections, with their key slots, waiting for the
- * grace period of its ticket.
- */
-struct npfct_gc_batch {
-	struct npfct_gc_batch	*b_next;
-	uint64_t		b_ticket;	/* grace-period ticket */
-	struct npfct_db		*b_db;		/* tables of the slots */
-	struct npfct_conn	*b_conns;	/* linked by c_next */
-	unsigned int		b_nconns;
-};
-
 /* What a pass does with each connection it examines. */
 enum gc_mode { GC_EXPIRE, GC_FLUSH, GC_FILTER, GC_EARLY_DROP };
 
@@ -92,6 +89,7 @@ struct gc_pass {
 	uint32_t		now;
 	unsigned int		budget;		/* connections to examine */
 	unsigned int		ndrop;		/* early drop: evictions left */
+	uint32_t		families;	/* early drop: 1 << NPFCT_AF* */
 };
 
 static void
@@ -102,12 +100,33 @@ batch_init(struct npfct_gc_batch *b, struct npfct_db *db)
 }
 
 /*
+ * npfct_gc_batches_init: put every batch on the free list.
+ *
+ * => Control thread, from npfct_create().
+ */
+void
+npfct_gc_batches_init(struct npfct *ct)
+{
+	struct npfct_gc *gc = &ct->ct_gc;
+	unsigned int i;
+
+	gc->gc_free = NULL;
+	for (i = 0; i < NPFCT_GC_BATCHES; i++) {
+		gc->gc_batches[i].b_next = gc->gc_free;
+		gc->gc_free = &gc->gc_batches[i];
+	}
+}
+
+/*
  * batch_reclaim: free what a batch holds.
  *
- * => After the batch's grace period; G/C only.
+ * => After the batch's grace period; G/C only.  The key slots go back to
+ *    the table unless the table is about to be freed with its database
+ *    (free_slots false): that needs no lcore id, so an instance or an
+ *    unused database can be destroyed from any thread.
  */
 static unsigned int
-batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b)
+batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b, bool free_slots)
 {
 	struct npfct_conn *con, *next;
 	unsigned int n = 0;
@@ -116,14 +135,74 @@ batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b)
 		const unsigned int alen = con->c_alen;
 
 		next = con->c_next;
-		npfct_conndb_free_pos(b->b_db, alen, con->c_fpos);
-		npfct_conndb_free_pos(b->b_db, alen, con->c_bpos);
+		if (free_slots) {
+			npfct_conndb_free_pos(b->b_db, alen, con->c_fpos);
+			npfct_conndb_free_pos(b->b_db, alen, con->c_bpos);
+		}
 		npfct_conn_destroy(ct, con);
 		n++;
 	}
 	b->b_conns = NULL;
 	b->b_nconns = 0;
 	return n;
+}
+
+/* Give a batch back to the free list. */
+static void
+batch_free(struct npfct_gc *gc, struct npfct_gc_batch *b)
+{
+	b->b_next = gc->gc_free;
+	gc->gc_free = b;
+}
+
+/*
+ * batch_get: a batch for a step's removals.
+ *
+ * => A free one, empty; or, when all wait for grace periods, the newest
+ *    pending one, which gc_defer() then gives a new ticket: a later
+ *    ticket covers its earlier removals too, so merging only delays
+ *    their reclamation a little.  Never NULL, never allocates.
+ */
+static struct npfct_gc_batch *
+batch_get(struct npfct_gc *gc, struct npfct_db *db)
+{
+	struct npfct_gc_batch *b = gc->gc_free;
+
+	if (likely(b != NULL)) {
+		gc->gc_free = b->b_next;
+		batch_init(b, db);
+		return b;
+	}
+	/* Pending batches are of the current database: a load frees all. */
+	b = gc->gc_pending_tail;
+	RTE_VERIFY(b != NULL && b->b_db == db);
+	return b;
+}
+
+/*
+ * list_cursors_skip: the connection con leaves db_list; move the listing
+ * cursors that point at it to next.
+ */
+static void
+list_cursors_skip(struct npfct_gc *gc, struct npfct_conn *con,
+		struct npfct_conn *next)
+{
+	unsigned int i;
+
+	for (i = 0; i < NPFCT_LIST_CURSORS; i++)
+		if (gc->gc_list[i].lc_next == con)
+			gc->gc_list[i].lc_next = next;
+}
+
+/* A database is flushed: its listing cursors go. */
+static void
+list_cursors_drop(struct npfct_gc *gc, const struct npfct_db *db)
+{
+	unsigned int i;
+
+	for (i = 0; i < NPFCT_LIST_CURSORS; i++)
+		if (gc->gc_list[i].lc_db == db)
+			memset(&gc->gc_list[i], 0, sizeof(gc->gc_list[i]));
 }
 
 /*
@@ -179,7 +258,10 @@ gc_doomed_p(const struct npfct *ct, struct npfct_conn *con,
 				    NPFCT_STAT_GC_EXPIRED);
 			return true;
 		}
-		if (p->ndrop > 0 && gc_evictable_p(con)) {
+		/* Only the family that is short gains from an eviction. */
+		if (p->ndrop > 0 && (p->families &
+		    (1u << npfct_af_index(con->c_alen))) != 0 &&
+		    gc_evictable_p(con)) {
 			p->ndrop--;
 			npfct_stat_inc((struct npfct *)(uintptr_t)ct,
 			    NPFCT_STAT_EARLY_DROP);
@@ -224,11 +306,12 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 		    CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
 			npfct_stat_inc(ct, NPFCT_STAT_GC_EXPIRED);
 		gc_remove(db, con);
-		/* The other pass's cursor must not point at it. */
+		/* The other passes' cursors must not point at it. */
 		if (ct->ct_gc.gc_cursor == con)
 			ct->ct_gc.gc_cursor = next;
 		if (ct->ct_gc.gc_drop_cursor == con)
 			ct->ct_gc.gc_drop_cursor = next;
+		list_cursors_skip(&ct->ct_gc, con, next);
 		TAILQ_REMOVE(&db->db_list, con, c_entry);
 		db->db_nlist--;
 		con->c_next = b->b_conns;
@@ -244,9 +327,11 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
  * last removal).
  *
  * => Caller holds ct_gc_lock.  Returns the connections destroyed.
+ * => dying: a database about to be freed; its batches' key slots are not
+ *    given back (batch_reclaim()).
  */
 static unsigned int
-gc_reclaim_ready(struct npfct *ct, bool all)
+gc_reclaim_ready(struct npfct *ct, bool all, const struct npfct_db *dying)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
 	/* 'all': no ticket to read (the thread may be gone: destroy). */
@@ -272,23 +357,30 @@ gc_reclaim_ready(struct npfct *ct, bool all)
 		if (gc->gc_pending == NULL)
 			gc->gc_pending_tail = NULL;
 		gc->gc_npending--;
-		n += batch_reclaim(ct, b);
-		free(b);
+		n += batch_reclaim(ct, b, b->b_db != dying);
+		batch_free(gc, b);
 	}
 	return n;
 }
 
 /*
  * gc_defer: queue a batch behind a grace-period ticket, or free it if it
- * is empty.
+ * is empty.  A batch merged into the newest pending one (batch_get())
+ * gets a new ticket in place.
  */
 static void
-gc_defer(struct npfct *ct, struct npfct_gc_batch *b)
+gc_defer(struct npfct *ct, struct npfct_gc_batch *b, unsigned int removed)
 {
 	struct npfct_gc *gc = &ct->ct_gc;
 
+	if (b == gc->gc_pending_tail) {
+		/* Merged: a newer ticket, taken after the new removals. */
+		if (removed != 0)
+			b->b_ticket = npfct_gc_gp_request(ct);
+		return;
+	}
 	if (b->b_nconns == 0) {
-		free(b);
+		batch_free(gc, b);
 		return;
 	}
 	/* The ticket is taken after the removals: its grace period covers
@@ -321,19 +413,13 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 		.now = npfct_clock_sec(ct),
 		.budget = __atomic_load_n(&gc->gc_step, __ATOMIC_RELAXED),
 	};
-	unsigned int n;
+	unsigned int n, before;
 
-	n = gc_reclaim_ready(ct, false);
+	n = gc_reclaim_ready(ct, false, NULL);
 	*removed = 0;
-	/*
-	 * The batch is allocated before anything is removed: out of memory,
-	 * the step removes nothing rather than wait for a grace period.
-	 */
-	b = malloc(sizeof(*b));
-	if (unlikely(b == NULL))
-		return n;
 	npfct_conndb_drain_new(db);
-	batch_init(b, db);
+	b = batch_get(gc, db);
+	before = b->b_nconns;
 	if (gc->gc_cursor_db != db) {
 		/* A new database was loaded: start at its head. */
 		gc->gc_cursor = NULL;
@@ -344,25 +430,28 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 	if (unlikely(__atomic_load_n(&gc->gc_pressure, __ATOMIC_RELAXED))) {
 		const uint32_t ndrop = __atomic_load_n(&gc->gc_early_drop,
 		    __ATOMIC_RELAXED);
+		const uint32_t families = __atomic_exchange_n(&gc->gc_pressure,
+		    0, __ATOMIC_RELAXED);
 
 		/*
-		 * The table is full: drop unestablished connections, oldest
-		 * first, from early drop's own cursor (starting over at the
-		 * head would look at the same old ones forever).
+		 * A family is short of connections: drop its unestablished
+		 * connections, oldest first, from early drop's own cursor
+		 * (starting over at the head would look at the same old
+		 * ones forever).
 		 */
-		__atomic_store_n(&gc->gc_pressure, 0, __ATOMIC_RELAXED);
-		if (ndrop > 0) {
+		if (ndrop > 0 && families != 0) {
 			struct gc_pass dp = {
 				.mode = GC_EARLY_DROP, .now = p.now,
 				.budget = p.budget * 4, .ndrop = ndrop,
+				.families = families,
 			};
 
 			gc_scan(ct, db, &dp, &gc->gc_drop_cursor, b);
 		}
 	}
 	gc_scan(ct, db, &p, &gc->gc_cursor, b);
-	*removed = b->b_nconns;
-	gc_defer(ct, b);
+	*removed = b->b_nconns - before;
+	gc_defer(ct, b, *removed);
 	return n;
 }
 
@@ -394,16 +483,17 @@ gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
 #else
 	RTE_SET_USED(sync);
 #endif
-	n = gc_reclaim_ready(ct, true);
-	return n + batch_reclaim(ct, &b);
+	n = gc_reclaim_ready(ct, true, NULL);
+	return n + batch_reclaim(ct, &b, true);
 }
 
 /*
  * npfct_gc_db_flush: destroy every connection of a database that no
- * reader can use (replaced by npfct_load() after a grace period, or
- * never installed).
+ * reader can use and that is freed next (replaced by npfct_load() after a
+ * grace period, never installed, or the instance's at destroy).
  *
- * => Caller holds ct_gc_lock.
+ * => Caller holds ct_gc_lock.  Needs no lcore id: the key slots of the
+ *    dying tables are not given back.
  * => 'pending': a grace period passed since the last G/C removal, so the
  *    pending batches are freed too.
  */
@@ -421,9 +511,10 @@ npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db, bool pending)
 	gc_scan(ct, db, &p, &cursor, &b);
 	if (db == ct->ct_gc.gc_cursor_db)
 		ct->ct_gc.gc_cursor = ct->ct_gc.gc_drop_cursor = NULL;
+	list_cursors_drop(&ct->ct_gc, db);
 	if (pending)
-		n = gc_reclaim_ready(ct, true);
-	return n + batch_reclaim(ct, &b);
+		n = gc_reclaim_ready(ct, true, db);
+	return n + batch_reclaim(ct, &b, false);
 }
 
 static int

@@ -280,6 +280,7 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 	if (ret != 0)
 		return ret;
 	gc->gc_interval_ms = p.interval_min_ms;
+	npfct_gc_batches_init(ct);
 
 	gp = calloc(1, sizeof(*gp));
 	if (gp == NULL)
@@ -318,9 +319,41 @@ fail:
 }
 
 /*
- * npfct_gc_fini: unregister the service, stop the grace-period thread.
+ * gc_service_stop: stop the G/C service and wait until no service lcore
+ * runs its callback.
  *
- * => Control thread, from npfct_destroy(); the service must be stopped.
+ * => rte_service_component_unregister() does not wait for a callback in
+ *    progress (nor fail on 22.11): the instance must not be freed under
+ *    it.  Both run states go to stopped, so no lcore starts a new call;
+ *    rte_service_may_be_active() then says when the last call returned.
+ *    A service lcore runs other services too: the wait is not bounded,
+ *    but it is logged once a second.
+ */
+static void
+gc_service_stop(struct npfct *ct)
+{
+	const uint32_t id = ct->ct_gc.gc_service_id;
+	const uint64_t hz = rte_get_timer_hz();
+	uint64_t next_log = rte_get_timer_cycles() + hz;
+
+	rte_service_component_runstate_set(id, 0);
+	rte_service_runstate_set(id, 0);
+	while (rte_service_may_be_active(id) == 1) {
+		if (rte_get_timer_cycles() > next_log) {
+			NPFCT_LOG(WARNING, "%s: waiting for the G/C service "
+			    "to return on its service lcore", ct->ct_name);
+			next_log += hz;
+		}
+		rte_delay_us_sleep(100);
+	}
+}
+
+/*
+ * npfct_gc_fini: stop and unregister the service, stop the grace-period
+ * thread.
+ *
+ * => Control thread, from npfct_destroy(): waits for a service callback in
+ *    progress to return (gc_service_stop()).
  */
 void
 npfct_gc_fini(struct npfct *ct)
@@ -328,9 +361,9 @@ npfct_gc_fini(struct npfct *ct)
 	struct npfct_gc *gc = &ct->ct_gc;
 
 	if (gc->gc_service_ok) {
-		rte_service_component_runstate_set(gc->gc_service_id, 0);
+		gc_service_stop(ct);
 		if (rte_service_component_unregister(gc->gc_service_id) != 0)
-			NPFCT_LOG(ERR, "%s: G/C service still running",
+			NPFCT_LOG(ERR, "%s: cannot unregister the G/C service",
 			    ct->ct_name);
 		gc->gc_service_ok = false;
 	}

@@ -14,7 +14,8 @@
  *	   are malformed or not trackable; ask the ALG hooks first when one
  *	   wants the packet (its NPFCT_PKT_* mask);
  *	2. build each packet's canonical key (npfct_impl.h), noting
- *	   whether it travels against the canonical order, and hash it once;
+ *	   whether it travels against the canonical order, and hash the
+ *	   chunk's keys of each table together (keyed: npfct_hash.h);
  *	3. look the keys up with one bulk lookup per table (IPv4, IPv6),
  *	   which prefetches buckets and keys;
  *	4. prefetch the connections found, then check each (which key
@@ -77,10 +78,11 @@ struct chunk_keys {
 
 /*
  * chunk_keys_add: key a trackable packet (index i) into its table's
- * chunk keys: canonical key, direction against it, hash.
+ * chunk keys: canonical key, direction against it.  chunk_keys_hash()
+ * hashes them afterwards, a table's chunk at a time.
  */
 static __rte_always_inline void
-chunk_keys_add(const struct npfct_db *db, struct chunk_keys *ck,
+chunk_keys_add(struct chunk_keys *ck,
 		uint32_t (*keys4)[NPFCT_KEY4_WORDS],
 		uint32_t (*keys6)[NPFCT_KEY6_WORDS],
 		const struct npfct_pkt *pkt, unsigned int i)
@@ -97,9 +99,22 @@ chunk_keys_add(const struct npfct_db *db, struct chunk_keys *ck,
 	}
 	npfct_connkey_build_canon(pkt, key, &k->swapped[k->n]);
 	k->ptr[k->n] = key;
-	k->sig[k->n] = npfct_conndb_hash(db, key, pkt->alen);
 	k->idx[k->n] = (uint8_t)i;
 	k->n++;
+}
+
+/* chunk_keys_hash: the signatures of both tables' chunk keys. */
+static __rte_always_inline void
+chunk_keys_hash(const struct npfct_db *db, struct chunk_keys *ck)
+{
+	if (ck[NPFCT_AF4].n != 0)
+		npfct_hash_bulk(&db->db_hkey, ck[NPFCT_AF4].ptr,
+		    NPFCT_KEY4_WORDS * sizeof(uint32_t), ck[NPFCT_AF4].n,
+		    ck[NPFCT_AF4].sig);
+	if (ck[NPFCT_AF6].n != 0)
+		npfct_hash_bulk(&db->db_hkey, ck[NPFCT_AF6].ptr,
+		    NPFCT_KEY6_WORDS * sizeof(uint32_t), ck[NPFCT_AF6].n,
+		    ck[NPFCT_AF6].sig);
 }
 
 /* Per-burst counters, added to the lcore's slot at the end. */
@@ -157,8 +172,9 @@ chunk_classify(struct npfct *ct, struct npfct_db *db, struct npfct_pkt *pkts,
 			verdicts[i] = NPFCT_V_NOT_TRACKABLE;
 			continue;
 		}
-		chunk_keys_add(db, ck, keys4, keys6, pkt, i);
+		chunk_keys_add(ck, keys4, keys6, pkt, i);
 	}
+	chunk_keys_hash(db, ck);
 	return nrelated;
 }
 
@@ -319,8 +335,9 @@ establish_warm(struct npfct *ct, const struct npfct_pkt *pkts,
 		ck[NPFCT_AF4].n = ck[NPFCT_AF6].n = 0;
 		for (k = off; k < off + len; k++)
 			if (npfct_pkt_trackable_p(&pkts[idx[k]]))
-				chunk_keys_add(db, ck, keys4, keys6,
+				chunk_keys_add(ck, keys4, keys6,
 				    &pkts[idx[k]], k - off);
+		chunk_keys_hash(db, ck);
 		for (af = 0; af < NPFCT_NAF; af++)
 			if (ck[af].n > 1)
 				rte_hash_lookup_with_hash_bulk(db->db_hash[af],

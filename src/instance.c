@@ -120,7 +120,8 @@ params_check(const struct npfct_params *p)
 	    p->cache_size > CONN_CACHE_MAX ||
 	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED |
 	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE)) ||
-	    p->tcp_max_ack_win > (1u << 30))
+	    p->tcp_max_ack_win > (1u << 30) ||
+	    (unsigned int)p->hash >= NPFCT_HASH_MAX)
 		return -EINVAL;
 	if (p->timeouts != NULL)
 		for (i = 0; i < NPFCT_TIMEOUT_MAX; i++)
@@ -141,6 +142,12 @@ npfct_create(const struct npfct_params *p)
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	if (!npfct_hash_func_supported(p->hash)) {
+		NPFCT_LOG(ERR, "%s: hash function %s not supported by this CPU",
+		    p->name, npfct_hash_func_name(p->hash));
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
 	pthread_mutex_lock(&instances_lock);
 	if (instance_find_locked(p->name) != NULL) {
 		pthread_mutex_unlock(&instances_lock);
@@ -155,6 +162,7 @@ npfct_create(const struct npfct_params *p)
 	ct->ct_id = instances_made++;
 	ct->ct_socket = p->socket_id;
 	ct->ct_flags = p->flags;
+	ct->ct_hash_func = p->hash;
 	ct->ct_max[NPFCT_AF4] = p->max_conns;
 	ct->ct_max[NPFCT_AF6] = p->max_conns6 ? p->max_conns6 : p->max_conns;
 	for (af = 0; af < NPFCT_NAF; af++)
@@ -184,10 +192,11 @@ npfct_create(const struct npfct_params *p)
 		if (ret != 0)
 			goto fail;
 	}
-	ret = -ENOMEM;
 	ct->ct_db = npfct_conndb_create(ct);
-	if (ct->ct_db == NULL)
+	if (ct->ct_db == NULL) {
+		ret = -rte_errno;
 		goto fail;
+	}
 	ct->ct_db->db_installed = true;
 	ct->ct_tracking = (p->flags & NPFCT_F_TRACKING_OFF) ? 0 : 1;
 	/* Built-in ALG: ICMP errors related to their connection. */
@@ -300,6 +309,12 @@ npfct_find(const char *name)
 	return ct;
 }
 
+enum npfct_hash_func
+npfct_hash_func_get(const struct npfct *ct)
+{
+	return (enum npfct_hash_func)npfct_db_get(ct)->db_hkey.h_func;
+}
+
 const char *
 npfct_name(const struct npfct *ct)
 {
@@ -336,12 +351,21 @@ npfct_db_create(struct npfct *ct)
 void
 npfct_db_destroy(struct npfct *ct, struct npfct_db *db)
 {
-	if (ct == NULL || db == NULL || db->db_ct != ct || db->db_installed)
+	if (ct == NULL || db == NULL || db->db_ct != ct)
 		return;
+	/* db_installed is the control lock's: a load may be installing it. */
+	pthread_mutex_lock(&ct->ct_ctl_lock);
+	if (db->db_installed) {
+		pthread_mutex_unlock(&ct->ct_ctl_lock);
+		NPFCT_LOG(ERR, "%s: npfct_db_destroy() of an installed database",
+		    ct->ct_name);
+		return;
+	}
 	/* Never installed: no reader has seen it. */
 	pthread_mutex_lock(&ct->ct_gc_lock);
 	npfct_gc_db_flush(ct, db, false);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
+	pthread_mutex_unlock(&ct->ct_ctl_lock);
 	npfct_conndb_destroy(db);
 }
 
@@ -350,13 +374,21 @@ npfct_load(struct npfct *ct, struct npfct_db *ndb, bool track)
 {
 	struct npfct_db *odb;
 
-	if (ct == NULL || (ndb != NULL && (ndb->db_ct != ct ||
-	    ndb->db_installed)) || rte_lcore_id() == LCORE_ID_ANY)
+	if (ct == NULL || (ndb != NULL && ndb->db_ct != ct))
 		return -EINVAL;
 	if (ndb == NULL && (ndb = npfct_conndb_create(ct)) == NULL)
-		return -ENOMEM;
+		return -rte_errno;
 
 	pthread_mutex_lock(&ct->ct_ctl_lock);
+	/*
+	 * db_installed under the control lock: of two loads of one database
+	 * only the first installs it (the second would flush and free the
+	 * database in use).
+	 */
+	if (ndb->db_installed) {
+		pthread_mutex_unlock(&ct->ct_ctl_lock);
+		return -EINVAL;
+	}
 	/* Keep the G/C off the databases while they change hands. */
 	pthread_mutex_lock(&ct->ct_gc_lock);
 	odb = ct->ct_db;
@@ -384,13 +416,8 @@ npfct_load(struct npfct *ct, struct npfct_db *ndb, bool track)
 uint32_t
 npfct_count(const struct npfct *ct)
 {
-	int64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i <= RTE_MAX_LCORE; i++)
-		sum += __atomic_load_n(&ct->ct_lcore[i].lc_live,
-		    __ATOMIC_RELAXED);
-	return sum > 0 ? (uint32_t)sum : 0;
+	return npfct_live_count(ct, NPFCT_AF4) +
+	    npfct_live_count(ct, NPFCT_AF6);
 }
 
 int

@@ -41,6 +41,7 @@
 
 #include "npfct.h"
 #include "npfct_compat.h"
+#include "npfct_hash.h"
 #include "npfct_conn.h"
 #include "npfct_pkt.h"
 #include "npfct_stats.h"
@@ -298,6 +299,7 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_FSWAP	0x080	/* the forwards key is not canonical */
 #define CONN_NATKEY	0x100	/* NAT: the backwards key has an entry */
 #define CONN_BSWAP	0x200	/* the backwards key is not canonical */
+#define CONN_NATSLOT	0x400	/* holds one of max_nat_conns (lv_nat) */
 
 /*
  * A connection.  IPv4 connections take 128 bytes: the first cache line
@@ -365,6 +367,7 @@ struct conn_free;
 
 struct npfct_cpcache {
 	rte_spinlock_t	cc_lock;	/* the shared (non-EAL) slot only */
+	bool		cc_own;		/* an lcore's own; immutable */
 	uint32_t	cc_ncur;
 	uint32_t	cc_nprev;
 	struct conn_free *cc_cur;	/* chain objects are taken from */
@@ -410,7 +413,7 @@ struct npfct_inslock {
 struct npfct_db {
 	struct npfct	*db_ct;
 	struct rte_hash	*db_hash[NPFCT_NAF];	/* immutable */
-	uint32_t	db_seed;		/* hash seed; immutable */
+	struct npfct_hash db_hkey;		/* keyed hash; immutable */
 	bool		db_installed;		/* control thread */
 	TAILQ_HEAD(, npfct_conn) db_list;	/* G/C */
 	uint32_t	db_nlist;		/* G/C */
@@ -436,12 +439,13 @@ void npfct_conndb_free_pos(struct npfct_db *db, unsigned int alen,
 void npfct_conndb_enqueue(struct npfct_db *db, struct npfct_conn *con);
 unsigned int npfct_conndb_drain_new(struct npfct_db *db);
 
+/* The signature of a key in its table (keyed: npfct_hash.h). */
 static inline hash_sig_t
 npfct_conndb_hash(const struct npfct_db *db, const uint32_t *key,
 		unsigned int alen)
 {
-	return rte_hash_crc(key, npfct_key_words(alen) * sizeof(uint32_t),
-	    db->db_seed);
+	return npfct_hash_sig(&db->db_hkey, key,
+	    npfct_key_words(alen) * sizeof(uint32_t));
 }
 
 /*
@@ -473,7 +477,34 @@ struct npfct_alg {
  * grace periods on the G/C's behalf: tickets are requested under gp_lock
  * and published as completed with a release store.
  */
-struct npfct_gc_batch;
+/*
+ * A batch of removed connections, with their key slots, waiting for the
+ * grace period of its ticket (gc.c).  The G/C has a fixed set of them:
+ * a step allocates nothing.
+ */
+struct npfct_gc_batch {
+	struct npfct_gc_batch	*b_next;	/* pending or free list */
+	uint64_t		b_ticket;	/* grace-period ticket */
+	struct npfct_db		*b_db;		/* tables of the slots */
+	struct npfct_conn	*b_conns;	/* linked by c_next */
+	unsigned int		b_nconns;
+};
+
+#define NPFCT_GC_BATCHES	16
+
+/*
+ * A listing cursor (/npfct/conns): where a paged listing resumes.  The G/C
+ * moves lc_next on when it unlinks that connection, as it does its own
+ * cursors; a flushed database's cursors are dropped.
+ */
+struct npfct_list_cursor {
+	uint64_t		lc_token;	/* 0: free */
+	struct npfct_db		*lc_db;
+	struct npfct_conn	*lc_next;	/* NULL: the end */
+	uint64_t		lc_used;	/* for replacing the oldest */
+};
+
+#define NPFCT_LIST_CURSORS	8
 
 /*
  * The grace-period thread's state.  In malloc() memory, not in the
@@ -495,7 +526,11 @@ struct npfct_gc {
 	uint32_t	gc_interval_min_ms;
 	uint32_t	gc_interval_max_ms;
 	uint32_t	gc_early_drop;	/* 0: off */
-	/* Set by establish when the table is full; relaxed. */
+	/*
+	 * Set by establish when a family's pool is short: a bit per family
+	 * (1 << NPFCT_AF*), so that early drop evicts from that family;
+	 * relaxed.
+	 */
 	uint32_t	gc_pressure;
 	/* The G/C (ct_gc_lock). */
 	struct npfct_conn *gc_cursor;	/* next to examine; NULL: head */
@@ -504,6 +539,11 @@ struct npfct_gc {
 	struct npfct_gc_batch *gc_pending; /* oldest first */
 	struct npfct_gc_batch *gc_pending_tail;
 	unsigned int	gc_npending;
+	struct npfct_gc_batch *gc_free;	/* unused batches */
+	struct npfct_gc_batch gc_batches[NPFCT_GC_BATCHES];
+	/* Listing cursors (telemetry.c). */
+	struct npfct_list_cursor gc_list[NPFCT_LIST_CURSORS];
+	uint64_t	gc_list_tokens;	/* tokens given out */
 	uint32_t	gc_interval_ms;	/* current service interval */
 	uint64_t	gc_next_tsc;	/* next service step */
 	/* The grace-period thread. */
@@ -513,11 +553,21 @@ struct npfct_gc {
 	bool		gc_service_ok;	/* registered */
 };
 
-/* Per-lcore state: counters and the live connection count. */
+/* Per-lcore state: counters. */
 struct npfct_lcore {
 	uint64_t	lc_stats[NPFCT_STAT_MAX];
-	int64_t		lc_live;	/* created - destroyed */
 	uint32_t	lc_in_alg;	/* recursion guard (debug) */
+} __rte_cache_aligned;
+
+/*
+ * The connections of a family that exist (established and not yet
+ * destroyed, including those waiting for their grace period): the hard
+ * limit max_conns is checked against it.  Its own line: establish and the
+ * G/C write it with atomic adds.
+ */
+struct npfct_live {
+	uint32_t	lv_n;
+	uint32_t	lv_nat;		/* second (NAT) entries, max_nat_conns */
 } __rte_cache_aligned;
 
 /* The non-EAL slot (shared, updated with atomics). */
@@ -547,12 +597,14 @@ struct npfct {
 	uint32_t	ct_max[NPFCT_NAF]; /* maximum connections per family */
 	uint32_t	ct_max_nat[NPFCT_NAF]; /* of which with a NAT entry */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
+	enum npfct_hash_func ct_hash_func; /* as asked; immutable */
 	struct npfct_gc	ct_gc;		/* the G/C */
 	int		ct_socket;
 	pthread_mutex_t	ct_ctl_lock;	/* load, ALG registration */
 	pthread_mutex_t	ct_gc_lock;	/* the G/C (NPF's conn_lock) */
 	TAILQ_ENTRY(npfct) ct_entry;	/* instance registry */
 
+	struct npfct_live ct_live[NPFCT_NAF];
 	struct npfct_lcore ct_lcore[RTE_MAX_LCORE + 1];
 } __rte_cache_aligned;
 
@@ -589,18 +641,81 @@ npfct_stat_inc(struct npfct *ct, enum npfct_stat which)
 	npfct_stat_add(ct, which, 1);
 }
 
-static inline void
-npfct_live_add(struct npfct *ct, int64_t n)
+/*
+ * npfct_live_reserve: count n more connections of family af, unless that
+ * would exceed max_conns (the hard limit).
+ *
+ * => Returns false, counting nothing, if there is no room.  A compare and
+ *    swap, not an add undone on failure: the count never passes the
+ *    limit, not even for a moment, and a flood of refusals at the limit
+ *    only reads the line.  Relaxed: a count, ordering nothing.
+ */
+static inline bool
+npfct_live_reserve(struct npfct *ct, unsigned int af, uint32_t n)
 {
-	unsigned int shared;
-	struct npfct_lcore *lc = npfct_lcore(ct, &shared);
+	uint32_t *live = &ct->ct_live[af].lv_n;
+	const uint32_t max = ct->ct_max[af];
+	uint32_t cur = __atomic_load_n(live, __ATOMIC_RELAXED);
 
-	if (likely(!shared))
-		__atomic_store_n(&lc->lc_live,
-		    __atomic_load_n(&lc->lc_live, __ATOMIC_RELAXED) + n,
-		    __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&lc->lc_live, n, __ATOMIC_RELAXED);
+	do {
+		if (unlikely(n > max || cur > max - n))
+			return false;
+	} while (!__atomic_compare_exchange_n(live, &cur, cur + n, true,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * npfct_live_nat_reserve: count a second (NAT) entry of family af unless
+ * max_nat_conns of them exist; npfct_live_nat_release: one is gone.  The
+ * tables hold a key slot for each, so that a full bucket pair is the only
+ * reason left for an insert to fail (-ENOSPC).
+ */
+static inline bool
+npfct_live_nat_reserve(struct npfct *ct, unsigned int af)
+{
+	uint32_t *nat = &ct->ct_live[af].lv_nat;
+	uint32_t cur = __atomic_load_n(nat, __ATOMIC_RELAXED);
+
+	do {
+		if (unlikely(cur >= ct->ct_max_nat[af]))
+			return false;
+	} while (!__atomic_compare_exchange_n(nat, &cur, cur + 1, true,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+static inline void
+npfct_live_nat_release(struct npfct *ct, unsigned int af)
+{
+	__atomic_fetch_sub(&ct->ct_live[af].lv_nat, 1, __ATOMIC_RELAXED);
+}
+
+/* npfct_live_release: n connections of family af are gone. */
+static inline void
+npfct_live_release(struct npfct *ct, unsigned int af, uint32_t n)
+{
+	RTE_ASSERT(__atomic_load_n(&ct->ct_live[af].lv_n,
+	    __ATOMIC_RELAXED) >= n);
+	__atomic_fetch_sub(&ct->ct_live[af].lv_n, n, __ATOMIC_RELAXED);
+}
+
+/* The connections of a family that exist now (a snapshot). */
+static inline uint32_t
+npfct_live_count(const struct npfct *ct, unsigned int af)
+{
+	return __atomic_load_n(&ct->ct_live[af].lv_n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether a family's pool is short: fewer than 1/16 of its connections
+ * left.  Only then does a refused establish ask for an early drop.
+ */
+static inline bool
+npfct_live_short_p(const struct npfct *ct, unsigned int af)
+{
+	return npfct_live_count(ct, af) >=
+	    ct->ct_max[af] - ct->ct_max[af] / 16;
 }
 
 /* Clock: nanoseconds, and the coarse seconds stamped into c_atime. */
@@ -737,6 +852,22 @@ npfct_conn_state_inspect(struct npfct *ct, struct npfct_conn *con,
 	return npfct_conn_state_tcp(ct, con, pkt, forw);
 }
 
+/*
+ * npfct_conn_idle: seconds since the connection's last activity.
+ *
+ * => 0 if an lcore stamped a second newer than 'now' (read earlier by the
+ *    caller): a connection is never older than idle, and an unsigned
+ *    difference would make it 136 years old.
+ */
+static inline uint32_t
+npfct_conn_idle(const struct npfct_conn *con, uint32_t now)
+{
+	const int32_t d = (int32_t)(now - __atomic_load_n(&con->c_atime,
+	    __ATOMIC_RELAXED));
+
+	return d > 0 ? (uint32_t)d : 0;
+}
+
 /* Stamp the activity time, writing only when the clock moved. */
 static inline void
 npfct_conn_touch(struct npfct_conn *con, uint32_t now)
@@ -761,6 +892,7 @@ npfct_alg_wanted_p(const struct npfct *ct, const struct npfct_pkt *pkt)
 }
 
 /* gc.c */
+void npfct_gc_batches_init(struct npfct *ct);
 unsigned int npfct_gc_step(struct npfct *ct, unsigned int *removed);
 unsigned int npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db,
 		bool pending);
@@ -778,13 +910,24 @@ npfct_gc_gp_completed(const struct npfct *ct)
 	    __ATOMIC_ACQUIRE);
 }
 
-/* Establish found the table full: ask the G/C for an early drop. */
+/*
+ * Establish found family af short of connections: ask the G/C for an
+ * early drop in that family.  Written only when the bit is not set yet,
+ * so a flood of refusals does not bounce the line.
+ */
 static inline void
-npfct_gc_pressure(struct npfct *ct)
+npfct_gc_pressure(struct npfct *ct, unsigned int af)
 {
-	if (__atomic_load_n(&ct->ct_gc.gc_pressure, __ATOMIC_RELAXED) == 0)
-		__atomic_store_n(&ct->ct_gc.gc_pressure, 1, __ATOMIC_RELAXED);
+	const uint32_t bit = 1u << af;
+
+	if ((__atomic_load_n(&ct->ct_gc.gc_pressure, __ATOMIC_RELAXED) &
+	    bit) == 0)
+		__atomic_fetch_or(&ct->ct_gc.gc_pressure, bit,
+		    __ATOMIC_RELAXED);
 }
+
+/* export.c: the length of an image of n records. */
+uint64_t npfct_export_image_len(uint64_t n);
 
 /* filter.c */
 int npfct_filter_check(const struct npfct_filter *f);

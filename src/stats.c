@@ -45,6 +45,8 @@ static const char *const stat_names[NPFCT_STAT_MAX] = {
 	[NPFCT_STAT_PARSE_L3_EXT_BAD] = "parse-l3-ext-bad",
 	[NPFCT_STAT_PARSE_L4_TRUNC] = "parse-l4-trunc",
 	[NPFCT_STAT_PARSE_L4_BAD] = "parse-l4-bad",
+	[NPFCT_STAT_BUCKET_FULL] = "bucket-full",
+	[NPFCT_STAT_NO_LCORE] = "no-lcore",
 };
 
 static const uint8_t parse_stat[NPFCT_PARSE_STATUS_MAX] = {

@@ -9,17 +9,26 @@
  * Overview
  *
  *	Commands (parameter: the instance name, optional when there is one
- *	instance; /npfct/conns also takes a page number):
+ *	instance; /npfct/conns also takes a cursor):
  *
  *	  /npfct/list             names of the instances
  *	  /npfct/info,NAME        parameters, sizes, counts
  *	  /npfct/stats,NAME       all counters, summed over lcores
  *	  /npfct/timeouts,NAME    timeouts per group (seconds)
- *	  /npfct/conns,NAME,PAGE  one page of connections (like
+ *	  /npfct/conns,NAME[,CURSOR]  one page of connections (like
  *	                          "npfctl list" / "conntrack -L")
  *
  *	A reply is limited in size, so connections come in pages of
- *	TEL_PAGE_SIZE; "pages" tells how many there are.  Each connection
+ *	TEL_PAGE_SIZE.  A reply's "next" is the cursor of the following
+ *	page (0: that was the last); without a cursor (or with 0) the
+ *	listing starts at the head.  A cursor is where the walk resumes
+ *	(struct npfct_list_cursor, moved on by the G/C when it unlinks that
+ *	connection), so a page costs TEL_PAGE_SIZE steps under ct_gc_lock,
+ *	whichever page it is; the instance keeps NPFCT_LIST_CURSORS of them
+ *	and reuses the least recently used, so a cursor not used for a
+ *	while may be gone ("cursor expired": start again).  A listing under
+ *	traffic is not a snapshot: connections made or removed meanwhile
+ *	may or may not be seen, none twice.  Each connection
  *	is a list of strings: protocol, forwards key, backwards key, state,
  *	idle seconds, seconds left, interface, NAT, flags.  Dictionary keys
  *	may hold only letters, digits, '_' and '/', so counter and timeout
@@ -68,19 +77,19 @@ tel_key(char *dst, size_t len, const char *name)
 }
 
 /*
- * tel_instance: split "NAME[,PAGE]"; an empty NAME selects the only
+ * tel_instance: split "NAME[,ARG]"; an empty NAME selects the only
  * instance.  Returns the instance with the registry locked, or NULL
  * (unlocked).
  */
 static struct npfct *
-tel_instance(const char *params, unsigned int *page)
+tel_instance(const char *params, uint64_t *arg)
 {
 	char name[NPFCT_NAMESIZE] = "";
 	struct npfct *ct;
 	const char *comma;
 	size_t len;
 
-	*page = 0;
+	*arg = 0;
 	if (params != NULL && params[0] != '\0') {
 		comma = strchr(params, ',');
 		len = comma ? (size_t)(comma - params) : strlen(params);
@@ -90,11 +99,14 @@ tel_instance(const char *params, unsigned int *page)
 		name[len] = '\0';
 		if (comma != NULL) {
 			char *end;
-			unsigned long v = strtoul(comma + 1, &end, 10);
+			unsigned long long v;
 
-			if (*end != '\0' || end == comma + 1 || v > UINT32_MAX)
+			errno = 0;
+			v = strtoull(comma + 1, &end, 10);
+			if (*end != '\0' || end == comma + 1 || errno != 0 ||
+			    comma[1] == '-')
 				return NULL;
-			*page = (unsigned int)v;
+			*arg = v;
 		}
 	}
 	npfct_instances_lock();
@@ -125,8 +137,8 @@ tel_list(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int page;
-	struct npfct *ct = tel_instance(params, &page);
+	uint64_t arg;
+	struct npfct *ct = tel_instance(params, &arg);
 
 	RTE_SET_USED(cmd);
 	if (ct == NULL)
@@ -137,6 +149,16 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	npfct_tel_dict_uint(d, "max_conns", ct->ct_max[NPFCT_AF4]);
 	npfct_tel_dict_uint(d, "max_conns6", ct->ct_max[NPFCT_AF6]);
 	npfct_tel_dict_uint(d, "conns", npfct_count(ct));
+	npfct_tel_dict_uint(d, "conns4", npfct_live_count(ct, NPFCT_AF4));
+	npfct_tel_dict_uint(d, "conns6", npfct_live_count(ct, NPFCT_AF6));
+	npfct_tel_dict_uint(d, "nat_entries4",
+	    __atomic_load_n(&ct->ct_live[NPFCT_AF4].lv_nat, __ATOMIC_RELAXED));
+	npfct_tel_dict_uint(d, "nat_entries6",
+	    __atomic_load_n(&ct->ct_live[NPFCT_AF6].lv_nat, __ATOMIC_RELAXED));
+	npfct_tel_dict_uint(d, "max_nat_conns", ct->ct_max_nat[NPFCT_AF4]);
+	npfct_tel_dict_uint(d, "max_nat_conns6", ct->ct_max_nat[NPFCT_AF6]);
+	rte_tel_data_add_dict_string(d, "hash",
+	    npfct_hash_func_name(npfct_hash_func_get(ct)));
 	npfct_tel_dict_uint(d, "pool4_avail",
 	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]));
 	npfct_tel_dict_uint(d, "pool6_avail",
@@ -155,8 +177,9 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int page, i;
-	struct npfct *ct = tel_instance(params, &page);
+	uint64_t arg;
+	unsigned int i;
+	struct npfct *ct = tel_instance(params, &arg);
 	struct npfct_stats st;
 	char key[64];
 
@@ -176,8 +199,9 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_timeouts(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int page, i;
-	struct npfct *ct = tel_instance(params, &page);
+	uint64_t arg;
+	unsigned int i;
+	struct npfct *ct = tel_instance(params, &arg);
 	char key[64];
 
 	RTE_SET_USED(cmd);
@@ -200,8 +224,7 @@ tel_conn(const struct npfct *ct, struct npfct_conn *con, uint32_t now)
 	struct rte_tel_data *c = rte_tel_data_alloc();
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
-	const uint32_t idle = now - __atomic_load_n(&con->c_atime,
-	    __ATOMIC_RELAXED);
+	const uint32_t idle = npfct_conn_idle(con, now);
 	const uint32_t etime = npfct_conn_etime(ct, con);
 	char buf[RTE_TEL_MAX_STRING_LEN];
 	const char *proto;
@@ -247,7 +270,8 @@ tel_conn(const struct npfct *ct, struct npfct_conn *con, uint32_t now)
 	else
 		snprintf(buf, sizeof(buf), "if=any");
 	rte_tel_data_add_array_string(c, buf);
-	rte_tel_data_add_array_string(c, con->c_nat != NULL ? "nat" : "-");
+	rte_tel_data_add_array_string(c, __atomic_load_n(&con->c_nat,
+	    __ATOMIC_RELAXED) != NULL ? "nat" : "-");
 	snprintf(buf, sizeof(buf), "%s%s%s%s",
 	    (flags & NPFCT_DIR_MASK) == NPFCT_DIR_IN ? "in" : "out",
 	    (flags & CONN_ACTIVE) ? ",active" : "",
@@ -257,43 +281,98 @@ tel_conn(const struct npfct *ct, struct npfct_conn *con, uint32_t now)
 	return c;
 }
 
+/*
+ * tel_cursor_take: the resume point of a cursor token of database db;
+ * the slot is freed.  Returns false if there is no such cursor.
+ *
+ * => Caller holds ct_gc_lock.
+ */
+static bool
+tel_cursor_take(struct npfct_gc *gc, const struct npfct_db *db,
+		uint64_t token, struct npfct_conn **next)
+{
+	unsigned int i;
+
+	for (i = 0; i < NPFCT_LIST_CURSORS; i++) {
+		struct npfct_list_cursor *lc = &gc->gc_list[i];
+
+		if (lc->lc_token == token && lc->lc_db == db) {
+			*next = lc->lc_next;
+			memset(lc, 0, sizeof(*lc));
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * tel_cursor_put: a cursor for the walk to resume at next; a free slot or
+ * the least recently used one.  Returns its token.
+ *
+ * => Caller holds ct_gc_lock.
+ */
+static uint64_t
+tel_cursor_put(struct npfct_gc *gc, struct npfct_db *db,
+		struct npfct_conn *next)
+{
+	struct npfct_list_cursor *lc = &gc->gc_list[0];
+	unsigned int i;
+
+	for (i = 0; i < NPFCT_LIST_CURSORS; i++) {
+		if (gc->gc_list[i].lc_token == 0) {
+			lc = &gc->gc_list[i];
+			break;
+		}
+		if (gc->gc_list[i].lc_used < lc->lc_used)
+			lc = &gc->gc_list[i];
+	}
+	lc->lc_token = ++gc->gc_list_tokens;
+	lc->lc_used = lc->lc_token;
+	lc->lc_db = db;
+	lc->lc_next = next;
+	return lc->lc_token;
+}
+
 static int
 tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int page, i = 0, n = 0, total;
-	struct npfct *ct = tel_instance(params, &page);
+	uint64_t token;
+	struct npfct *ct = tel_instance(params, &token);
 	struct npfct_conn *con;
 	struct npfct_db *db;
+	unsigned int n = 0;
 	uint32_t now;
 	char key[16];
 
 	RTE_SET_USED(cmd);
 	if (ct == NULL)
 		return -EINVAL;
-	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&ct->ct_gc_lock);
 	db = npfct_db_get(ct);
 	npfct_conndb_drain_new(db);
-	total = db->db_nlist;
+	if (token == 0) {
+		con = TAILQ_FIRST(&db->db_list);
+	} else if (!tel_cursor_take(&ct->ct_gc, db, token, &con)) {
+		/* Expired, or another database's: start again. */
+		pthread_mutex_unlock(&ct->ct_gc_lock);
+		npfct_instances_unlock();
+		return -EINVAL;
+	}
 	now = npfct_clock_sec(ct);
+	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "instance", ct->ct_name);
-	npfct_tel_dict_uint(d, "total", total);
-	npfct_tel_dict_uint(d, "page", page);
-	npfct_tel_dict_uint(d, "pages",
-	    (total + TEL_PAGE_SIZE - 1) / TEL_PAGE_SIZE);
-	TAILQ_FOREACH(con, &db->db_list, c_entry) {
-		struct rte_tel_data *c;
+	npfct_tel_dict_uint(d, "total", db->db_nlist);
+	for (; con != NULL && n < TEL_PAGE_SIZE;
+	    con = TAILQ_NEXT(con, c_entry)) {
+		struct rte_tel_data *c = tel_conn(ct, con, now);
 
-		if (i++ < (uint64_t)page * TEL_PAGE_SIZE)
-			continue;
-		if (n == TEL_PAGE_SIZE)
-			break;
-		c = tel_conn(ct, con, now);
 		if (c == NULL)
 			break;
 		snprintf(key, sizeof(key), "c%u", n++);
 		rte_tel_data_add_dict_container(d, key, c, 0);
 	}
+	npfct_tel_dict_uint(d, "next", con != NULL ?
+	    tel_cursor_put(&ct->ct_gc, db, con) : 0);
 	pthread_mutex_unlock(&ct->ct_gc_lock);
 	npfct_instances_unlock();
 	return 0;
@@ -311,7 +390,8 @@ telemetry_register(void)
 	rte_telemetry_register_cmd("/npfct/timeouts", tel_timeouts,
 	    "Timeouts per group (s). Parameters: instance name");
 	rte_telemetry_register_cmd("/npfct/conns", tel_conns,
-	    "A page of connections. Parameters: instance name, page");
+	    "A page of connections. Parameters: instance name, cursor "
+	    "(the previous reply's next; none: the first page)");
 }
 
 /*

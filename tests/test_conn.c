@@ -14,7 +14,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <pthread.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -859,6 +862,183 @@ test_print_dump(void **state)
 	rte_pktmbuf_free(out);
 }
 
+/*
+ * Threads without an lcore id.  rte_hash's multi-writer insert and slot
+ * free index per-lcore state with rte_lcore_id(): from such a thread the
+ * calls that insert refuse (EINVAL, counted as no-lcore), and those that
+ * only tear down (destroy, db_destroy, load) work.
+ */
+struct no_lcore {
+	struct npfct	*ct;		/* the test's, with one NAT connection */
+	struct npfct_conn *con;
+	struct npfct	*doomed;	/* destroyed by the thread */
+	struct npfct_db	*spare;		/* db_destroy()ed by the thread */
+	const void	*image;
+	size_t		image_len;
+	/* Results, checked by the main thread. */
+	bool		est_null;
+	int		est_errno;
+	uint16_t	burst_made;
+	bool		burst_conn_null;
+	int		setnat;
+	int		import;
+	int		load;
+	unsigned int	lcore;
+};
+
+static void *
+no_lcore_thread(void *arg)
+{
+	struct no_lcore *nl = arg;
+	struct rte_mbuf *m = test_pkt_udp4("10.0.0.9", 4000, SERVER, 53);
+	struct npfct_conn *conns[1];
+	union npfct_addr ta = { .v4 = inet_addr("203.0.113.9") };
+	const uint16_t idx[1] = { 0 };
+	struct npfct_pkt pkt;
+	int nat;
+
+	nl->lcore = rte_lcore_id();
+	npfct_thread_register();
+	npfct_pkt_parse(&pkt, m);
+	nl->est_null = npfct_conn_establish(nl->ct, &pkt, NPFCT_DIR_OUT,
+	    false) == NULL;
+	nl->est_errno = rte_errno;
+	nl->burst_made = npfct_establish_burst(nl->ct, &pkt, idx, 1,
+	    NPFCT_DIR_OUT, 0, conns);
+	nl->burst_conn_null = conns[0] == NULL;
+	nl->setnat = npfct_conn_setnat(nl->ct, &pkt, nl->con, &nat,
+	    NPFCT_NAT_OUT, &ta, htons(62000));
+	nl->import = npfct_import(nl->ct, NULL, nl->image, nl->image_len,
+	    NULL);
+	npfct_thread_unregister();
+	/* Tear-down needs no lcore id. */
+	nl->load = npfct_load(nl->ct, NULL, false);
+	npfct_db_destroy(nl->doomed, nl->spare);
+	npfct_destroy(nl->doomed);
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+static void
+test_no_lcore_thread(void **state)
+{
+	struct npfct *doomed = test_ct_create("doomed", 64);
+	struct rte_mbuf *m = udp_out();
+	struct no_lcore nl = { .ct = test_ct };
+	static uint8_t image[4096];
+	struct npfct_pkt pkt;
+	ssize_t len;
+	pthread_t th;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(doomed);
+	nl.doomed = doomed;
+	npfct_pkt_parse(&pkt, m);
+	nl.con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(nl.con);
+	npfct_conn_release(nl.con);
+	/* An image to import: test_ct's one connection, moved to 10.0.0.2. */
+	len = npfct_export(test_ct, image, sizeof(image));
+	assert_true(len > 0);
+	nl.image = image;
+	nl.image_len = (size_t)len;
+	/* The doomed instance: live, removed and pending connections. */
+	for (i = 0; i < 32; i++) {
+		char a[32];
+		struct rte_mbuf *d;
+
+		snprintf(a, sizeof(a), "10.5.0.%u", i + 1);
+		d = test_pkt_udp4(a, 1000, SERVER, 53);
+		assert_non_null(test_ct_establish(doomed, d, NPFCT_DIR_OUT,
+		    false));
+		rte_pktmbuf_free(d);
+	}
+	test_ct_advance(doomed, 31);
+	assert_true(npfct_gc(doomed) >= 0);
+	nl.spare = npfct_db_create(doomed);
+	assert_non_null(nl.spare);
+
+	/* The thread's load waits for a grace period: go offline. */
+	npfct_thread_offline();
+	assert_int_equal(pthread_create(&th, NULL, no_lcore_thread, &nl), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	npfct_thread_online();
+	assert_int_equal(nl.lcore, LCORE_ID_ANY);
+	assert_true(nl.est_null);
+	assert_int_equal(nl.est_errno, EINVAL);
+	assert_int_equal(nl.burst_made, 0);
+	assert_true(nl.burst_conn_null);
+	assert_int_equal(nl.setnat, -EINVAL);
+	assert_int_equal(nl.import, -EINVAL);
+	assert_int_equal(nl.load, 0);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_NO_LCORE), 4);
+	/* The load emptied test_ct: nothing half-made is left. */
+	assert_int_equal(npfct_count(test_ct), 0);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_CONN_CREATE),
+	    test_ct_stat(test_ct, NPFCT_STAT_CONN_DESTROY));
+	assert_null(npfct_find("doomed"));
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * max_nat_conns bounds the second entries: past it setnat refuses with
+ * -ENOSPC, counted as table-full, and the connection is expired (as for
+ * a lost race); a destroyed NAT connection gives its entry back.
+ */
+static void
+test_setnat_nat_limit(void **state)
+{
+	struct npfct_params p = {
+		.name = "natlim", .socket_id = SOCKET_ID_ANY, .max_conns = 64,
+		.max_nat_conns = 4, .flags = NPFCT_F_FIXED_HASH_SEED,
+	};
+	struct npfct *ct = npfct_create(&p);
+	union npfct_addr ta = { .v4 = inet_addr("203.0.113.1") };
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	unsigned int i;
+	int nat, ret;
+
+	(void)state;
+	assert_non_null(ct);
+	npfct_clock_manual(ct, TEST_CT_T0 * 1000000000ull);
+	for (i = 0; i < 6; i++) {
+		char a[32];
+		struct rte_mbuf *m;
+
+		snprintf(a, sizeof(a), "10.6.0.%u", i + 1);
+		m = test_pkt_udp4(a, 1000, SERVER, 53);
+		npfct_pkt_parse(&pkt, m);
+		con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+		assert_non_null(con);
+		ret = npfct_conn_setnat(ct, &pkt, con, &nat, NPFCT_NAT_OUT,
+		    &ta, htons((uint16_t)(61000 + i)));
+		npfct_conn_release(con);
+		assert_int_equal(ret, i < 4 ? 0 : -ENOSPC);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_TABLE_FULL), 2);
+	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_BUCKET_FULL), 0);
+	/* All gone: the NAT entries are given back. */
+	assert_int_equal(npfct_flush(ct), 6);
+	for (i = 0; i < 4; i++) {
+		char a[32];
+		struct rte_mbuf *m;
+
+		snprintf(a, sizeof(a), "10.7.0.%u", i + 1);
+		m = test_pkt_udp4(a, 1000, SERVER, 53);
+		npfct_pkt_parse(&pkt, m);
+		con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+		assert_non_null(con);
+		assert_int_equal(npfct_conn_setnat(ct, &pkt, con, &nat,
+		    NPFCT_NAT_OUT, &ta, htons((uint16_t)(62000 + i))), 0);
+		npfct_conn_release(con);
+		rte_pktmbuf_free(m);
+	}
+	npfct_destroy(ct);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
 int
@@ -887,6 +1067,8 @@ main(void)
 		T(test_inspect_burst_mixed),
 		T(test_two_instances),
 		T(test_print_dump),
+		T(test_no_lcore_thread),
+		T(test_setnat_nat_limit),
 	};
 
 	return cmocka_run_group_tests_name("conn", tests,

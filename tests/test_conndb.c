@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <pthread.h>
@@ -106,7 +107,8 @@ test_conndb_slot_not_reused_before_free(void **state)
 		key_of(100 + i, key);
 		assert_int_equal(npfct_conndb_insert(db, key, 4,
 		    npfct_conndb_hash(db, key, 4), c, true), 0);
-		pos2 = rte_hash_lookup(db->db_hash[NPFCT_AF4], key);
+		pos2 = rte_hash_lookup_with_hash(db->db_hash[NPFCT_AF4], key,
+		    npfct_conndb_hash(db, key, 4));
 		assert_true(pos2 >= 0);
 		assert_int_not_equal(pos2, pos);
 		held[i] = pos2;
@@ -338,6 +340,95 @@ pool_non_eal(void *arg)
 		if (objs[i] != NULL)
 			npfct_connpool_put(pt->cp, objs[i]);
 	return NULL;
+}
+
+/*
+ * Threads registered after the instance was created (rte_thread_register()
+ * gives them lcore ids) each establish one connection and leave: the
+ * objects their magazines keep must not make max_conns unreachable.
+ */
+#define LATE_THREADS	24
+#define LATE_MAX	64
+
+struct late_thread {
+	struct npfct	*ct;
+	pthread_barrier_t *barrier;
+	unsigned int	i;
+	int		ok;
+};
+
+static void *
+late_thread(void *arg)
+{
+	struct late_thread *lt = arg;
+	struct rte_mbuf *m;
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	char a[32];
+
+	if (rte_thread_register() != 0)
+		return NULL;
+	npfct_thread_register();
+	snprintf(a, sizeof(a), "10.9.0.%u", lt->i + 1);
+	m = test_pkt_udp4(a, 1024, "192.0.2.9", 53);
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_establish(lt->ct, &pkt, NPFCT_DIR_OUT, false);
+	if (con != NULL) {
+		npfct_conn_release(con);
+		lt->ok = 1;
+	}
+	rte_pktmbuf_free(m);
+	/* All hold their lcore ids (and magazines) at once. */
+	pthread_barrier_wait(lt->barrier);
+	npfct_thread_unregister();
+	rte_thread_unregister();
+	return NULL;
+}
+
+static void
+test_connpool_late_threads(void **state)
+{
+	struct npfct *ct = test_ct_create("late", LATE_MAX);
+	struct late_thread lt[LATE_THREADS];
+	unsigned int i, n = 0, made = 0;
+	pthread_barrier_t barrier;
+	pthread_t th[LATE_THREADS];
+
+	(void)state;
+	assert_non_null(ct);
+	assert_int_equal(pthread_barrier_init(&barrier, NULL, LATE_THREADS),
+	    0);
+	for (i = 0; i < LATE_THREADS; i++) {
+		lt[i] = (struct late_thread){ .ct = ct, .barrier = &barrier,
+		    .i = i };
+		assert_int_equal(pthread_create(&th[i], NULL, late_thread,
+		    &lt[i]), 0);
+	}
+	for (i = 0; i < LATE_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		made += lt[i].ok;
+	}
+	pthread_barrier_destroy(&barrier);
+	assert_int_equal(made, LATE_THREADS);
+	/* Every connection up to max_conns can still be made. */
+	for (;;) {
+		struct rte_mbuf *m;
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.8.%u.%u", n >> 8, n & 0xff);
+		m = test_pkt_udp4(a, 1024, "192.0.2.9", 53);
+		if (test_ct_establish(ct, m, NPFCT_DIR_OUT, false) == NULL) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		rte_pktmbuf_free(m);
+		n++;
+		assert_true(n <= LATE_MAX);
+	}
+	assert_int_equal(rte_errno, ENOSPC);
+	assert_int_equal(made + n, LATE_MAX);
+	assert_int_equal(npfct_flush(ct), LATE_MAX);
+	npfct_destroy(ct);
 }
 
 static void
@@ -630,6 +721,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_conndb_insert_unless_present),
+		T(test_connpool_late_threads),
 		T(test_conndb_slot_not_reused_before_free),
 		T(test_conndb_new_lists),
 		T(test_conndb_entries_per_connection),

@@ -28,6 +28,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 
+#include "npfct_impl.h"
 #include "npfct.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
@@ -354,6 +355,73 @@ test_export_import_round_trip(void **state)
 	assert_int_equal(test_ct_rproc_released, 2);
 }
 
+/*
+ * A connection stamped with a second newer than the export's clock (an
+ * lcore moved it between two reads) is exported as idle 0, not as idle
+ * 2^32 - 1 clamped to 30 days, which the standby would expire at once.
+ */
+static void
+test_export_idle_newer_stamp(void **state)
+{
+	struct npfct *ct2 = test_ct_create("t2", 64);
+	struct test_pkt_spec udp = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .src = "10.0.0.2",
+		.dst = "198.51.100.53", .sport = 5353, .dport = 53,
+		.wscale = -1,
+	};
+	struct npfct_conn_info info;
+	struct npfct_conn *con;
+	uint8_t *a;
+	ssize_t la;
+
+	(void)state;
+	assert_non_null(ct2);
+	con = send_pkt(test_ct, &udp, NPFCT_DIR_OUT, true, NULL);
+	assert_non_null(con);
+	/* The exporter's second is one before the stamp. */
+	npfct_clock_set(test_ct, npfct_clock_now(test_ct) - 1000000000ull);
+	npfct_conn_info_get(test_ct, con, &info);
+	assert_int_equal(info.idle, 0);
+	a = export_all(test_ct, &la);
+	assert_int_equal(la, HDR + REC);
+	/* The record's idle field (offset 12). */
+	assert_int_equal(a[HDR + 12] | a[HDR + 13] | a[HDR + 14] |
+	    a[HDR + 15], 0);
+	npfct_clock_set(ct2, npfct_clock_now(test_ct));
+	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), 1);
+	/* Alive on the standby: a full G/C pass keeps it. */
+	assert_int_equal(npfct_gc_sync(ct2), 0);
+	assert_int_equal(npfct_count(ct2), 1);
+	free(a);
+	npfct_destroy(ct2);
+}
+
+/*
+ * The image length is computed in 64 bits: at 2^25 records (33.5M) a
+ * 32-bit product wraps to 32 bytes.
+ */
+static void
+test_export_image_len_64bit(void **state)
+{
+	(void)state;
+	assert_true(npfct_export_image_len(0) == HDR);
+	assert_true(npfct_export_image_len(1u << 25) ==
+	    HDR + ((uint64_t)1 << 32));
+	assert_true(npfct_export_image_len(UINT32_MAX) ==
+	    HDR + (uint64_t)UINT32_MAX * REC);
+}
+
+/* Import checks its arguments before it touches the buffer. */
+static void
+test_import_null_buffer(void **state)
+{
+	(void)state;
+	assert_int_equal(npfct_import(test_ct, NULL, NULL, HDR + REC, NULL),
+	    -EINVAL);
+	assert_int_equal(npfct_import(NULL, NULL, NULL, 0, NULL), -EINVAL);
+	assert_int_equal(npfct_count(test_ct), 0);
+}
+
 /* Imported connections pass traffic: TCP window state, NAT, ICMPv6. */
 static void
 test_import_passes_traffic(void **state)
@@ -646,6 +714,9 @@ main(void)
 		T(test_export_bad_args),
 		T(test_import_rejects),
 		T(test_export_import_round_trip),
+		T(test_export_idle_newer_stamp),
+		T(test_export_image_len_64bit),
+		T(test_import_null_buffer),
 		T(test_import_passes_traffic),
 		T(test_export_under_traffic),
 		T(test_export_setnat_race),

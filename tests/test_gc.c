@@ -25,8 +25,12 @@
 #include <cmocka.h>
 
 #include <rte_errno.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_cycles.h>
+#include <rte_pause.h>
 
+#include "npfct_impl.h"
 #include "npfct.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
@@ -368,7 +372,8 @@ test_table_full(void **state)
 		assert_true(n < 1000);
 	}
 	assert_int_equal(rte_errno, ENOSPC);
-	assert_true(n >= 16);
+	/* max_conns is the hard limit (the pool holds more, for caches). */
+	assert_int_equal(n, 16);
 	assert_int_equal(npfct_count(ct), n);
 	npfct_stats_get(ct, &st);
 	assert_int_equal(st.count[NPFCT_STAT_TABLE_FULL], 1);
@@ -381,6 +386,271 @@ test_table_full(void **state)
 	assert_int_equal(npfct_flush(ct), 16);
 	assert_balanced(ct);
 	npfct_destroy(ct);
+}
+
+/* flow6: IPv6 UDP flow i, from 2001:db8:1::i. */
+static struct rte_mbuf *
+flow6(unsigned int i)
+{
+	char a[64];
+
+	snprintf(a, sizeof(a), "2001:db8:1::%x", i + 1);
+	return test_pkt_udp6(a, 1024, "2001:db8:ff::1", 53);
+}
+
+static struct npfct_conn *
+establish6(struct npfct *ct, unsigned int i)
+{
+	struct rte_mbuf *m = flow6(i);
+	struct npfct_conn *con = test_ct_establish(ct, m, NPFCT_DIR_OUT,
+	    false);
+
+	rte_pktmbuf_free(m);
+	return con;
+}
+
+static bool
+found6(struct npfct *ct, unsigned int i)
+{
+	struct rte_mbuf *m = flow6(i);
+	struct npfct_pkt pkt;
+	bool forw;
+	struct npfct_conn *con;
+
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_lookup(ct, &pkt, NPFCT_DIR_OUT, &forw);
+	rte_pktmbuf_free(m);
+	return con != NULL;
+}
+
+static bool
+found4(struct npfct *ct, unsigned int i)
+{
+	struct rte_mbuf *m = flow(i, false);
+	struct npfct_pkt pkt;
+	bool forw;
+	struct npfct_conn *con;
+
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_lookup(ct, &pkt, NPFCT_DIR_OUT, &forw);
+	rte_pktmbuf_free(m);
+	return con != NULL;
+}
+
+/*
+ * Early drop evicts from the family that is short: a full IPv6 pool
+ * evicts IPv6 connections, never the IPv4 ones that free no IPv6 room.
+ */
+static void
+test_early_drop_family(void **state)
+{
+	const struct npfct_gc_params gc = {
+		.step = 256, .interval_min_ms = 50, .interval_max_ms = 5000,
+		.early_drop = 8,
+	};
+	struct npfct_params p = {
+		.name = "fam", .socket_id = SOCKET_ID_ANY, .max_conns = 64,
+		.max_conns6 = 16, .flags = NPFCT_F_FIXED_HASH_SEED, .gc = &gc,
+	};
+	struct npfct *ct = npfct_create(&p);
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(ct);
+	npfct_clock_manual(ct, TEST_CT_T0 * 1000000000ull);
+	/* Older IPv4 embryonic connections, then a full IPv6 pool. */
+	establish_flows(ct, 0, 32);
+	for (i = 0; i < 16; i++)
+		assert_non_null(establish6(ct, i));
+	assert_null(establish6(ct, 16));
+	assert_int_equal(rte_errno, ENOSPC);
+	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_TABLE_FULL), 1);
+
+	assert_int_equal(npfct_gc(ct), 0);
+	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_EARLY_DROP), 8);
+	for (i = 0; i < 32; i++)
+		assert_true(found4(ct, i));
+	for (i = 0; i < 16; i++)
+		assert_int_equal(found6(ct, i), i >= 8);
+	/* After the grace period the room is IPv6 room. */
+	assert_int_equal(npfct_gc_sync(ct), 8);
+	for (i = 16; i < 24; i++)
+		assert_non_null(establish6(ct, i));
+	assert_null(establish6(ct, 24));
+	assert_int_equal(npfct_flush(ct), 32 + 16);
+	npfct_destroy(ct);
+}
+
+/*
+ * max_conns holds under a flood from several lcores: the count never
+ * passes it, and exactly max_conns connections are made.
+ */
+#define FLOOD_MAX	1000
+#define FLOOD_PER_LCORE	20000
+
+struct flood {
+	struct npfct	*ct;
+	unsigned int	base;
+	uint32_t	made;
+	uint32_t	refused;
+};
+
+static int
+flood_lcore(void *arg)
+{
+	struct flood *f = arg;
+	unsigned int i;
+
+	npfct_thread_register();
+	for (i = 0; i < FLOOD_PER_LCORE; i++) {
+		struct rte_mbuf *m = flow(f->base + i, false);
+		struct npfct_conn *con;
+		struct npfct_pkt pkt;
+
+		/* No cmocka off the main thread: count, check later. */
+		npfct_pkt_parse(&pkt, m);
+		con = npfct_conn_establish(f->ct, &pkt, NPFCT_DIR_OUT, false);
+		if (con != NULL) {
+			npfct_conn_release(con);
+			f->made++;
+		} else {
+			f->refused++;
+		}
+		rte_pktmbuf_free(m);
+		if (i % 64 == 0)
+			npfct_quiescent();
+	}
+	npfct_thread_unregister();
+	return 0;
+}
+
+static void
+test_max_conns_flood(void **state)
+{
+	struct flood f[RTE_MAX_LCORE];
+	struct npfct *ct = test_ct_create("flood", FLOOD_MAX);
+	unsigned int lcore, n = 0, made = 0, peak = 0;
+
+	(void)state;
+	assert_non_null(ct);
+	memset(f, 0, sizeof(f));
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		f[n].ct = ct;
+		f[n].base = n * FLOOD_PER_LCORE;
+		assert_int_equal(rte_eal_remote_launch(flood_lcore, &f[n],
+		    lcore), 0);
+		n++;
+	}
+	assert_true(n >= 2);
+	for (;;) {
+		bool running = false;
+
+		RTE_LCORE_FOREACH_WORKER(lcore)
+			running |= rte_eal_get_lcore_state(lcore) != WAIT;
+		peak = RTE_MAX(peak, npfct_count(ct));
+		if (!running)
+			break;
+	}
+	rte_eal_mp_wait_lcore();
+	peak = RTE_MAX(peak, npfct_count(ct));
+	for (lcore = 0; lcore < n; lcore++)
+		made += f[lcore].made;
+	assert_int_equal(made, FLOOD_MAX);
+	assert_int_equal(npfct_count(ct), FLOOD_MAX);
+	assert_true(peak <= FLOOD_MAX);
+	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_CONN_CREATE), FLOOD_MAX);
+	assert_int_equal(npfct_flush(ct), FLOOD_MAX);
+	npfct_destroy(ct);
+}
+
+/*
+ * The G/C allocates nothing: with malloc() failing (the test binary wraps
+ * it, -Wl,--wrap=malloc, which covers the static library's calls), steps
+ * still expire, and later steps destroy, every connection.
+ */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+
+static bool malloc_fails;
+static uint8_t export_buf[4096];
+static unsigned int malloc_refused;
+
+void *
+__wrap_malloc(size_t size)
+{
+	if (__atomic_load_n(&malloc_fails, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&malloc_refused, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	return __real_malloc(size);
+}
+
+/* gc_steps: npfct_gc() steps with quiescent states until count is 0. */
+static bool
+gc_steps_until_empty(struct npfct *ct, unsigned int max_steps)
+{
+	unsigned int i;
+
+	for (i = 0; i < max_steps && npfct_count(ct) != 0; i++) {
+		assert_true(npfct_gc(ct) >= 0);
+		npfct_quiescent();
+		rte_delay_us_sleep(1000);
+	}
+	return npfct_count(ct) == 0;
+}
+
+static void
+test_gc_step_without_malloc(void **state)
+{
+	(void)state;
+	establish_flows(test_ct, 0, 50);
+	test_ct_advance(test_ct, 31);
+	malloc_refused = 0;
+	__atomic_store_n(&malloc_fails, true, __ATOMIC_RELAXED);
+	assert_true(gc_steps_until_empty(test_ct, 5000));
+	assert_int_equal(malloc_refused, 0);
+	/* The wrap does reach the library: export allocates. */
+	establish_flows(test_ct, 0, 1);
+	assert_int_equal(npfct_export(test_ct, export_buf, sizeof(export_buf)),
+	    -ENOMEM);
+	assert_int_equal(malloc_refused, 1);
+	__atomic_store_n(&malloc_fails, false, __ATOMIC_RELAXED);
+	assert_int_equal(npfct_flush(test_ct), 1);
+	assert_balanced(test_ct);
+}
+
+/*
+ * More steps with removals than the G/C has batches, while no grace
+ * period can end (this thread, a reader, reports no quiescent state):
+ * the newest batch takes the later removals, with a newer ticket, and
+ * everything is destroyed once the reader moves on.
+ */
+static void
+test_gc_more_steps_than_batches(void **state)
+{
+	const unsigned int steps = 3 * NPFCT_GC_BATCHES;
+	unsigned int i;
+
+	(void)state;
+	establish_flows(test_ct, 0, steps);
+	for (i = 0; i < steps; i++) {
+		struct rte_mbuf *m = flow(i, false);
+		struct npfct_pkt pkt;
+		struct npfct_conn *con;
+		bool forw;
+
+		npfct_pkt_parse(&pkt, m);
+		con = npfct_conn_lookup(test_ct, &pkt, NPFCT_DIR_OUT, &forw);
+		assert_non_null(con);
+		npfct_conn_expire(con);
+		rte_pktmbuf_free(m);
+		assert_int_equal(npfct_gc(test_ct), 0);
+	}
+	assert_int_equal(test_ct->ct_gc.gc_npending, NPFCT_GC_BATCHES);
+	assert_int_equal(npfct_count(test_ct), steps);
+	assert_true(gc_steps_until_empty(test_ct, 5000));
+	assert_int_equal(test_ct->ct_gc.gc_npending, 0);
+	assert_balanced(test_ct);
 }
 
 /*
@@ -665,6 +935,68 @@ test_load_new_database(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Two control threads load the same database at once: one installs it,
+ * the other is refused (-EINVAL).  Installed twice, the second load would
+ * flush and free the database the first just put in use.  To make both
+ * loads meet every time, the test holds the instance's control lock
+ * (npfct_impl.h) while both start, so both are inside npfct_load() before
+ * either can install: db_installed must be checked under that lock.
+ */
+struct load_race {
+	struct npfct_db	*db;
+	int		ret;
+};
+
+static int
+load_racer(void *arg)
+{
+	struct load_race *lr = arg;
+
+	lr->ret = npfct_load(test_ct, lr->db, false);
+	return 0;
+}
+
+static void
+test_load_race(void **state)
+{
+	struct load_race lr[2];
+	unsigned int round, lcores[2], k, n = 0, lcore;
+
+	(void)state;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (n < 2)
+			lcores[n++] = lcore;
+	}
+	assert_int_equal(n, 2);
+	/* The loads wait for grace periods: this reader goes offline. */
+	npfct_thread_offline();
+	for (round = 0; round < 10; round++) {
+		struct npfct_db *db = npfct_db_create(test_ct);
+
+		assert_non_null(db);
+		pthread_mutex_lock(&test_ct->ct_ctl_lock);
+		for (k = 0; k < 2; k++) {
+			lr[k] = (struct load_race){ .db = db, .ret = 1 };
+			assert_int_equal(rte_eal_remote_launch(load_racer,
+			    &lr[k], lcores[k]), 0);
+		}
+		/* Both reach the lock (or wait for it) meanwhile. */
+		rte_delay_us_sleep(20 * 1000);
+		pthread_mutex_unlock(&test_ct->ct_ctl_lock);
+		for (k = 0; k < 2; k++)
+			assert_int_equal(rte_eal_wait_lcore(lcores[k]), 0);
+		if (!((lr[0].ret == 0 && lr[1].ret == -EINVAL) ||
+		    (lr[0].ret == -EINVAL && lr[1].ret == 0)))
+			fail_msg("round %u: loads returned %d and %d", round,
+			    lr[0].ret, lr[1].ret);
+	}
+	npfct_thread_online();
+	/* The instance still works. */
+	establish_flows(test_ct, 0, 10);
+	assert_int_equal(npfct_flush(test_ct), 10);
+}
+
 /* npfct_destroy() with live connections runs the release callbacks. */
 static void
 test_destroy_releases(void **state)
@@ -736,8 +1068,13 @@ main(void)
 		T(test_flush_filter_combined),
 		T(test_flush_filter_nat),
 		T(test_load_new_database),
+		T(test_load_race),
+		T(test_gc_step_without_malloc),
+		T(test_gc_more_steps_than_batches),
 		T(test_destroy_releases),
 		T(test_gc_other_lcore),
+		T(test_early_drop_family),
+		T(test_max_conns_flood),
 	};
 
 	return cmocka_run_group_tests_name("gc", tests,

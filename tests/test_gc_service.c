@@ -376,6 +376,8 @@ service_start(struct npfct *ct)
  * => Returns 0, or the first failure (negative).  Also used by the
  *    teardown after a failed test, so it does not assert.
  */
+static int service_lcore_release(bool registered);
+
 static int
 service_stop(void)
 {
@@ -393,6 +395,22 @@ service_stop(void)
 		}
 		rte_delay_us_sleep(1000);
 	}
+	r = service_lcore_release(true);
+	return ret ? ret : r;
+}
+
+/*
+ * service_lcore_release: stop SERVICE_LCORE and give it back to the EAL
+ * (registered: the service still exists and is unmapped from it).
+ *
+ * => Returns 0, or the first failure (negative).
+ */
+static int
+service_lcore_release(bool registered)
+{
+	const uint64_t end = now_ms() + WAIT_MS;
+	int ret = 0, r;
+
 	r = rte_service_lcore_stop(SERVICE_LCORE);
 	if (r != 0 && r != -EALREADY && ret == 0)
 		ret = r;
@@ -409,7 +427,8 @@ service_stop(void)
 		if (r != 0 && ret == 0)
 			ret = r;
 	}
-	rte_service_map_lcore_set(svc_id, SERVICE_LCORE, 0);
+	if (registered)
+		rte_service_map_lcore_set(svc_id, SERVICE_LCORE, 0);
 	r = rte_service_lcore_del(SERVICE_LCORE);
 	if (r != 0 && ret == 0)
 		ret = r;
@@ -1452,6 +1471,54 @@ test_gc_service_params_apply_at_once(void **state)
 }
 
 /*
+ * npfct_destroy() while the service runs a step on its service lcore:
+ * destroy stops the service and waits for the step to return before it
+ * frees anything (the grace-period thread's state is malloc()ed: a step
+ * that outlived it would be a heap-use-after-free under ASan).  Each
+ * round destroys right after the step started to expire 4000
+ * connections; the service is gone afterwards and its lcore runs on.
+ */
+static void
+test_gc_service_destroy_while_running(void **state)
+{
+	const unsigned int nflows = 4000, rounds = 20;
+	unsigned int round, i, caught = 0;
+	uint32_t id;
+	uint64_t end;
+
+	(void)state;
+	for (round = 0; round < rounds; round++) {
+		struct npfct *ct = test_ct_create("running", 8192);
+
+		assert_non_null(ct);
+		extra_ct = ct;
+		for (i = 0; i < nflows; i++)
+			assert_non_null(flow_establish(ct, i, FLOW_UDP_NEW,
+			    NULL));
+		/* Every step examines the whole list. */
+		gc_params_set(ct, 1u << 20, 1, 1, 64);
+		service_start(ct);
+		main_go_offline();
+		test_ct_advance(ct, 31);
+		end = now_ms() + WAIT_MS;
+		while (test_ct_stat(ct, NPFCT_STAT_GC_EXPIRED) == 0)
+			assert_true(now_ms() < end);
+		caught += test_ct_stat(ct, NPFCT_STAT_GC_EXPIRED) < nflows;
+		npfct_destroy(ct);
+		extra_ct = NULL;
+		main_go_online();
+		svc_started = false;
+		assert_int_equal(rte_service_get_by_name("npfct_gc_running",
+		    &id), -ENODEV);
+		assert_int_equal(rte_service_lcore_count_services(
+		    SERVICE_LCORE), 0);
+		assert_int_equal(service_lcore_release(false), 0);
+	}
+	print_message("destroyed in the middle of a step %u times of %u\n",
+	    caught, rounds);
+}
+
+/*
  * A full table makes the service step at once, whatever the interval
  * (here an hour): it evicts, and destroys after the grace period.
  */
@@ -1628,6 +1695,7 @@ main(void)
 		T(test_gc_service_adaptive_interval),
 		T(test_gc_service_params_apply_at_once),
 		T(test_gc_service_table_full_at_once),
+		T(test_gc_service_destroy_while_running),
 		/* Reclamation across lcores. */
 		T(test_gc_reader_quiescent),
 		T(test_gc_reader_offline),

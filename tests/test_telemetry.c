@@ -81,6 +81,8 @@ test_telemetry_list_info_stats(void **state)
 	assert_non_null(strstr(reply, "\"name\":\"t0\""));
 	assert_non_null(strstr(reply, "\"max_conns\":1024"));
 	assert_non_null(strstr(reply, "\"conns\":1"));
+	assert_non_null(strstr(reply, "\"conns4\":1"));
+	assert_non_null(strstr(reply, "\"hash\":\""));
 	tel_query("/npfct/stats,t0");
 	assert_non_null(strstr(reply, "\"conn_create\":1"));
 	assert_non_null(strstr(reply, "\"parse_l4_bad\":0"));
@@ -90,39 +92,140 @@ test_telemetry_list_info_stats(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* The "next" cursor of the last reply (0: the last page). */
+static unsigned long long
+reply_next(void)
+{
+	const char *p = strstr(reply, "\"next\":");
+
+	assert_non_null(p);
+	return strtoull(p + strlen("\"next\":"), NULL, 10);
+}
+
 static void
-test_telemetry_conns_pages(void **state)
+establish_n(unsigned int first, unsigned int n)
 {
 	unsigned int i;
 	char a[32];
 
-	(void)state;
-	for (i = 0; i < 100; i++) {
+	for (i = first; i < first + n; i++) {
 		struct rte_mbuf *m;
 
-		snprintf(a, sizeof(a), "10.0.0.%u", i + 1);
+		snprintf(a, sizeof(a), "10.0.%u.%u", (i >> 8) & 0xff,
+		    (i & 0xff) + 1);
 		m = test_pkt_udp4(a, 1000, "192.0.2.1", 53);
 		m->port = 2;
 		assert_non_null(test_ct_establish(test_ct, m, NPFCT_DIR_OUT,
 		    i == 0));
 		rte_pktmbuf_free(m);
 	}
+}
+
+static void
+test_telemetry_conns_pages(void **state)
+{
+	unsigned long long next;
+	char cmd[64];
+
+	(void)state;
+	establish_n(0, 100);
 	test_ct_advance(test_ct, 5);
-	tel_query("/npfct/conns,t0,0");
+	tel_query("/npfct/conns,t0");
 	assert_non_null(strstr(reply, "\"total\":100"));
-	assert_non_null(strstr(reply, "\"pages\":2"));
 	assert_non_null(strstr(reply, "\"c63\":["));
 	assert_null(strstr(reply, "\"c64\""));
 	assert_non_null(strstr(reply,
 	    "\"c0\":[\"udp\",\"10.0.0.1:1000 -> 192.0.2.1:53\","
 	    "\"192.0.2.1:53 -> 10.0.0.1:1000\",\"new\",\"idle=5\","
 	    "\"left=25\",\"if=2\",\"-\",\"out,active\"]"));
-	tel_query("/npfct/conns,t0,1");
-	assert_non_null(strstr(reply, "\"page\":1"));
+	next = reply_next();
+	assert_true(next != 0);
+	snprintf(cmd, sizeof(cmd), "/npfct/conns,t0,%llu", next);
+	tel_query(cmd);
 	assert_non_null(strstr(reply, "\"c35\":["));
 	assert_null(strstr(reply, "\"c36\""));
-	tel_query("/npfct/conns,t0,7");
-	assert_null(strstr(reply, "\"c0\""));
+	/* The second connection of this page is the 66th made. */
+	assert_non_null(strstr(reply, "\"c1\":[\"udp\",\"10.0.0.66:1000"));
+	assert_int_equal(reply_next(), 0);
+	/* A cursor is used once. */
+	assert_non_null(strstr(tel_query(cmd), "\"/npfct/conns\":null"));
+	/* Page 0 is the head, as no cursor. */
+	tel_query("/npfct/conns,t0,0");
+	assert_non_null(strstr(reply, "\"c0\":[\"udp\",\"10.0.0.1:1000"));
+}
+
+/*
+ * A cursor survives the G/C: connections removed since the last page
+ * are not listed, the rest are, each once.
+ */
+static void
+test_telemetry_conns_cursor_gc(void **state)
+{
+	unsigned long long next;
+	unsigned int pages = 0, seen = 0;
+	char cmd[64];
+	const char *p;
+
+	(void)state;
+	establish_n(0, 200);
+	tel_query("/npfct/conns,t0");
+	next = reply_next();
+	assert_true(next != 0);
+	/* Expire all, make 20 more, and G/C: the cursor's connection goes. */
+	test_ct_advance(test_ct, 31);
+	establish_n(1000, 20);
+	assert_int_equal(npfct_gc_sync(test_ct), 200);
+	for (; next != 0; pages++) {
+		snprintf(cmd, sizeof(cmd), "/npfct/conns,t0,%llu", next);
+		tel_query(cmd);
+		assert_non_null(strstr(reply, "\"total\":20"));
+		for (p = reply; (p = strstr(p, "[\"udp\"")) != NULL; p++)
+			seen++;
+		next = reply_next();
+		assert_true(pages < 10);
+	}
+	assert_int_equal(seen, 20);
+}
+
+/* A stamp newer than the listing's clock shows as idle 0, not 2^32 - 1. */
+static void
+test_telemetry_conns_idle_newer_stamp(void **state)
+{
+	(void)state;
+	establish_n(0, 1);
+	npfct_clock_set(test_ct, npfct_clock_now(test_ct) - 1000000000ull);
+	tel_query("/npfct/conns,t0");
+	assert_non_null(strstr(reply, "\"idle=0\""));
+	assert_null(strstr(reply, "idle=4294967295"));
+}
+
+/* More listings than cursors: the least recently used one expires. */
+static void
+test_telemetry_conns_cursor_expires(void **state)
+{
+	unsigned long long first, next;
+	unsigned int i;
+	char cmd[64];
+
+	(void)state;
+	establish_n(0, 100);
+	tel_query("/npfct/conns,t0");
+	first = reply_next();
+	for (i = 0; i < 8; i++) {
+		tel_query("/npfct/conns,t0");
+		next = reply_next();
+		assert_true(next != 0 && next != first);
+	}
+	snprintf(cmd, sizeof(cmd), "/npfct/conns,t0,%llu", first);
+	assert_non_null(strstr(tel_query(cmd), "\"/npfct/conns\":null"));
+	snprintf(cmd, sizeof(cmd), "/npfct/conns,t0,%llu", next);
+	assert_null(strstr(tel_query(cmd), "\"/npfct/conns\":null"));
+	/* Nonsense cursors. */
+	assert_non_null(strstr(tel_query("/npfct/conns,t0,-1"),
+	    "\"/npfct/conns\":null"));
+	assert_non_null(strstr(tel_query(
+	    "/npfct/conns,t0,99999999999999999999999"),
+	    "\"/npfct/conns\":null"));
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
@@ -134,6 +237,9 @@ main(void)
 		T(test_telemetry_bad_params),
 		T(test_telemetry_list_info_stats),
 		T(test_telemetry_conns_pages),
+		T(test_telemetry_conns_cursor_gc),
+		T(test_telemetry_conns_cursor_expires),
+		T(test_telemetry_conns_idle_newer_stamp),
 	};
 
 	return cmocka_run_group_tests_name("telemetry", tests,

@@ -52,20 +52,23 @@ class Telemetry:
 
 
 def print_conns(tel):
-    page, pages, total = 0, 1, 0
+    cursor, total = 0, 0
     print("%-6s %-44s %-44s %-12s %s" % ("proto", "forwards",
                                           "backwards", "state", "idle"))
-    while page < pages:
-        r = tel.query("/npfct/conns,,%d" % page)
+    while True:
+        # Each reply's "next" is the cursor of the following page.
+        r = tel.query("/npfct/conns,,%d" % cursor)
         if r is None:
             return False
-        pages, total = r["pages"], r["total"]
+        total = r["total"]
         for key in sorted((k for k in r if k.startswith("c")),
                           key=lambda k: int(k[1:])):
             c = r[key]
             print("%-6s %-44s %-44s %-12s %s %s" % (c[0], c[1], c[2], c[3],
                                                     c[4], c[8]))
-        page += 1
+        cursor = r["next"]
+        if cursor == 0:
+            break
     print("%d connections" % total)
     return True
 
