@@ -10,17 +10,27 @@
  *
  *	Each packet moves the connection through the TCP states according
  *	to its direction (forwards: the initiator's stream) and its flag
- *	class: SYN, SYN-ACK, ACK, FIN (with or without ACK).  RST closes the
- *	connection, except in TIME_WAIT where it is ignored (RFC 1337).  The
- *	next state is computed first; then the packet must pass the window
- *	checks, otherwise it is invalid and the state is left unchanged.
+ *	class: SYN, SYN-ACK, ACK, FIN (with or without ACK).  The next state
+ *	is computed first; then the packet must pass the window checks,
+ *	otherwise it is invalid.  A refused packet leaves the state as it
+ *	was, byte for byte: the checks work on copies (tcp_inwindow()).
  *
- *	A flag combination that no TCP stack sends (no flags, SYN|FIN, ...)
- *	is invalid in every state.  A transition that the table does not
- *	list closes the connection, as in NPF.  A pure SYN of the initiator
- *	in CLOSED, SYN_SENT, CLOSING, LAST_ACK or TIME_WAIT starts the
- *	connection again with fresh window data (re-open, RFC 1122
- *	4.2.2.13): a new ISN is not within the old window.
+ *	The table gives every (state, direction, flag class) cell a next
+ *	state, "no change" or "invalid" (docs/state.md draws it).  Unlike
+ *	NPF, whose unlisted cells close the connection, a flag class a side
+ *	cannot send in a state is refused, and a retransmitted SYN or
+ *	SYN-ACK never demotes a connection: a duplicate SYN-ACK of an
+ *	ESTABLISHED one used to leave it CLOSED with a 10 s timeout while
+ *	data still flowed.  A flag combination that no TCP stack sends (no
+ *	flags, SYN|FIN, SYN|RST, ...) is invalid in every state.  A pure SYN
+ *	of the initiator in CLOSED, SYN_SENT, CLOSING, LAST_ACK or TIME_WAIT
+ *	starts the connection again with fresh window data (re-open, RFC
+ *	1122 4.2.2.13): a new ISN is not within the old window.
+ *
+ *	RST: an in-order RST closes the connection, except in TIME_WAIT
+ *	where it is ignored (RFC 1337).  In SYN_SENT the responder's RST is
+ *	accepted only with an ACK of the SYN (tcp_rst_syn_sent()): without
+ *	that check any RST, of any sequence number, killed the set-up.
  *
  *	Two refinements of NPF's table, so that a real stack's close ends
  *	in TIME_WAIT: a FIN|ACK that acknowledges the peer's FIN goes to
@@ -63,8 +73,9 @@ enum {
 	TCPFC_COUNT
 };
 
-/* "No change" in the transition table. */
-#define TCPS_OK		0xff
+/* The transition table's outcomes besides a new state. */
+#define TCPS_OK		0xff	/* accepted, no change */
+#define TCPS_IV		0xfe	/* refused: invalid in this state */
 
 /* Window data not usable (mid-stream pickup): track, do not check. */
 #define TCPF_LOOSE	0x01
@@ -104,139 +115,79 @@ static const uint8_t tcp_state_timeout[NPFCT_TCPS_COUNT] = {
 };
 
 /*
- * The transition table: [state][direction][flag class] -> next state.
- * Entries not listed are 0, NPFCT_TCPS_CLOSED; the INVALID column is
- * never consulted.
+ * The transition table: [state][direction][flag class] -> next state,
+ * TCPS_OK or TCPS_IV.  Every cell is given (docs/state.md has the table
+ * and where it departs from NPF's, whose unlisted cells close the
+ * connection): a retransmitted SYN of the initiator or SYN-ACK of the
+ * responder never changes the state once the handshake is past it, and
+ * a flag class a side cannot send in a state is refused, not taken as a
+ * reason to close.  The INVALID column is never consulted.
  */
 #define F	0	/* forwards */
 #define B	1	/* backwards */
+#define _	TCPS_IV
+
+/*				   -     SYN             SYN-ACK         ACK             FIN */
+#define ROW(syn, synack, ack, fin) { _, (syn), (synack), (ack), (fin) }
 
 static const uint8_t tcp_fsm[NPFCT_TCPS_COUNT][2][TCPFC_COUNT] = {
 	[NPFCT_TCPS_CLOSED] = {
-		[F] = {
-			/* Handshake (1): initial SYN. */
-			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
-		},
+		/* Re-open (tcp_reopen_p()); stragglers after an RST. */
+		[F] = ROW(NPFCT_TCPS_SYN_SENT, _, TCPS_OK, TCPS_OK),
+		[B] = ROW(_, _, TCPS_OK, TCPS_OK),
 	},
 	[NPFCT_TCPS_SYN_SENT] = {
-		[F] = {
-			/* SYN may be retransmitted. */
-			[TCPFC_SYN] = TCPS_OK,
-		},
-		[B] = {
-			/* Handshake (2): SYN-ACK is expected. */
-			[TCPFC_SYNACK] = NPFCT_TCPS_SYN_RECEIVED,
-			/* Simultaneous open (RFC 793 figure 8). */
-			[TCPFC_SYN] = NPFCT_TCPS_SIMSYN_SENT,
-		},
+		/* SYN retransmitted (or re-sent with a new ISN). */
+		[F] = ROW(TCPS_OK, _, _, _),
+		/* Handshake (2), or simultaneous open (RFC 793 fig. 8). */
+		[B] = ROW(NPFCT_TCPS_SIMSYN_SENT, NPFCT_TCPS_SYN_RECEIVED,
+		    _, _),
 	},
 	[NPFCT_TCPS_SIMSYN_SENT] = {
-		[F] = {
-			[TCPFC_SYN] = TCPS_OK,
-			[TCPFC_SYNACK] = NPFCT_TCPS_SYN_RECEIVED,
-		},
-		[B] = {
-			[TCPFC_SYN] = TCPS_OK,
-			[TCPFC_SYNACK] = NPFCT_TCPS_SYN_RECEIVED,
-			[TCPFC_FIN] = NPFCT_TCPS_FIN_RECEIVED,
-		},
+		[F] = ROW(TCPS_OK, NPFCT_TCPS_SYN_RECEIVED, _, _),
+		[B] = ROW(TCPS_OK, NPFCT_TCPS_SYN_RECEIVED, _,
+		    NPFCT_TCPS_FIN_RECEIVED),
 	},
 	[NPFCT_TCPS_SYN_RECEIVED] = {
-		[F] = {
-			/* Handshake (3): ACK is expected. */
-			[TCPFC_ACK] = NPFCT_TCPS_ESTABLISHED,
-			/* FIN may come early. */
-			[TCPFC_FIN] = NPFCT_TCPS_FIN_SENT,
-			/* SYN retransmission. */
-			[TCPFC_SYN] = TCPS_OK,
-		},
-		[B] = {
-			/* SYN-ACK may be retransmitted. */
-			[TCPFC_SYNACK] = TCPS_OK,
-			/* XXX: ACK of late SYN in simultaneous case? */
-			[TCPFC_ACK] = TCPS_OK,
-			/* FIN may come early. */
-			[TCPFC_FIN] = NPFCT_TCPS_FIN_RECEIVED,
-		},
+		/* Handshake (3); SYN and, simultaneous, SYN-ACK again. */
+		[F] = ROW(TCPS_OK, TCPS_OK, NPFCT_TCPS_ESTABLISHED,
+		    NPFCT_TCPS_FIN_SENT),
+		[B] = ROW(TCPS_OK, TCPS_OK, TCPS_OK,
+		    NPFCT_TCPS_FIN_RECEIVED),
 	},
 	[NPFCT_TCPS_ESTABLISHED] = {
-		/* Regular ACKs (data exchange) or FIN (may carry ACK). */
-		[F] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_FIN_SENT,
-		},
-		[B] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_FIN_RECEIVED,
-		},
+		[F] = ROW(TCPS_OK, _, TCPS_OK, NPFCT_TCPS_FIN_SENT),
+		/* A duplicate SYN-ACK (a retransmission) is no close. */
+		[B] = ROW(_, TCPS_OK, TCPS_OK, NPFCT_TCPS_FIN_RECEIVED),
 	},
 	[NPFCT_TCPS_FIN_SENT] = {
-		[F] = {
-			/* FIN may be retransmitted; data may still come. */
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = TCPS_OK,
-		},
-		[B] = {
-			/* The peer acknowledged the FIN, or closes too. */
-			[TCPFC_ACK] = NPFCT_TCPS_FIN_WAIT,
-			[TCPFC_FIN] = NPFCT_TCPS_CLOSING,
-		},
+		[F] = ROW(TCPS_OK, _, TCPS_OK, TCPS_OK),
+		[B] = ROW(_, TCPS_OK, NPFCT_TCPS_FIN_WAIT,
+		    NPFCT_TCPS_CLOSING),
 	},
 	[NPFCT_TCPS_FIN_RECEIVED] = {
-		[F] = {
-			[TCPFC_ACK] = NPFCT_TCPS_CLOSE_WAIT,
-			[TCPFC_FIN] = NPFCT_TCPS_CLOSING,
-		},
-		[B] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = TCPS_OK,
-		},
+		[F] = ROW(TCPS_OK, _, NPFCT_TCPS_CLOSE_WAIT,
+		    NPFCT_TCPS_CLOSING),
+		[B] = ROW(_, TCPS_OK, TCPS_OK, TCPS_OK),
 	},
 	[NPFCT_TCPS_CLOSE_WAIT] = {
-		/* Sender of the first FIN is waiting for the other's FIN. */
-		[F] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_LAST_ACK,
-		},
-		[B] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_LAST_ACK,
-		},
+		[F] = ROW(TCPS_OK, _, TCPS_OK, NPFCT_TCPS_LAST_ACK),
+		[B] = ROW(_, TCPS_OK, TCPS_OK, NPFCT_TCPS_LAST_ACK),
 	},
 	[NPFCT_TCPS_FIN_WAIT] = {
-		[F] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_LAST_ACK,
-		},
-		[B] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = NPFCT_TCPS_LAST_ACK,
-		},
+		[F] = ROW(TCPS_OK, _, TCPS_OK, NPFCT_TCPS_LAST_ACK),
+		[B] = ROW(_, TCPS_OK, TCPS_OK, NPFCT_TCPS_LAST_ACK),
 	},
 	[NPFCT_TCPS_CLOSING] = {
-		/* Both sides sent FIN: the last ACK is awaited. */
-		[F] = {
-			[TCPFC_ACK] = NPFCT_TCPS_LAST_ACK,
-			/* FIN retransmission. */
-			[TCPFC_FIN] = TCPS_OK,
-			/* A new connection on the same ports. */
-			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
-		},
-		[B] = {
-			[TCPFC_ACK] = NPFCT_TCPS_LAST_ACK,
-			[TCPFC_FIN] = TCPS_OK,
-		},
+		/* A new connection on the same ports (re-open). */
+		[F] = ROW(NPFCT_TCPS_SYN_SENT, _, NPFCT_TCPS_LAST_ACK,
+		    TCPS_OK),
+		[B] = ROW(_, TCPS_OK, NPFCT_TCPS_LAST_ACK, TCPS_OK),
 	},
 	[NPFCT_TCPS_LAST_ACK] = {
-		[F] = {
-			[TCPFC_ACK] = NPFCT_TCPS_TIME_WAIT,
-			[TCPFC_FIN] = TCPS_OK,
-			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
-		},
-		[B] = {
-			[TCPFC_ACK] = NPFCT_TCPS_TIME_WAIT,
-			[TCPFC_FIN] = TCPS_OK,
-		},
+		[F] = ROW(NPFCT_TCPS_SYN_SENT, _, NPFCT_TCPS_TIME_WAIT,
+		    TCPS_OK),
+		[B] = ROW(_, TCPS_OK, NPFCT_TCPS_TIME_WAIT, TCPS_OK),
 	},
 	[NPFCT_TCPS_TIME_WAIT] = {
 		/*
@@ -244,18 +195,13 @@ static const uint8_t tcp_fsm[NPFCT_TCPS_COUNT][2][TCPFC_COUNT] = {
 		 * not get the last ACK): stay.  A new SYN re-opens the
 		 * connection (RFC 1122).
 		 */
-		[F] = {
-			[TCPFC_SYN] = NPFCT_TCPS_SYN_SENT,
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = TCPS_OK,
-		},
-		[B] = {
-			[TCPFC_ACK] = TCPS_OK,
-			[TCPFC_FIN] = TCPS_OK,
-		},
+		[F] = ROW(NPFCT_TCPS_SYN_SENT, _, TCPS_OK, TCPS_OK),
+		[B] = ROW(_, TCPS_OK, TCPS_OK, TCPS_OK),
 	},
 };
 
+#undef ROW
+#undef _
 #undef F
 #undef B
 
@@ -284,12 +230,12 @@ tcp_flag_class(uint8_t tcpfl)
 
 /* The window scale of side di: only if both SYNs carried the option. */
 static inline unsigned int
-tcp_scale(const struct npfct_state *st, unsigned int di)
+tcp_scale(const uint8_t wscale[2], unsigned int di)
 {
-	if (st->nst_wscale[0] == NPFCT_TCP_WSCALE_NONE ||
-	    st->nst_wscale[1] == NPFCT_TCP_WSCALE_NONE)
+	if (wscale[0] == NPFCT_TCP_WSCALE_NONE ||
+	    wscale[1] == NPFCT_TCP_WSCALE_NONE)
 		return 0;
-	return st->nst_wscale[di];
+	return wscale[di];
 }
 
 /*
@@ -297,13 +243,18 @@ tcp_scale(const struct npfct_state *st, unsigned int di)
  * and, if it passes, record it.
  *
  * => di: 0 for the forwards stream, 1 for the backwards one.
- * => Returns false if the packet is out of window.
+ * => Returns false if the packet is out of window; then nothing of the
+ *    state was written.  The checks work on copies that are stored only
+ *    once every check passed: the side a first packet sets up, too, so
+ *    that a refused spoofed SYN-ACK cannot poison the responder's side
+ *    for the real one.
  */
 static bool
 tcp_inwindow(const struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_state *st, unsigned int di)
 {
-	struct npfct_tcpwin *fs = &st->nst_win[di], *ts = &st->nst_win[!di];
+	struct npfct_tcpwin fs = st->nst_win[di], ts = st->nst_win[!di];
+	uint8_t wscale[2] = { st->nst_wscale[0], st->nst_wscale[1] };
 	const uint8_t tcpfl = pkt->tcp.flags;
 	uint32_t seq = pkt->tcp.seq, ack = pkt->tcp.ack, end, win;
 	int64_t ackskew, max_ack_win;
@@ -316,91 +267,90 @@ tcp_inwindow(const struct npfct *ct, const struct npfct_pkt *pkt,
 	/* The window field of a SYN is never scaled (RFC 7323 2.2). */
 	win = pkt->tcp.win;
 	if ((tcpfl & NPFCT_TH_SYN) == 0)
-		win <<= tcp_scale(st, di);
+		win <<= tcp_scale(wscale, di);
 	if (win == 0)
 		win = 1;
 
-	if (unlikely(fs->nw_maxwin == 0)) {
+	if (unlikely(fs.nw_maxwin == 0)) {
 		/*
 		 * The initiator's first packet (a SYN, or a re-open).  The
 		 * other side is set up by its first packet.
 		 */
-		fs->nw_end = end;
-		fs->nw_maxend = end;
-		fs->nw_maxwin = win;
-		ts->nw_end = 0;
-		ts->nw_maxend = 0;
-		ts->nw_maxwin = 1;
-		st->nst_wscale[di] = (tcpfl & NPFCT_TH_SYN) ?
-		    pkt->tcp.wscale : NPFCT_TCP_WSCALE_NONE;
-		st->nst_wscale[!di] = NPFCT_TCP_WSCALE_NONE;
-		return true;
+		fs.nw_end = end;
+		fs.nw_maxend = end;
+		fs.nw_maxwin = win;
+		ts.nw_end = 0;
+		ts.nw_maxend = 0;
+		ts.nw_maxwin = 1;
+		wscale[di] = (tcpfl & NPFCT_TH_SYN) ? pkt->tcp.wscale :
+		    NPFCT_TCP_WSCALE_NONE;
+		wscale[!di] = NPFCT_TCP_WSCALE_NONE;
+		goto commit;
 	}
-	if (fs->nw_end == 0) {
+	if (fs.nw_end == 0) {
 		/*
 		 * The responder's first packet: normally the SYN-ACK.  Its
 		 * window scale counts only on a SYN.
 		 */
-		fs->nw_end = end;
-		fs->nw_maxend = end + 1;
-		fs->nw_maxwin = win;
-		st->nst_wscale[di] = (tcpfl & NPFCT_TH_SYN) ?
-		    pkt->tcp.wscale : NPFCT_TCP_WSCALE_NONE;
+		fs.nw_end = end;
+		fs.nw_maxend = end + 1;
+		fs.nw_maxwin = win;
+		wscale[di] = (tcpfl & NPFCT_TH_SYN) ? pkt->tcp.wscale :
+		    NPFCT_TCP_WSCALE_NONE;
 	}
 
 	if ((tcpfl & NPFCT_TH_ACK) == 0) {
 		/* Pretend that an ACK was sent. */
-		ack = ts->nw_end;
+		ack = ts.nw_end;
 	} else if ((tcpfl & NPFCT_TH_RST) && ack == 0) {
 		/* Some stacks send RST|ACK with ack 0. */
-		ack = ts->nw_end;
+		ack = ts.nw_end;
 	}
 
-	if (unlikely(tcpfl & NPFCT_TH_RST)) {
-		if (seq == 0 && st->nst_state == NPFCT_TCPS_SYN_SENT) {
-			/* RST of a refused SYN may carry seq 0. */
-			seq = fs->nw_end;
-			end = seq;
-		}
-		/* Strictly in-order RST only (RFC 5961 3.2). */
-		if ((ct->ct_flags & NPFCT_F_TCP_RST_LOOSE) == 0 &&
-		    fs->nw_end - seq > 1)
-			return false;
-	}
+	/* Strictly in-order RST only (RFC 5961 3.2). */
+	if (unlikely(tcpfl & NPFCT_TH_RST) &&
+	    (ct->ct_flags & NPFCT_F_TCP_RST_LOOSE) == 0 &&
+	    fs.nw_end - seq > 1)
+		return false;
 
 	if (unlikely(st->nst_flags & TCPF_LOOSE))
 		goto update;
 
 	/* I: the data end is within the window the receiver offered. */
-	if (SEQ_GT(end, fs->nw_maxend))
+	if (SEQ_GT(end, fs.nw_maxend))
 		return false;
 	/* II: the data start is no more than one window back. */
-	if (SEQ_LT(seq, fs->nw_end - ts->nw_maxwin))
+	if (SEQ_LT(seq, fs.nw_end - ts.nw_maxwin))
 		return false;
 	/*
 	 * III, IV: the ACK is within one window of the receiver's data:
 	 * not beyond what it sent, not too far back.
 	 */
 	max_ack_win = ct->ct_tcp_max_ack_win;
-	ackskew = (int32_t)(ts->nw_end - ack);
+	ackskew = (int32_t)(ts.nw_end - ack);
 	if (ackskew < -max_ack_win ||
-	    ackskew > (max_ack_win << tcp_scale(st, di)))
+	    ackskew > (max_ack_win << tcp_scale(wscale, di)))
 		return false;
 update:
 	/*
 	 * The packet passed.  A negative skew may come from segments we
 	 * did not see (or of unknown length): move the receiver's end.
 	 */
-	ackskew = (int32_t)(ts->nw_end - ack);
+	ackskew = (int32_t)(ts.nw_end - ack);
 	if (ackskew < 0)
-		ts->nw_end = ack;
-	if (fs->nw_maxwin < win)
-		fs->nw_maxwin = win;
-	if (SEQ_GT(end, fs->nw_end))
-		fs->nw_end = end;
+		ts.nw_end = ack;
+	if (fs.nw_maxwin < win)
+		fs.nw_maxwin = win;
+	if (SEQ_GT(end, fs.nw_end))
+		fs.nw_end = end;
 	/* The upper boundary of what the receiver may send. */
-	if (SEQ_GEQ(ack + win, ts->nw_maxend))
-		ts->nw_maxend = ack + win;
+	if (SEQ_GEQ(ack + win, ts.nw_maxend))
+		ts.nw_maxend = ack + win;
+commit:
+	st->nst_win[di] = fs;
+	st->nst_win[!di] = ts;
+	st->nst_wscale[0] = wscale[0];
+	st->nst_wscale[1] = wscale[1];
 	return true;
 }
 
@@ -412,6 +362,24 @@ tcp_reopen_p(uint8_t state, unsigned int di, unsigned int fc, uint8_t tcpfl)
 	    (state == NPFCT_TCPS_CLOSED || state == NPFCT_TCPS_SYN_SENT ||
 	    state == NPFCT_TCPS_CLOSING || state == NPFCT_TCPS_LAST_ACK ||
 	    state == NPFCT_TCPS_TIME_WAIT);
+}
+
+/*
+ * tcp_rst_syn_sent: the responder's RST in SYN_SENT.
+ *
+ * => Acceptable only with an ACK that acknowledges the SYN (RFC 793
+ *    3.9, RFC 5961 3): the refusal of a real stack.  Its sequence number
+ *    means nothing yet (often 0), so a blind sender that does not know
+ *    the initiator's ISN cannot kill the connection set-up.  Closes.
+ */
+static bool
+tcp_rst_syn_sent(const struct npfct_pkt *pkt, struct npfct_state *st)
+{
+	if ((pkt->tcp.flags & NPFCT_TH_ACK) == 0 ||
+	    pkt->tcp.ack != st->nst_win[0].nw_end)
+		return false;
+	__atomic_store_n(&st->nst_state, NPFCT_TCPS_CLOSED, __ATOMIC_RELAXED);
+	return true;
 }
 
 /*
@@ -435,6 +403,13 @@ npfct_state_tcp_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 		if (unlikely(fc == TCPFC_INVALID))
 			return false;
 		nstate = tcp_fsm[state][di][fc];
+		if (unlikely(nstate == TCPS_IV))
+			return false;
+	} else if (tcpfl & NPFCT_TH_SYN) {
+		/* No stack sends SYN|RST. */
+		return false;
+	} else if (state == NPFCT_TCPS_SYN_SENT && di == 1) {
+		return tcp_rst_syn_sent(pkt, st);
 	} else if (state == NPFCT_TCPS_TIME_WAIT) {
 		/* Prevent TIME-WAIT assassination (RFC 1337). */
 		nstate = TCPS_OK;

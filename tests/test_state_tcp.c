@@ -477,6 +477,304 @@ test_tcp_last_ack_reopen(void **state)
 	RUN(test_ct, seq);
 }
 
+/*
+ * Attacks on connection set-up and on established connections.
+ */
+
+/*
+ * A blind RST in SYN_SENT: without an ACK of the SYN it is refused,
+ * whatever its sequence number; the real SYN-ACK then passes.
+ */
+static void
+test_tcp_blind_rst_syn_sent(void **state)
+{
+	static const struct tcp_step seq[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, RST, 0, 0, 0, 0, NOWS, false, S(SYN_SENT) },
+		{ B, RST, 123456, 0, 0, 0, NOWS, false, S(SYN_SENT) },
+		{ B, RST, 1001, 0, 0, 0, NOWS, false, S(SYN_SENT) },
+		/* An ACK, but of something else (also ack 0). */
+		{ B, RST | ACK, 0, 1000, 0, 0, NOWS, false, S(SYN_SENT) },
+		{ B, RST | ACK, 0, 1002, 0, 0, NOWS, false, S(SYN_SENT) },
+		{ B, RST | ACK, 0, 0, 0, 0, NOWS, false, S(SYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/*
+ * A refused packet leaves the state as it was, to the byte: a spoofed
+ * SYN-ACK with a wrong ACK must not set up the responder's side, or the
+ * real SYN-ACK would be refused until the client retransmits its SYN.
+ */
+static void
+test_tcp_refused_synack_no_poison(void **state)
+{
+	static const struct tcp_step syn =
+	    { F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) };
+	static const struct tcp_step bad[] = {
+		{ B, SYN | ACK, 777777, 999999, 0, 65535, 14, false,
+		    S(SYN_SENT) },
+		{ B, SYN | ACK, 777777, 1001 + 100000, 0, 1, 0, false,
+		    S(SYN_SENT) },
+		/* Not a SYN-ACK at all: invalid in SYN_SENT. */
+		{ B, ACK, 777777, 1001, 0, 65535, NOWS, false, S(SYN_SENT) },
+		{ B, FIN | ACK, 777777, 1001, 0, 65535, NOWS, false,
+		    S(SYN_SENT) },
+	};
+	static const struct tcp_step good =
+	    { B, SYN | ACK, 5000, 1001, 0, 65160, 7, true, S(SYN_RECEIVED) };
+	struct npfct_state st, before;
+	struct npfct_pkt pkt;
+	unsigned int i;
+
+	(void)state;
+	step_pkt(&pkt, &syn);
+	assert_true(npfct_state_init(test_ct, &pkt, &st));
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		before = st;
+		step_pkt(&pkt, &bad[i]);
+		assert_false(npfct_state_inspect(test_ct, &pkt, &st, false));
+		assert_memory_equal(&st, &before, sizeof(st));
+	}
+	step_pkt(&pkt, &good);
+	assert_true(npfct_state_inspect(test_ct, &pkt, &st, false));
+	assert_int_equal(st.nst_state, S(SYN_RECEIVED));
+	assert_int_equal(st.nst_wscale[1], 7);
+}
+
+/*
+ * A duplicate SYN-ACK after the handshake (a retransmission seen in real
+ * traffic) leaves the connection ESTABLISHED, with its timeout.
+ */
+static void
+test_tcp_duplicate_synack_established(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(ESTABLISHED) },
+		{ F, ACK | PSH, 1001, 5001, 100, 502, NOWS, true,
+		    S(ESTABLISHED) },
+		/* And a late duplicate of the client's SYN. */
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(ESTABLISHED) },
+		{ B, ACK, 5001, 1101, 0, 509, NOWS, true, S(ESTABLISHED) },
+	};
+	struct npfct_state st;
+	struct npfct_pkt pkt;
+	unsigned int i;
+
+	(void)state;
+	RUN(test_ct, seq);
+	for (i = 0; i < RTE_DIM(seq); i++) {
+		step_pkt(&pkt, &seq[i]);
+		if (i == 0)
+			assert_true(npfct_state_init(test_ct, &pkt, &st));
+		else
+			assert_true(npfct_state_inspect(test_ct, &pkt, &st,
+			    seq[i].forw == F));
+	}
+	assert_int_equal(npfct_state_etime(test_ct, &st, IPPROTO_TCP),
+	    86400);
+}
+
+/* SYN|RST is sent by no stack: invalid, also in window. */
+static void
+test_tcp_syn_rst_invalid(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ B, SYN | RST, 5001, 0, 0, 0, NOWS, false, S(ESTABLISHED) },
+		{ F, SYN | RST | ACK, 1001, 5001, 0, 0, NOWS, false,
+		    S(ESTABLISHED) },
+		{ F, SYN, 2000, 0, 0, 65535, 7, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/*
+ * Every (state, direction, flag class) cell of the table, with a probe
+ * that passes the window checks (next expected sequence number, ACK of
+ * everything the peer sent; a FIN without ACK, so that CLOSING is not
+ * turned into LAST_ACK): the expected outcome is the table of
+ * docs/state.md.  A refused probe leaves the state unchanged to the byte.
+ * An in-order RST (RST|ACK of the SYN from the responder in SYN_SENT)
+ * closes, but in TIME_WAIT.
+ */
+#define OK	0xff	/* accepted, state unchanged */
+#define IV	0xfe	/* refused */
+
+enum { C_SYN, C_SYNACK, C_ACK, C_FIN, C_RST, C_NCLASS };
+
+static const uint8_t class_flags[C_NCLASS] = {
+	[C_SYN] = SYN, [C_SYNACK] = SYN | ACK, [C_ACK] = ACK, [C_FIN] = FIN,
+	[C_RST] = RST | ACK,
+};
+
+/* docs/state.md: [state][forwards, backwards][class]. */
+static const uint8_t expected[NPFCT_TCPS_COUNT][2][C_NCLASS] = {
+	[S(CLOSED)] = {
+		{ S(SYN_SENT), IV, OK, OK, S(CLOSED) },
+		{ IV, IV, OK, OK, S(CLOSED) } },
+	[S(SYN_SENT)] = {
+		{ OK, IV, IV, IV, S(CLOSED) },
+		{ S(SIMSYN_SENT), S(SYN_RECEIVED), IV, IV, S(CLOSED) } },
+	[S(SIMSYN_SENT)] = {
+		{ OK, S(SYN_RECEIVED), IV, IV, S(CLOSED) },
+		{ OK, S(SYN_RECEIVED), IV, S(FIN_RECEIVED), S(CLOSED) } },
+	[S(SYN_RECEIVED)] = {
+		{ OK, OK, S(ESTABLISHED), S(FIN_SENT), S(CLOSED) },
+		{ OK, OK, OK, S(FIN_RECEIVED), S(CLOSED) } },
+	[S(ESTABLISHED)] = {
+		{ OK, IV, OK, S(FIN_SENT), S(CLOSED) },
+		{ IV, OK, OK, S(FIN_RECEIVED), S(CLOSED) } },
+	[S(FIN_SENT)] = {
+		{ OK, IV, OK, OK, S(CLOSED) },
+		{ IV, OK, S(FIN_WAIT), S(CLOSING), S(CLOSED) } },
+	[S(FIN_RECEIVED)] = {
+		{ OK, IV, S(CLOSE_WAIT), S(CLOSING), S(CLOSED) },
+		{ IV, OK, OK, OK, S(CLOSED) } },
+	[S(CLOSE_WAIT)] = {
+		{ OK, IV, OK, S(LAST_ACK), S(CLOSED) },
+		{ IV, OK, OK, S(LAST_ACK), S(CLOSED) } },
+	[S(FIN_WAIT)] = {
+		{ OK, IV, OK, S(LAST_ACK), S(CLOSED) },
+		{ IV, OK, OK, S(LAST_ACK), S(CLOSED) } },
+	[S(CLOSING)] = {
+		{ S(SYN_SENT), IV, S(LAST_ACK), OK, S(CLOSED) },
+		{ IV, OK, S(LAST_ACK), OK, S(CLOSED) } },
+	[S(LAST_ACK)] = {
+		{ S(SYN_SENT), IV, S(TIME_WAIT), OK, S(CLOSED) },
+		{ IV, OK, S(TIME_WAIT), OK, S(CLOSED) } },
+	[S(TIME_WAIT)] = {
+		{ S(SYN_SENT), IV, OK, OK, OK },
+		{ IV, OK, OK, OK, OK } },
+};
+
+/* A way into each state (client ISN 1000, server ISN 5000). */
+#define TO_FIN_SENT \
+	HANDSHAKE, { F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) }
+#define TO_FIN_RECEIVED \
+	HANDSHAKE, \
+	{ B, FIN | ACK, 5001, 1001, 0, 509, NOWS, true, S(FIN_RECEIVED) }
+
+static const struct tcp_step to_closed[] = { HANDSHAKE,
+	{ F, RST | ACK, 1001, 5001, 0, 0, NOWS, true, S(CLOSED) } };
+static const struct tcp_step to_syn_sent[] = {
+	{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) } };
+static const struct tcp_step to_simsyn_sent[] = {
+	{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+	{ B, SYN, 5000, 0, 0, 65160, 7, true, S(SIMSYN_SENT) } };
+static const struct tcp_step to_syn_received[] = {
+	{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+	{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true, S(SYN_RECEIVED) } };
+static const struct tcp_step to_established[] = { HANDSHAKE };
+static const struct tcp_step to_fin_sent[] = { TO_FIN_SENT };
+static const struct tcp_step to_fin_received[] = { TO_FIN_RECEIVED };
+static const struct tcp_step to_close_wait[] = { TO_FIN_RECEIVED,
+	{ F, ACK, 1001, 5002, 0, 502, NOWS, true, S(CLOSE_WAIT) } };
+static const struct tcp_step to_fin_wait[] = { TO_FIN_SENT,
+	{ B, ACK, 5001, 1002, 0, 509, NOWS, true, S(FIN_WAIT) } };
+static const struct tcp_step to_closing[] = { TO_FIN_SENT,
+	{ B, FIN | ACK, 5001, 1001, 0, 509, NOWS, true, S(CLOSING) } };
+static const struct tcp_step to_last_ack[] = { TO_FIN_SENT,
+	{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(LAST_ACK) } };
+static const struct tcp_step to_time_wait[] = { TO_FIN_SENT,
+	{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+	{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(TIME_WAIT) } };
+
+static const struct {
+	const struct tcp_step	*steps;
+	unsigned int		n;
+} way_to[NPFCT_TCPS_COUNT] = {
+#define WAY(st, a) [S(st)] = { (a), RTE_DIM(a) }
+	WAY(CLOSED, to_closed), WAY(SYN_SENT, to_syn_sent),
+	WAY(SIMSYN_SENT, to_simsyn_sent), WAY(SYN_RECEIVED, to_syn_received),
+	WAY(ESTABLISHED, to_established), WAY(FIN_SENT, to_fin_sent),
+	WAY(FIN_RECEIVED, to_fin_received), WAY(CLOSE_WAIT, to_close_wait),
+	WAY(FIN_WAIT, to_fin_wait), WAY(CLOSING, to_closing),
+	WAY(LAST_ACK, to_last_ack), WAY(TIME_WAIT, to_time_wait),
+#undef WAY
+};
+
+static void
+drive(const struct npfct *ct, struct npfct_state *st, unsigned int target)
+{
+	struct npfct_pkt pkt;
+	unsigned int i;
+
+	for (i = 0; i < way_to[target].n; i++) {
+		const struct tcp_step *s = &way_to[target].steps[i];
+
+		step_pkt(&pkt, s);
+		if (i == 0)
+			assert_true(npfct_state_init(ct, &pkt, st));
+		else
+			assert_true(npfct_state_inspect(ct, &pkt, st,
+			    s->forw == F));
+	}
+	assert_int_equal(st->nst_state, target);
+}
+
+static void
+test_tcp_table_every_cell(void **state)
+{
+	unsigned int target, di, c, bad = 0;
+
+	(void)state;
+	for (target = 0; target < NPFCT_TCPS_COUNT; target++) {
+		for (di = 0; di < 2; di++) {
+			for (c = 0; c < C_NCLASS; c++) {
+				const uint8_t want = expected[target][di][c];
+				const struct npfct_tcpwin *snd, *rcv;
+				struct npfct_state st, before;
+				struct tcp_step probe = { 0 };
+				struct npfct_pkt pkt;
+				bool ok;
+
+				drive(test_ct, &st, target);
+				snd = &st.nst_win[di];
+				rcv = &st.nst_win[!di];
+				probe.flags = class_flags[c];
+				probe.seq = snd->nw_end;
+				/* A side not heard yet: its own ISN. */
+				if (snd->nw_end == 0)
+					probe.seq = di == 0 ? 1000 : 5000;
+				/* RST|ACK of the SYN in SYN_SENT. */
+				probe.ack = rcv->nw_end;
+				probe.win = 500;
+				probe.wscale = NOWS;
+				step_pkt(&pkt, &probe);
+				before = st;
+				ok = npfct_state_inspect(test_ct, &pkt, &st,
+				    di == 0);
+				if (want == IV ? ok || memcmp(&st, &before,
+				    sizeof(st)) != 0 : !ok ||
+				    st.nst_state != (want == OK ? target :
+				    want)) {
+					print_error("%s %s %s: ok %d, state %s"
+					    "\n", npfct_state_tcp_name(target),
+					    di == 0 ? "forwards" : "backwards",
+					    (const char *[]){ "SYN", "SYN-ACK",
+					    "ACK", "FIN", "RST" }[c], ok,
+					    npfct_state_tcp_name(st.nst_state));
+					bad++;
+				}
+			}
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+#undef OK
+#undef IV
+
 /* Mid-stream pickup with NPFCT_F_TCP_LOOSE. */
 static void
 test_tcp_loose_pickup(void **state)
@@ -672,6 +970,11 @@ main(void)
 		T(test_tcp_time_wait_reopen),
 		T(test_tcp_last_ack_reopen),
 		T(test_tcp_loose_pickup),
+		T(test_tcp_blind_rst_syn_sent),
+		T(test_tcp_refused_synack_no_poison),
+		T(test_tcp_duplicate_synack_established),
+		T(test_tcp_syn_rst_invalid),
+		T(test_tcp_table_every_cell),
 		T(test_tcp_timeouts),
 		T(test_tcp_invalid_not_refreshing),
 		T(test_icmp_error_related),
