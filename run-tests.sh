@@ -4,9 +4,11 @@
 #
 # run-tests.sh: install what npfct needs (Debian 12), then
 #   1. build a debug tree (build-test) and run the unit tests;
-#   2. build an AddressSanitizer tree (build-asan) and run the unit and
-#      stress tests in it;
-#   3. run the demo once in the ASan tree (smoke test).
+#   2. build an AddressSanitizer + UBSan tree (build-asan) and run the
+#      unit and stress tests in it;
+#   3. run the demo once in the ASan tree (smoke test);
+#   4. build the libFuzzer targets with clang (build-fuzz) and run each
+#      for 30 s.
 # Prints "N passed, N failed" (tests, plus any setup or build step that
 # failed) and exits non-zero if anything failed.
 #
@@ -28,6 +30,8 @@ cd "$(dirname "$(readlink -f "$0")")" || exit 1
 
 PACKAGES=(meson ninja-build pkg-config gcc libdpdk-dev dpdk-dev liburcu-dev
 	libcmocka-dev libpcap-dev
+	# the libFuzzer targets (tests/fuzz)
+	clang libclang-rt-dev
 	# l3fwd-npf's end-to-end and pcap tests
 	iproute2 ethtool curl python3 python3-scapy iputils-ping procps)
 DEMO_EAL=(--no-huge -m 512 --no-pci --no-shconf --no-telemetry
@@ -36,6 +40,7 @@ DEMO_EAL=(--no-huge -m 512 --no-pci --no-shconf --no-telemetry
 # DPDK's own libraries are not instrumented; report every error of ours,
 # leaks included.  An ASAN_OPTIONS from the environment wins.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0
 failed=0
@@ -106,6 +111,7 @@ install_deps() {
 start=$(date +%s)
 BUILD_TEST=build-test${BUILD_SUFFIX:-}
 BUILD_ASAN=build-asan${BUILD_SUFFIX:-}
+BUILD_FUZZ=build-fuzz${BUILD_SUFFIX:-}
 WERROR=${WERROR:-true}
 
 if ! install_deps; then
@@ -123,9 +129,12 @@ if build "debug" "$BUILD_TEST" -Dbuildtype=debug -Dtests=enabled \
 	run_meson_test "unit tests (debug)" "$BUILD_TEST" --suite unit
 fi
 
-# 2. AddressSanitizer build, unit and stress tests.  -Db_lundef=false:
-#    the sanitizer runtime resolves symbols at load time.
-if build "asan" "$BUILD_ASAN" -Dbuildtype=debug -Db_sanitize=address \
+# 2. AddressSanitizer and UndefinedBehaviorSanitizer build, unit and
+#    stress tests.  -Db_lundef=false: the sanitizer runtime resolves
+#    symbols at load time; -fno-sanitize-recover: undefined behaviour
+#    stops the test like an ASan report.
+if build "asan" "$BUILD_ASAN" -Dbuildtype=debug \
+    -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=undefined \
     -Db_lundef=false -Dtests=enabled -Dwerror="$WERROR"; then
 	run_meson_test "unit and stress tests (asan)" "$BUILD_ASAN" \
 	    --suite unit --suite stress
@@ -140,6 +149,15 @@ if build "asan" "$BUILD_ASAN" -Dbuildtype=debug -Db_sanitize=address \
 	else
 		note_fail "demo (asan)"
 	fi
+fi
+
+# 4. The libFuzzer targets (clang, ASan + UBSan), 30 s each, so that they
+#    cannot rot; long runs: meson test -C build-fuzz --suite fuzz.
+if CC=clang build "fuzz" "$BUILD_FUZZ" -Dbuildtype=debug \
+    -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=undefined \
+    -Db_lundef=false -Dtests=enabled -Dfuzz=enabled -Dwerror="$WERROR"; then
+	run_meson_test "fuzz targets, 30 s each (asan)" "$BUILD_FUZZ" \
+	    --suite fuzz-smoke
 fi
 
 echo

@@ -411,6 +411,46 @@ test_export_image_len_64bit(void **state)
 	    HDR + (uint64_t)UINT32_MAX * REC);
 }
 
+/*
+ * Every truncation and every single-bit flip of a valid image is refused
+ * with nothing inserted; the image itself still imports whole afterwards.
+ */
+static void
+test_import_every_truncation_and_flip(void **state)
+{
+	struct npfct *ct2 = test_ct_create("t2", 64);
+	uint8_t *img, *mut;
+	ssize_t len;
+	size_t n, bit;
+	int ret;
+
+	(void)state;
+	assert_non_null(ct2);
+	populate(test_ct);
+	img = export_all(test_ct, &len);
+	mut = malloc((size_t)len);
+	assert_non_null(mut);
+	for (n = 0; n < (size_t)len; n++) {
+		ret = npfct_import(ct2, NULL, img, n, NULL);
+		if (ret >= 0)
+			fail_msg("truncated to %zu bytes: imported %d", n, ret);
+		assert_int_equal(npfct_count(ct2), 0);
+	}
+	for (bit = 0; bit < (size_t)len * 8; bit++) {
+		memcpy(mut, img, (size_t)len);
+		mut[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ret = npfct_import(ct2, NULL, mut, (size_t)len, NULL);
+		if (ret >= 0)
+			fail_msg("bit %zu flipped: imported %d", bit, ret);
+		assert_int_equal(npfct_count(ct2), 0);
+	}
+	assert_int_equal(test_ct_stat(ct2, NPFCT_STAT_CONN_CREATE), 0);
+	assert_int_equal(npfct_import(ct2, NULL, img, (size_t)len, NULL), 3);
+	free(mut);
+	free(img);
+	npfct_destroy(ct2);
+}
+
 /* Import checks its arguments before it touches the buffer. */
 static void
 test_import_null_buffer(void **state)
@@ -717,6 +757,7 @@ main(void)
 		T(test_export_idle_newer_stamp),
 		T(test_export_image_len_64bit),
 		T(test_import_null_buffer),
+		T(test_import_every_truncation_and_flip),
 		T(test_import_passes_traffic),
 		T(test_export_under_traffic),
 		T(test_export_setnat_race),
