@@ -233,6 +233,15 @@ npfct_hash_init(struct npfct_hash *h, enum npfct_hash_func func, bool fixed)
 
 #if NPFCT_HASH_HAVE_AES
 
+/* 128 bits to 32: every output bit depends on all of them. */
+static __rte_always_inline __attribute__((target("aes,sse2"))) uint32_t
+aes_fold(__m128i x)
+{
+	x = _mm_xor_si128(x, _mm_srli_si128(x, 8));
+	x = _mm_xor_si128(x, _mm_srli_si128(x, 4));
+	return (uint32_t)_mm_cvtsi128_si32(x);
+}
+
 /*
  * aes_sig: one key through the AES construction ("Why four rounds").
  */
@@ -251,10 +260,7 @@ aes_sig(const struct npfct_hash *h, const uint8_t *key, unsigned int len)
 			x = _mm_aesenc_si128(x, _mm_load_si128(&rk[r]));
 		acc = _mm_xor_si128(acc, x);
 	}
-	/* 128 bits to 32: every output bit depends on all of them. */
-	acc = _mm_xor_si128(acc, _mm_srli_si128(acc, 8));
-	acc = _mm_xor_si128(acc, _mm_srli_si128(acc, 4));
-	return (uint32_t)_mm_cvtsi128_si32(acc);
+	return aes_fold(acc);
 }
 
 __attribute__((target("aes,sse2"))) uint32_t
@@ -263,15 +269,61 @@ npfct_hash_aes(const struct npfct_hash *h, const void *key, unsigned int len)
 	return aes_sig(h, key, len);
 }
 
-/* Whole chunks per call: the keys' rounds overlap in the pipeline. */
+/* One block through its rounds, with the round keys in registers. */
+#define AES_BLOCK(x, k) do { \
+	(x) = _mm_xor_si128((x), (k)[0]); \
+	(x) = _mm_aesenc_si128((x), (k)[1]); \
+	(x) = _mm_aesenc_si128((x), (k)[2]); \
+	(x) = _mm_aesenc_si128((x), (k)[3]); \
+	(x) = _mm_aesenc_si128((x), (k)[4]); \
+} while (0)
+
+_Static_assert(NPFCT_HASH_AES_ROUNDS == 4, "AES_BLOCK has four rounds");
+
+/*
+ * Whole chunks per call, the round keys loaded once into registers: the
+ * keys' rounds overlap in the pipeline.  IPv4 keys are one block, IPv6
+ * keys three.
+ */
 __attribute__((target("aes,sse2"))) void
 npfct_hash_aes_bulk(const struct npfct_hash *h, const void *const *keys,
 		unsigned int len, unsigned int n, hash_sig_t *sigs)
 {
-	unsigned int i;
+	const __m128i *rk = (const __m128i *)h->h_aes;
+	__m128i k0[5], k1[5], k2[5];
+	unsigned int i, r;
 
-	for (i = 0; i < n; i++)
-		sigs[i] = aes_sig(h, keys[i], len);
+	for (r = 0; r < 5; r++)
+		k0[r] = _mm_load_si128(&rk[r]);
+	if (len == 16) {
+		for (i = 0; i < n; i++) {
+			__m128i x = _mm_loadu_si128(keys[i]);
+
+			AES_BLOCK(x, k0);
+			sigs[i] = aes_fold(x);
+		}
+		return;
+	}
+	if (len != 48) {
+		for (i = 0; i < n; i++)
+			sigs[i] = aes_sig(h, keys[i], len);
+		return;
+	}
+	for (r = 0; r < 5; r++) {
+		k1[r] = _mm_load_si128(&rk[5 + r]);
+		k2[r] = _mm_load_si128(&rk[10 + r]);
+	}
+	for (i = 0; i < n; i++) {
+		const __m128i *p = keys[i];
+		__m128i a = _mm_loadu_si128(&p[0]);
+		__m128i b = _mm_loadu_si128(&p[1]);
+		__m128i c = _mm_loadu_si128(&p[2]);
+
+		AES_BLOCK(a, k0);
+		AES_BLOCK(b, k1);
+		AES_BLOCK(c, k2);
+		sigs[i] = aes_fold(_mm_xor_si128(_mm_xor_si128(a, b), c));
+	}
 }
 
 #else /* !NPFCT_HASH_HAVE_AES */

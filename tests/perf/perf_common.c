@@ -147,7 +147,10 @@ perf_report(const char *scenario, const char *variant, uint64_t n,
 	const double mops = ns > 0 ? 1e3 / ns : 0;
 	const char *oncpu = extra != NULL ? strstr(extra, "\"oncpu\":") : NULL;
 	struct result *r;
-	char line[1024], note[32] = "";
+	char line[1024], note[32] = "", var[64];
+
+	snprintf(var, sizeof(var), "%s%s", variant, perf.variant_suffix);
+	variant = var;
 
 	/* A thread off its CPU part of the time was preempted: say so. */
 	if (oncpu != NULL)
@@ -191,8 +194,10 @@ perf_report_value(const char *scenario, const char *variant, uint64_t n,
 		const char *metric, double value, const char *extra)
 {
 	struct result *r;
-	char line[1024];
+	char line[1024], var[64];
 
+	snprintf(var, sizeof(var), "%s%s", variant, perf.variant_suffix);
+	variant = var;
 	printf("%-7s %-14s %9" PRIu64 " %-24s %12.1f%s\n", scenario, variant,
 	    n, metric, value, perf.huge ? "" : " [NO HUGEPAGES]");
 	snprintf(line, sizeof(line), "{\"scenario\":\"%s\",\"variant\":\"%s\","
@@ -373,6 +378,7 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 		.max_conns6 = (uint32_t)(alen == 16 ? max : OTHER_FAMILY_MAX),
 		.timeouts = timeouts != NULL ? timeouts : long_timeouts,
 		.gc = gc,
+		.hash = perf.hash,
 	};
 	struct npfct *ct = npfct_create(&p);
 

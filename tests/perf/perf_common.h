@@ -46,7 +46,8 @@ enum {
 	PERF_S_CHURN = 0x08,
 	PERF_S_GC = 0x10,
 	PERF_S_MEM = 0x20,
-	PERF_S_ALL = 0x3f,
+	PERF_S_HASH = 0x40,
+	PERF_S_ALL = 0x7f,
 };
 
 struct perf_opts {
@@ -70,6 +71,17 @@ struct perf_opts {
 	unsigned int	failures;	/* set-up failures, wrong results */
 	uint64_t	pkts_per_rep;	/* packets per hit repetition */
 	const char	*json_path;	/* --json FILE (also on stdout) */
+	/* Hash function of the instances (scenario hash sets it). */
+	enum npfct_hash_func hash;
+	/* Scenario hash: the functions (--hash) and sizes (--hash-sizes). */
+	enum npfct_hash_func hash_funcs[NPFCT_HASH_MAX];
+	unsigned int	n_hash_funcs;
+	uint64_t	hash_sizes[PERF_SIZES_MAX];
+	unsigned int	n_hash_sizes;
+	uint64_t	hash_new_size;
+	unsigned int	hash_rounds;	/* set-ups per function (median) */
+	/* Appended to every variant ("/aes") while the hash scenario runs. */
+	char		variant_suffix[24];
 	FILE		*json;
 	/* Lcores (set by perf_main.c). */
 	unsigned int	worker;
@@ -323,5 +335,8 @@ void perf_new_run(void);
 void perf_churn_run(void);
 void perf_gcint_run(void);
 void perf_mem_run(void);
+void perf_hash_run(void);
+void hit_report(struct hit_ctx *h, const char *scenario);
+void new_measure_est(uint64_t n, unsigned int reps);
 
 #endif /* PERF_COMMON_H */

@@ -467,7 +467,7 @@ hit_measure(struct hit_ctx *h, unsigned int what, double cyc[4],
 }
 
 /* Measure one set-up and report npfct, raw, raw + touch and the ratio. */
-static void
+void
 hit_report(struct hit_ctx *h, const char *scenario)
 {
 	struct perf_sample s[4], c[4];

@@ -17,7 +17,8 @@
  *
  *	Scenarios: hit (perf_hit.c), single (single-flow, perf_hit.c), new
  *	(perf_new.c), churn and gc (gc-interference, perf_gc.c), mem
- *	(perf_mem.c).
+ *	(perf_mem.c), hash (the keyed hash functions against CRC32C,
+ *	perf_hash.c).
  *
  *	Lcores: the first worker lcore is the measured one, a second worker
  *	lcore (if any) is used by the 2-lcore new-connection run, the first
@@ -67,6 +68,7 @@ static const struct {
 	{ "churn", PERF_S_CHURN },
 	{ "gc", PERF_S_GC },
 	{ "mem", PERF_S_MEM },
+	{ "hash", PERF_S_HASH },
 	{ "all", PERF_S_ALL },
 };
 
@@ -75,7 +77,7 @@ usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- [options]\n"
 	    "  --quick               small sizes, 3 repetitions (smoke run)\n"
-	    "  --scenarios LIST      hit,single,new,churn,gc,mem (default "
+	    "  --scenarios LIST      hit,single,new,churn,gc,mem,hash (default "
 	    "all)\n"
 	    "  --reps N              repetitions per figure (median; "
 	    "default 5)\n"
@@ -95,6 +97,13 @@ usage(const char *prog)
 	    "into a ring\n"
 	    "                        of 1024 mbufs first (copy not timed), "
 	    "as from a PMD\n"
+	    "  --hash LIST           hash: functions to compare (crc32c,"
+	    "siphash13,\n"
+	    "                        halfsiphash13,aes; default all this CPU "
+	    "runs)\n"
+	    "  --hash-sizes LIST     hash: connections for hit (1000,1000000)\n"
+	    "  --hash-new N          hash: connections for new (1000000)\n"
+	    "  --hash-rounds R       hash: set-ups per function, median (3)\n"
 	    "  --json FILE           also write the JSON lines to FILE\n",
 	    prog);
 }
@@ -139,6 +148,30 @@ parse_scenarios(const char *s)
 	return perf.scenarios != 0 ? 0 : -EINVAL;
 }
 
+/* Every function this CPU runs, CRC32C (the baseline) first. */
+static void
+hash_funcs_all(void)
+{
+	static const enum npfct_hash_func all[] = { NPFCT_HASH_CRC32C,
+	    NPFCT_HASH_SIPHASH13, NPFCT_HASH_HALFSIPHASH13, NPFCT_HASH_AES };
+	struct npfct_params probe = {
+		.name = "hashprobe", .socket_id = SOCKET_ID_ANY, .max_conns = 8,
+	};
+	unsigned int i;
+
+	perf.n_hash_funcs = 0;
+	for (i = 0; i < RTE_DIM(all); i++) {
+		struct npfct *ct;
+
+		probe.hash = all[i];
+		ct = npfct_create(&probe);
+		if (ct == NULL)
+			continue;	/* ENOTSUP: not on this CPU */
+		npfct_destroy(ct);
+		perf.hash_funcs[perf.n_hash_funcs++] = all[i];
+	}
+}
+
 static void
 set_defaults(bool quick)
 {
@@ -163,13 +196,43 @@ set_defaults(bool quick)
 	perf.churn_seconds = quick ? 6 : 12;
 	perf.pool_pkts = quick ? 16384 : 262144;
 	perf.pkts_per_rep = quick ? 262144 : 1048576;
+	perf.n_hash_sizes = 0;
+	perf.hash_sizes[perf.n_hash_sizes++] = 1000;
+	if (!quick)
+		perf.hash_sizes[perf.n_hash_sizes++] = M1;
+	perf.hash_new_size = quick ? 100000 : M1;
+	perf.hash_rounds = quick ? 1 : 3;
+	perf.hash = NPFCT_HASH_DEFAULT;
+	perf.n_hash_funcs = 0;
+	hash_funcs_all();
+}
+
+static int
+parse_hash_list(const char *s)
+{
+	char buf[256], *tok, *save = NULL;
+	int f;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	perf.n_hash_funcs = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		f = npfct_hash_func_lookup(tok);
+		if (f < 0 || perf.n_hash_funcs == NPFCT_HASH_MAX)
+			return -EINVAL;
+		perf.hash_funcs[perf.n_hash_funcs++] = (enum npfct_hash_func)f;
+	}
+	return perf.n_hash_funcs > 0 ? 0 : -EINVAL;
 }
 
 static int
 parse_args(int argc, char **argv)
 {
 	enum { O_QUICK = 256, O_SCEN, O_REPS, O_HIT, O_HITV, O_NEW, O_MEM, O_GC,
-	    O_CLIVE, O_CPCT, O_CSEC, O_POOL, O_PPR, O_HITRX, O_JSON, O_HELP };
+	    O_CLIVE, O_CPCT, O_CSEC, O_POOL, O_PPR, O_HITRX, O_JSON, O_HELP,
+	    O_HASH, O_HASHS, O_HASHN, O_HASHR };
 	static const struct option lgopts[] = {
 		{ "quick", no_argument, NULL, O_QUICK },
 		{ "scenarios", required_argument, NULL, O_SCEN },
@@ -186,6 +249,10 @@ parse_args(int argc, char **argv)
 		{ "pkts-per-rep", required_argument, NULL, O_PPR },
 		{ "hit-rx", no_argument, NULL, O_HITRX },
 		{ "json", required_argument, NULL, O_JSON },
+		{ "hash", required_argument, NULL, O_HASH },
+		{ "hash-sizes", required_argument, NULL, O_HASHS },
+		{ "hash-new", required_argument, NULL, O_HASHN },
+		{ "hash-rounds", required_argument, NULL, O_HASHR },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -267,6 +334,25 @@ parse_args(int argc, char **argv)
 			break;
 		case O_JSON:
 			perf.json_path = optarg;
+			break;
+		case O_HASH:
+			if (parse_hash_list(optarg) != 0)
+				return -EINVAL;
+			break;
+		case O_HASHS:
+			if (parse_list(optarg, perf.hash_sizes,
+			    &perf.n_hash_sizes) != 0)
+				return -EINVAL;
+			break;
+		case O_HASHN:
+			if (parse_list(optarg, v, &dummy) != 0 || dummy != 1)
+				return -EINVAL;
+			perf.hash_new_size = v[0];
+			break;
+		case O_HASHR:
+			perf.hash_rounds = (unsigned int)atoi(optarg);
+			if (perf.hash_rounds < 1 || perf.hash_rounds > 9)
+				return -EINVAL;
 			break;
 		default:
 			return -EINVAL;
@@ -560,6 +646,8 @@ main(int argc, char **argv)
 		perf_gcint_run();
 	if (perf.scenarios & PERF_S_MEM)
 		perf_mem_run();
+	if (perf.scenarios & PERF_S_HASH)
+		perf_hash_run();
 	summary();
 	printf("\n");
 	print_env("end");

@@ -325,6 +325,13 @@ new_measure(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	    wall, destroy);
 }
 
+/* One lcore, the default establish path (the hash scenario). */
+void
+new_measure_est(uint64_t n, unsigned int reps)
+{
+	new_measure(NEW_EST, n, 1, reps);
+}
+
 void
 perf_new_run(void)
 {
