@@ -165,9 +165,11 @@ struct npfct_gc_params {
 	/** Longest interval between service steps, ms (default 5000). */
 	uint32_t interval_max_ms;
 	/**
-	 * Early drop: when establish found the table full, the next step
-	 * evicts up to this many of the oldest connections that are not
-	 * established (default 64; NPFCT_GC_EARLY_DROP_OFF: never).
+	 * Early drop: when establish found a family short of connections
+	 * (at its max_conns, or a full bucket pair with under 1/16 of the
+	 * family left), the next step evicts up to this many of the oldest
+	 * connections of that family that are not established (default
+	 * 64; NPFCT_GC_EARLY_DROP_OFF: never).
 	 */
 	uint32_t early_drop;
 };
@@ -179,8 +181,12 @@ struct npfct_gc_params {
 struct npfct_params {
 	const char *name;	/**< instance name (< NPFCT_NAMESIZE chars) */
 	int socket_id;		/**< NUMA socket, or SOCKET_ID_ANY */
-	uint32_t max_conns;	/**< maximum IPv4 connections (> 0) */
-	uint32_t max_conns6;	/**< maximum IPv6 connections, 0: as max_conns */
+	/**
+	 * Maximum IPv4 connections (> 0): a hard limit, counting those
+	 * waiting for their grace period; reachable from any thread.
+	 */
+	uint32_t max_conns;
+	uint32_t max_conns6;	/**< the same for IPv6, 0: as max_conns */
 	uint32_t flags;		/**< NPFCT_F_* */
 	/**
 	 * Per-lcore connection cache (magazine size, up to 512), 0: the
@@ -207,9 +213,8 @@ struct npfct_params {
 	 * Connections per family whose NAT changes the backwards key: each
 	 * takes a second table entry (docs/design.md).  0: an eighth of the
 	 * family's maximum plus one; never more than that maximum; at most
-	 * 2^28.  A NAT gateway sets max_conns.  It sizes the tables: over
-	 * it, setnat (or establish) may fail with -ENOSPC before the maximum
-	 * of connections is reached.
+	 * 2^28.  A NAT gateway sets max_conns.  A hard limit that sizes
+	 * the tables: past it setnat fails with -ENOSPC (table-full).
 	 */
 	uint32_t max_nat_conns;
 	/**
@@ -259,9 +264,11 @@ enum npfct_hash_func npfct_hash_func_get(const struct npfct *ct);
 
 /**
  * Destroy an instance: every connection is destroyed (release callbacks
- * run) and all memory is freed.
+ * run) and all memory is freed.  The G/C service is stopped first, and
+ * destroy waits until no service lcore runs it any more.
  *
  * Not multi-thread safe: no other thread may use the instance any more.
+ * Any thread, also one without an lcore id.
  *
  * @param ct
  *   The instance; NULL is ignored.
@@ -309,9 +316,11 @@ void npfct_db_destroy(struct npfct *ct, struct npfct_db *db);
  * current one, then, after a grace period, the old one is flushed (all its
  * connections destroyed) and freed.
  *
- * Control thread only; may run while datapath lcores inspect and
- * establish.  Blocks for a QSBR grace period: the calling thread must not
- * be an online QSBR reader holding connection pointers.
+ * Control thread only (any thread, also without an lcore id); may run
+ * while datapath lcores inspect and establish.  Two loads of one database
+ * do not both install it.  Blocks for a QSBR grace period: the calling
+ * thread must not be an online QSBR reader holding connection pointers.
+ * The new database has a hash key of its own (drawn by npfct_db_create()).
  *
  * @param ct
  *   The instance.
@@ -320,7 +329,8 @@ void npfct_db_destroy(struct npfct *ct, struct npfct_db *db);
  * @param track
  *   Enable tracking after the switch (otherwise tracking is left as is).
  * @return
- *   0, or -EINVAL (db belongs to another instance), -ENOMEM.
+ *   0, or -EINVAL (db belongs to another instance, or is installed
+ *   already), -ENOMEM, -EIO (NULL db: no random key).
  */
 int npfct_load(struct npfct *ct, struct npfct_db *db, bool track);
 
@@ -425,8 +435,10 @@ int npfct_gc_params_get(const struct npfct *ct, struct npfct_gc_params *gc);
  * The service runs npfct_gc() steps at an adaptive interval: halved when
  * a step collected something, doubled otherwise, within
  * [interval_min_ms, interval_max_ms]; at once when the table is full.
- * Stop it (rte_service_runstate_set(id, 0)) and wait until
- * rte_service_may_be_active(id) is 0 before npfct_destroy().
+ * npfct_destroy() stops it and waits until no service lcore runs it; an
+ * application that stops it itself does so with
+ * rte_service_runstate_set(id, 0) and waits until
+ * rte_service_may_be_active(id) is 0.
  *
  * @return
  *   0, or -EINVAL.
@@ -501,9 +513,11 @@ ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
  * duplicate was met are removed again without ever having been active.
  * Imported connections keep their idle time.
  *
- * Control thread with an lcore id.  Never waits for a grace period: the
- * connections of an undone import into an installed database are freed
- * by the G/C.
+ * Control thread with an lcore id (the table inserts need one: -EINVAL
+ * and the no-lcore counter otherwise).  The records are counted against
+ * max_conns all at once: an import has room for all or takes none.  Never
+ * waits for a grace period: the connections of an undone import into an
+ * installed database are freed by the G/C.
  *
  * @return
  *   Number of connections imported, or:

@@ -88,7 +88,9 @@ struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
  * for both), or nothing.
  *
  * The connection is inactive until npfct_conn_release().
- * Multi-thread safe (datapath lcores; the caller needs an lcore id).
+ * Multi-thread safe (datapath lcores; the caller needs an lcore id, which
+ * rte_hash's insert requires: a thread without one gets EINVAL, counted
+ * as NPFCT_STAT_NO_LCORE).  The family's max_conns is a hard limit.
  *
  * @param ct
  *   The instance.
@@ -101,12 +103,16 @@ struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
  * @return
  *   The connection, or NULL with rte_errno set:
  *   - ENOENT: tracking is off;
- *   - EINVAL: the packet is not trackable (or di is wrong);
+ *   - EINVAL: the packet is not trackable (or di is wrong), or the
+ *     thread has no lcore id;
  *   - EPROTO: the protocol state refuses to start with this packet
  *     (a TCP packet that is not a SYN, an ICMP echo reply);
  *   - EEXIST: a connection with one of the keys exists (a race with
  *     another lcore: counted as NPFCT_STAT_RACE_CONN);
- *   - ENOSPC: the table is full (NPFCT_STAT_TABLE_FULL).
+ *   - ENOSPC: the family has max_conns connections
+ *     (NPFCT_STAT_TABLE_FULL), or the two buckets of the key are full
+ *     while the table has room (NPFCT_STAT_BUCKET_FULL; with the keyed
+ *     hash only near the limit, never by aimed collisions).
  */
 struct npfct_conn *npfct_conn_establish(struct npfct *ct,
 		const struct npfct_pkt *pkt, int di, bool per_if);
@@ -157,7 +163,9 @@ int npfct_conn_setpass(struct npfct_conn *con, void *rproc);
  * The NAT entry is released with the nat_release callback when the
  * connection is destroyed (unless setnat fails).
  *
- * Multi-thread safe (datapath lcores with an lcore id).
+ * Multi-thread safe (datapath lcores with an lcore id: -EINVAL and the
+ * no-lcore counter otherwise).  The entry is published with a release
+ * store and read by npfct_conn_retnat() with an acquire load.
  *
  * @param pkt
  *   The packet the connection was established with (its original values).
@@ -175,7 +183,9 @@ int npfct_conn_setpass(struct npfct_conn *con, void *rproc);
  *     NPF, its inversion is a key of another NAT connection: see
  *     docs/design.md): in that case the connection is expired
  *     (NPFCT_STAT_RACE_NAT);
- *   - -ENOSPC: the table is full; the connection is expired.
+ *   - -ENOSPC: max_nat_conns second entries exist (table-full), or the
+ *     key's two buckets are full (bucket-full); the connection is
+ *     expired.
  */
 int npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, void *nat, enum npfct_nat_type ntype,

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include <rte_hash_crc.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
 
 #include "npfct_impl.h"
@@ -451,6 +452,83 @@ test_import_every_truncation_and_flip(void **state)
 	npfct_destroy(ct2);
 }
 
+/*
+ * Import counts its records against max_conns before it inserts anything:
+ * an image that fits the room left is imported whole, even while other
+ * lcores' magazines hold free objects; one record more is refused at once
+ * with nothing created.
+ */
+struct fill_arg {
+	struct npfct	*ct;
+	unsigned int	first, n, made;
+};
+
+static int
+fill_lcore(void *arg)
+{
+	struct fill_arg *fa = arg;
+	unsigned int i;
+	char a[32];
+
+	for (i = fa->first; i < fa->first + fa->n; i++) {
+		struct rte_mbuf *m;
+		struct npfct_pkt pkt;
+		struct npfct_conn *con;
+
+		snprintf(a, sizeof(a), "10.9.%u.%u", i >> 8, i & 0xff);
+		m = test_pkt_udp4(a, 1000, "192.0.2.9", 53);
+		npfct_pkt_parse(&pkt, m);
+		con = npfct_conn_establish(fa->ct, &pkt, NPFCT_DIR_OUT, false);
+		if (con != NULL) {
+			npfct_conn_release(con);
+			fa->made++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	return 0;
+}
+
+static void
+test_import_room(void **state)
+{
+	struct npfct *ct2 = test_ct_create("t2", 64);
+	struct fill_arg fa[2];
+	unsigned int lcore, k = 0;
+	uint64_t created;
+	uint8_t *img;
+	ssize_t len;
+
+	(void)state;
+	assert_non_null(ct2);
+	/* 61 connections made on two other lcores: 3 left. */
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (k == 2)
+			break;
+		fa[k] = (struct fill_arg){ .ct = ct2, .first = k * 100,
+		    .n = k == 0 ? 30 : 31 };
+		assert_int_equal(rte_eal_remote_launch(fill_lcore, &fa[k],
+		    lcore), 0);
+		k++;
+	}
+	assert_int_equal(k, 2);
+	rte_eal_mp_wait_lcore();
+	assert_int_equal(fa[0].made + fa[1].made, 61);
+	populate(test_ct);	/* three connections */
+	img = export_all(test_ct, &len);
+	assert_int_equal(len, HDR + 3 * REC);
+	assert_int_equal(npfct_import(ct2, NULL, img, (size_t)len, NULL), 3);
+	/* 63 IPv4 (max 64), 1 IPv6. */
+	assert_int_equal(npfct_count(ct2), 64);
+	/* Its two IPv4 records no longer fit: refused before anything. */
+	created = test_ct_stat(ct2, NPFCT_STAT_CONN_CREATE);
+	assert_int_equal(npfct_import(ct2, NULL, img, (size_t)len, NULL),
+	    -ENOSPC);
+	assert_int_equal(test_ct_stat(ct2, NPFCT_STAT_CONN_CREATE), created);
+	assert_int_equal(npfct_count(ct2), 64);
+	free(img);
+	npfct_destroy(ct2);
+}
+
 /* Import checks its arguments before it touches the buffer. */
 static void
 test_import_null_buffer(void **state)
@@ -757,6 +835,7 @@ main(void)
 		T(test_export_idle_newer_stamp),
 		T(test_export_image_len_64bit),
 		T(test_import_null_buffer),
+		T(test_import_room),
 		T(test_import_every_truncation_and_flip),
 		T(test_import_passes_traffic),
 		T(test_export_under_traffic),
