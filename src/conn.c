@@ -234,7 +234,8 @@ npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con)
 		npfct_live_nat_release(db->db_ct, npfct_af_index(alen));
 		return ret;
 	}
-	con->c_flags |= CONN_NATSLOT;
+	/* Atomic: the first entry is in the table, readers load the flags. */
+	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT, __ATOMIC_RELAXED);
 	con->c_bpos = NPFCT_POS_INSERTED;
 	return 0;
 }

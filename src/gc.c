@@ -356,7 +356,8 @@ gc_reclaim_ready(struct npfct *ct, bool all, const struct npfct_db *dying)
 		gc->gc_pending = b->b_next;
 		if (gc->gc_pending == NULL)
 			gc->gc_pending_tail = NULL;
-		gc->gc_npending--;
+		__atomic_store_n(&gc->gc_npending, gc->gc_npending - 1,
+		    __ATOMIC_RELAXED);
 		n += batch_reclaim(ct, b, b->b_db != dying);
 		batch_free(gc, b);
 	}
@@ -392,7 +393,9 @@ gc_defer(struct npfct *ct, struct npfct_gc_batch *b, unsigned int removed)
 	else
 		gc->gc_pending = b;
 	gc->gc_pending_tail = b;
-	gc->gc_npending++;
+	/* Relaxed stores: the service callback reads it unlocked. */
+	__atomic_store_n(&gc->gc_npending, gc->gc_npending + 1,
+	    __ATOMIC_RELAXED);
 }
 
 /*

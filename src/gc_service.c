@@ -39,12 +39,18 @@
  *	The tunables are words read and written with relaxed atomics; they
  *	are validated before any is changed.  The service callback is not
  *	MT-safe: the service framework runs it on one lcore at a time, and
- *	it only tries ct_gc_lock.
+ *	it only tries ct_gc_lock.  Its argument is a guard in static memory
+ *	(struct gc_guard) that outlives the instance: npfct_destroy() stops
+ *	the service, waits for calls in progress, unregisters it and then
+ *	drains the guard, so that a service lcore that was on its way into
+ *	the callback finds the instance marked dying rather than freed.
  *
  * Lock order
  *
  *	npfct::ct_gc_lock ->
  *		npfct_gc::gp_lock
+ *
+ *	gc_guards_lock is a leaf, taken alone (create, destroy).
  */
 
 #include <errno.h>
@@ -54,6 +60,7 @@
 #include <urcu/urcu-qsbr.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_service.h>
 #include <rte_service_component.h>
 
@@ -107,7 +114,9 @@ npfct_gc_gp_request(struct npfct *ct)
 	uint64_t ticket;
 
 	pthread_mutex_lock(&gp->gp_lock);
-	ticket = ++gp->gp_requested;
+	/* A relaxed store: gc_pending_ready_p() reads it without the lock. */
+	ticket = gp->gp_requested + 1;
+	__atomic_store_n(&gp->gp_requested, ticket, __ATOMIC_RELAXED);
 	pthread_cond_signal(&gp->gp_cond);
 	pthread_mutex_unlock(&gp->gp_lock);
 	return ticket;
@@ -215,23 +224,95 @@ gc_pending_ready_p(const struct npfct *ct)
 }
 
 /*
+ * Service guards.  The service callback's argument is a guard in static
+ * memory, not the instance: a service lcore may still be on its way into
+ * the callback when npfct_destroy() has stopped and unregistered the
+ * service (it read the run states just before they changed), and it must
+ * find memory that is still there.  The guard says whether the instance
+ * is alive and counts the callbacks inside; destroy marks it dying and
+ * waits until none is inside (a Dekker pair: both sides store, then load
+ * the other's word, sequentially consistent), after which every late
+ * caller sees "dying" and touches nothing else.  A guard is reused by a
+ * later instance; a very late caller then runs a step of that instance,
+ * which is harmless.  One guard per DPDK service slot at most.
+ */
+struct gc_guard {
+	struct npfct	*g_ct;		/* the instance; guards_lock */
+	uint32_t	g_inside;	/* callbacks inside; seq_cst */
+	uint32_t	g_dying;	/* 1: do nothing; seq_cst */
+};
+
+/* DPDK's service slots (RTE_SERVICE_NUM_MAX, private to rte_service.c). */
+#define GC_GUARDS	64
+
+static struct gc_guard gc_guards[GC_GUARDS];
+static pthread_mutex_t gc_guards_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A free guard for ct, live; NULL if none is free. */
+static struct gc_guard *
+gc_guard_get(struct npfct *ct)
+{
+	struct gc_guard *g = NULL;
+	unsigned int i;
+
+	pthread_mutex_lock(&gc_guards_lock);
+	for (i = 0; i < GC_GUARDS; i++)
+		if (gc_guards[i].g_ct == NULL) {
+			g = &gc_guards[i];
+			g->g_ct = ct;
+			__atomic_store_n(&g->g_dying, 0, __ATOMIC_SEQ_CST);
+			break;
+		}
+	pthread_mutex_unlock(&gc_guards_lock);
+	return g;
+}
+
+/*
+ * gc_guard_put: mark the guard dying, wait until no callback is inside,
+ * and free it.
+ */
+static void
+gc_guard_put(struct gc_guard *g)
+{
+	__atomic_store_n(&g->g_dying, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&g->g_inside, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+	pthread_mutex_lock(&gc_guards_lock);
+	g->g_ct = NULL;
+	pthread_mutex_unlock(&gc_guards_lock);
+}
+
+/*
  * gc_service_run: the service callback.
  *
- * => Returns -EAGAIN when no step was due (no work for service stats).
+ * => Returns -EAGAIN when no step was due (no work for service stats),
+ *    or when the instance is going (its guard is dying).
  */
 static int32_t
 gc_service_run(void *arg)
 {
-	struct npfct *ct = arg;
-	struct npfct_gc *gc = &ct->ct_gc;
+	struct gc_guard *g = arg;
+	struct npfct *ct;
+	struct npfct_gc *gc;
+	int32_t ret = -EAGAIN;
 
+	/* Seq_cst: pairs with gc_guard_put()'s store and load. */
+	__atomic_fetch_add(&g->g_inside, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&g->g_dying, __ATOMIC_SEQ_CST) != 0)
+		goto out;
+	ct = g->g_ct;
+	gc = &ct->ct_gc;
 	if (rte_get_tsc_cycles() < __atomic_load_n(&gc->gc_next_tsc,
 	    __ATOMIC_RELAXED) &&
 	    !__atomic_load_n(&gc->gc_pressure, __ATOMIC_RELAXED) &&
 	    !gc_pending_ready_p(ct))
-		return -EAGAIN;
+		goto out;
 	npfct_gc(ct);
-	return 0;
+	ret = 0;
+out:
+	/* Release: the instance is not touched after this. */
+	__atomic_fetch_sub(&g->g_inside, 1, __ATOMIC_RELEASE);
+	return ret;
 }
 
 int
@@ -298,12 +379,20 @@ npfct_gc_init(struct npfct *ct, const struct npfct_gc_params *user)
 
 	memset(&spec, 0, sizeof(spec));
 	snprintf(spec.name, sizeof(spec.name), "npfct_gc_%s", ct->ct_name);
+	gc->gc_guard = gc_guard_get(ct);
+	if (gc->gc_guard == NULL) {
+		NPFCT_LOG(ERR, "%s: no G/C service slot left", ct->ct_name);
+		npfct_gc_fini(ct);
+		return -ENOSPC;
+	}
 	spec.callback = gc_service_run;
-	spec.callback_userdata = ct;
+	spec.callback_userdata = gc->gc_guard;
 	ret = rte_service_component_register(&spec, &gc->gc_service_id);
 	if (ret != 0) {
 		NPFCT_LOG(ERR, "%s: cannot register the G/C service: %d",
 		    ct->ct_name, ret);
+		gc_guard_put(gc->gc_guard);
+		gc->gc_guard = NULL;
 		npfct_gc_fini(ct);
 		return ret;
 	}
@@ -320,14 +409,17 @@ fail:
 
 /*
  * gc_service_stop: stop the G/C service and wait until no service lcore
- * runs its callback.
+ * is in its callback or on its way into it.
  *
  * => rte_service_component_unregister() does not wait for a callback in
  *    progress (nor fail on 22.11): the instance must not be freed under
- *    it.  Both run states go to stopped, so no lcore starts a new call;
- *    rte_service_may_be_active() then says when the last call returned.
- *    A service lcore runs other services too: the wait is not bounded,
- *    but it is logged once a second.
+ *    it.  Both run states go to stopped, so that no lcore starts a new
+ *    call once it has seen them, and rte_service_may_be_active() says
+ *    when the lcores that were calling have returned; an lcore that read
+ *    the run states just before they changed is caught by the guard
+ *    (gc_guard_put(), after the unregister).  A service lcore runs other
+ *    services too: the wait is not bounded, but it is logged once a
+ *    second.
  */
 static void
 gc_service_stop(struct npfct *ct)
@@ -365,6 +457,8 @@ npfct_gc_fini(struct npfct *ct)
 		if (rte_service_component_unregister(gc->gc_service_id) != 0)
 			NPFCT_LOG(ERR, "%s: cannot unregister the G/C service",
 			    ct->ct_name);
+		gc_guard_put(gc->gc_guard);
+		gc->gc_guard = NULL;
 		gc->gc_service_ok = false;
 	}
 	if (gc->gc_gp != NULL) {

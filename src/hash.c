@@ -31,18 +31,23 @@
  *
  * Why four rounds (AES)
  *
- *	Each 16-byte block goes through four AES rounds under random round
- *	keys of its own (after a random whitening key), and the blocks'
- *	results are XORed.  Two AES rounds already make every output byte
- *	depend on every input byte; over four rounds every differential
- *	trail has at least 25 active S-boxes (the wide-trail bound), so
- *	the probability that a chosen input difference gives a chosen
- *	output difference is at most 2^-150: an attacker who cannot see
- *	signatures cannot make two keys, or the contributions of two
- *	blocks, collide on purpose.  This is the construction of Go's
- *	runtime map hash (AES rounds with per-process random keys), with
- *	more rounds; it is not a MAC, and need not be: nothing about a
- *	signature leaves the process.
+ *	The 16-byte blocks are chained: each is XORed into the state, with
+ *	a random whitening key of its own, and the state goes through four
+ *	AES rounds under random round keys of that block.  Two AES rounds
+ *	already make every output byte depend on every input byte; over
+ *	four rounds every differential trail has at least 25 active
+ *	S-boxes (the wide-trail bound), so the probability that a chosen
+ *	input difference gives a chosen output difference is at most
+ *	2^-150.  A difference in one block can only be cancelled by one in
+ *	a later block after those four rounds, so an attacker who cannot
+ *	see signatures cannot make two keys collide on purpose, and a
+ *	collision found in some blocks says nothing about keys that differ
+ *	elsewhere.  (Blocks hashed apart and XORed would not do: the sum
+ *	of the signatures of (a, b), (a', b), (a, b'), (a', b') would be
+ *	zero, as for CRC.)  This is the construction of Go's runtime map
+ *	hash (AES rounds with per-process random keys), with more rounds;
+ *	it is not a MAC, and need not be: nothing about a signature leaves
+ *	the process.
  *
  * Synchronisation
  *
@@ -248,19 +253,20 @@ aes_fold(__m128i x)
 static __rte_always_inline __attribute__((target("aes,sse2"))) uint32_t
 aes_sig(const struct npfct_hash *h, const uint8_t *key, unsigned int len)
 {
-	__m128i acc = _mm_setzero_si128();
+	__m128i x = _mm_setzero_si128();
 	unsigned int b, r;
 
 	for (b = 0; b < len / 16; b++) {
 		const __m128i *rk = (const __m128i *)h->h_aes[b];
-		__m128i x = _mm_loadu_si128((const __m128i *)(key + 16 * b));
 
+		/* Chained: each block goes into the state of the last. */
+		x = _mm_xor_si128(x,
+		    _mm_loadu_si128((const __m128i *)(key + 16 * b)));
 		x = _mm_xor_si128(x, _mm_load_si128(&rk[0]));
 		for (r = 1; r <= NPFCT_HASH_AES_ROUNDS; r++)
 			x = _mm_aesenc_si128(x, _mm_load_si128(&rk[r]));
-		acc = _mm_xor_si128(acc, x);
 	}
-	return aes_fold(acc);
+	return aes_fold(x);
 }
 
 __attribute__((target("aes,sse2"))) uint32_t
@@ -315,14 +321,14 @@ npfct_hash_aes_bulk(const struct npfct_hash *h, const void *const *keys,
 	}
 	for (i = 0; i < n; i++) {
 		const __m128i *p = keys[i];
-		__m128i a = _mm_loadu_si128(&p[0]);
-		__m128i b = _mm_loadu_si128(&p[1]);
-		__m128i c = _mm_loadu_si128(&p[2]);
+		__m128i x = _mm_loadu_si128(&p[0]);
 
-		AES_BLOCK(a, k0);
-		AES_BLOCK(b, k1);
-		AES_BLOCK(c, k2);
-		sigs[i] = aes_fold(_mm_xor_si128(_mm_xor_si128(a, b), c));
+		AES_BLOCK(x, k0);
+		x = _mm_xor_si128(x, _mm_loadu_si128(&p[1]));
+		AES_BLOCK(x, k1);
+		x = _mm_xor_si128(x, _mm_loadu_si128(&p[2]));
+		AES_BLOCK(x, k2);
+		sigs[i] = aes_fold(x);
 	}
 }
 

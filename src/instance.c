@@ -197,6 +197,8 @@ npfct_create(const struct npfct_params *p)
 		ret = -rte_errno;
 		goto fail;
 	}
+	/* Every database resolves the function alike (it depends on the CPU). */
+	ct->ct_hash_used = (enum npfct_hash_func)ct->ct_db->db_hkey.h_func;
 	ct->ct_db->db_installed = true;
 	ct->ct_tracking = (p->flags & NPFCT_F_TRACKING_OFF) ? 0 : 1;
 	/* Built-in ALG: ICMP errors related to their connection. */
@@ -312,7 +314,8 @@ npfct_find(const char *name)
 enum npfct_hash_func
 npfct_hash_func_get(const struct npfct *ct)
 {
-	return (enum npfct_hash_func)npfct_db_get(ct)->db_hkey.h_func;
+	/* Not the database's: a load may free that under the caller. */
+	return ct->ct_hash_used;
 }
 
 const char *

@@ -18,10 +18,10 @@
  *			Rust's and Python's hash tables use it), folded to 32
  *			bits;
  *	HalfSipHash-1-3	the 32-bit variant, 64-bit key (Linux's hsiphash);
- *	AES		x86 AES-NI: each 16-byte block of the key through
- *			four AES rounds under its own random round keys, the
- *			blocks XORed, folded to 32 bits (hash.c says why
- *			four rounds);
+ *	AES		x86 AES-NI: the key's 16-byte blocks chained, each
+ *			XORed into the state and four AES rounds under
+ *			random round keys of its own, folded to 32 bits
+ *			(hash.c says why four rounds);
  *	CRC32C		rte_hash_crc() with a random seed: NOT keyed in any
  *			useful sense (CRC is linear: keys that collide under
  *			one seed collide under all), for benchmarks only.

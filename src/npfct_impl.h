@@ -548,7 +548,8 @@ struct npfct_gc {
 	uint64_t	gc_next_tsc;	/* next service step */
 	/* The grace-period thread. */
 	struct npfct_gp	*gc_gp;		/* control thread */
-	/* The DPDK service. */
+	/* The DPDK service and the guard its callback gets (gc_service.c). */
+	struct gc_guard	*gc_guard;
 	uint32_t	gc_service_id;
 	bool		gc_service_ok;	/* registered */
 };
@@ -598,6 +599,7 @@ struct npfct {
 	uint32_t	ct_max_nat[NPFCT_NAF]; /* of which with a NAT entry */
 	uint32_t	ct_flags;	/* NPFCT_F_* */
 	enum npfct_hash_func ct_hash_func; /* as asked; immutable */
+	enum npfct_hash_func ct_hash_used; /* resolved (CPU); immutable */
 	struct npfct_gc	ct_gc;		/* the G/C */
 	int		ct_socket;
 	pthread_mutex_t	ct_ctl_lock;	/* load, ALG registration */

@@ -23,9 +23,21 @@
  *	ESTABLISHED one used to leave it CLOSED with a 10 s timeout while
  *	data still flowed.  A flag combination that no TCP stack sends (no
  *	flags, SYN|FIN, SYN|RST, ...) is invalid in every state.  A pure SYN
- *	of the initiator in CLOSED, SYN_SENT, CLOSING, LAST_ACK or TIME_WAIT
- *	starts the connection again with fresh window data (re-open, RFC
- *	1122 4.2.2.13): a new ISN is not within the old window.
+ *	of the initiator in CLOSED, or in CLOSING, LAST_ACK or TIME_WAIT
+ *	with an ISN beyond the old sequence space, starts the connection
+ *	again with fresh window data (re-open, RFC 1122 4.2.2.13): a new ISN
+ *	is not within the old window.  In SYN_SENT a SYN is a retransmission,
+ *	checked against the window: only the same ISN passes.
+ *
+ *	Blind senders, who know the ports but not the sequence numbers, can
+ *	forge packets without an ACK (SYN, RST) but no ACK of an ISN they
+ *	did not see.  So nothing they can forge resets window data that
+ *	real packets are checked against: no re-open from SYN_SENT, none
+ *	from a closing state with an older ISN, and the responder's side
+ *	set up by a bare SYN (simultaneous open) is replaced by the first
+ *	SYN-ACK that acknowledges exactly the initiator's SYN
+ *	(tcp_synack_resets_p()).  The transitions on the ACK of a FIN need
+ *	an ACK of everything the peer sent (tcp_acks_peer_p()).
  *
  *	RST: an in-order RST closes the connection, except in TIME_WAIT
  *	where it is ignored (RFC 1337).  In SYN_SENT the responder's RST is
@@ -137,7 +149,7 @@ static const uint8_t tcp_fsm[NPFCT_TCPS_COUNT][2][TCPFC_COUNT] = {
 		[B] = ROW(_, _, TCPS_OK, TCPS_OK),
 	},
 	[NPFCT_TCPS_SYN_SENT] = {
-		/* SYN retransmitted (or re-sent with a new ISN). */
+		/* SYN retransmitted (another ISN fails the window). */
 		[F] = ROW(TCPS_OK, _, _, _),
 		/* Handshake (2), or simultaneous open (RFC 793 fig. 8). */
 		[B] = ROW(NPFCT_TCPS_SIMSYN_SENT, NPFCT_TCPS_SYN_RECEIVED,
@@ -171,11 +183,13 @@ static const uint8_t tcp_fsm[NPFCT_TCPS_COUNT][2][TCPFC_COUNT] = {
 		[B] = ROW(_, TCPS_OK, TCPS_OK, TCPS_OK),
 	},
 	[NPFCT_TCPS_CLOSE_WAIT] = {
+		/* The responder closed first: its FIN again is no news. */
 		[F] = ROW(TCPS_OK, _, TCPS_OK, NPFCT_TCPS_LAST_ACK),
-		[B] = ROW(_, TCPS_OK, TCPS_OK, NPFCT_TCPS_LAST_ACK),
+		[B] = ROW(_, TCPS_OK, TCPS_OK, TCPS_OK),
 	},
 	[NPFCT_TCPS_FIN_WAIT] = {
-		[F] = ROW(TCPS_OK, _, TCPS_OK, NPFCT_TCPS_LAST_ACK),
+		/* The initiator closed first: its FIN again is no news. */
+		[F] = ROW(TCPS_OK, _, TCPS_OK, TCPS_OK),
 		[B] = ROW(_, TCPS_OK, TCPS_OK, NPFCT_TCPS_LAST_ACK),
 	},
 	[NPFCT_TCPS_CLOSING] = {
@@ -354,14 +368,65 @@ commit:
 	return true;
 }
 
-/* A pure SYN of the initiator in a state where it starts over. */
+/*
+ * A pure SYN of the initiator in a state where it starts over: CLOSED, or
+ * a closing state (CLOSING, LAST_ACK, TIME_WAIT).  Not SYN_SENT: a SYN
+ * there is a retransmission, checked against the window like any packet,
+ * so that a spoofed SYN with another ISN cannot wipe the window data the
+ * real SYN-ACK is checked against.
+ */
 static inline bool
 tcp_reopen_p(uint8_t state, unsigned int di, unsigned int fc, uint8_t tcpfl)
 {
 	return di == 0 && fc == TCPFC_SYN && (tcpfl & NPFCT_TH_RST) == 0 &&
-	    (state == NPFCT_TCPS_CLOSED || state == NPFCT_TCPS_SYN_SENT ||
-	    state == NPFCT_TCPS_CLOSING || state == NPFCT_TCPS_LAST_ACK ||
-	    state == NPFCT_TCPS_TIME_WAIT);
+	    (state == NPFCT_TCPS_CLOSED || state == NPFCT_TCPS_CLOSING ||
+	    state == NPFCT_TCPS_LAST_ACK || state == NPFCT_TCPS_TIME_WAIT);
+}
+
+/*
+ * tcp_synack_resets_p: a SYN-ACK of the responder, during the handshake,
+ * that acknowledges exactly the initiator's SYN.  It sets up the
+ * responder's side anew, replacing what a bare SYN of the "responder"
+ * set up in SYN_SENT (simultaneous open): the bare SYN carries no ACK,
+ * so anyone who knows the ports can send one, while this ACK proves that
+ * its sender saw the initiator's ISN.
+ */
+static inline bool
+tcp_synack_resets_p(const struct npfct_state *st, const struct npfct_pkt *pkt,
+		unsigned int di, unsigned int fc)
+{
+	return di == 1 && fc == TCPFC_SYNACK &&
+	    (st->nst_state == NPFCT_TCPS_SYN_SENT ||
+	    st->nst_state == NPFCT_TCPS_SIMSYN_SENT ||
+	    st->nst_state == NPFCT_TCPS_SYN_RECEIVED) &&
+	    pkt->tcp.ack == st->nst_win[0].nw_end;
+}
+
+/*
+ * tcp_acks_peer_p: the packet acknowledges everything the other side
+ * sent, its FIN included.  The transitions on the ACK of a FIN
+ * (FIN_SENT -> FIN_WAIT, FIN_RECEIVED -> CLOSE_WAIT, CLOSING and LAST_ACK
+ * onwards) need it: an older ACK, retransmitted or out of order, is no
+ * ACK of the FIN.
+ */
+static inline bool
+tcp_acks_peer_p(const struct npfct_state *st, const struct npfct_pkt *pkt,
+		unsigned int di)
+{
+	return (pkt->tcp.flags & NPFCT_TH_ACK) &&
+	    SEQ_GEQ(pkt->tcp.ack, st->nst_win[!di].nw_end);
+}
+
+/* Whether a transition from state to nstate is the ACK of a FIN. */
+static inline bool
+tcp_fin_acked_transition_p(uint8_t state, uint8_t nstate)
+{
+	return (state == NPFCT_TCPS_FIN_SENT &&
+	    nstate == NPFCT_TCPS_FIN_WAIT) ||
+	    (state == NPFCT_TCPS_FIN_RECEIVED &&
+	    nstate == NPFCT_TCPS_CLOSE_WAIT) ||
+	    (state == NPFCT_TCPS_CLOSING && nstate == NPFCT_TCPS_LAST_ACK) ||
+	    (state == NPFCT_TCPS_LAST_ACK && nstate == NPFCT_TCPS_TIME_WAIT);
 }
 
 /*
@@ -397,6 +462,7 @@ npfct_state_tcp_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 	const unsigned int fc = tcp_flag_class(tcpfl);
 	struct npfct_state saved;
 	uint8_t nstate;
+	bool reopen;
 
 	RTE_ASSERT(state < NPFCT_TCPS_COUNT);
 	if (likely((tcpfl & NPFCT_TH_RST) == 0)) {
@@ -421,15 +487,39 @@ npfct_state_tcp_inspect(const struct npfct *ct, const struct npfct_pkt *pkt,
 	 * to a FIN) leaves only the last ACK: LAST_ACK, not CLOSING, which
 	 * is for FINs that cross.
 	 */
-	if (nstate == NPFCT_TCPS_CLOSING && (tcpfl & NPFCT_TH_ACK) &&
-	    SEQ_GEQ(pkt->tcp.ack, st->nst_win[!di].nw_end))
+	if (nstate == NPFCT_TCPS_CLOSING && tcp_acks_peer_p(st, pkt, di))
 		nstate = NPFCT_TCPS_LAST_ACK;
+	/* Only an ACK of the FIN moves on from a half-closed state. */
+	if (unlikely(tcp_fin_acked_transition_p(state, nstate)) &&
+	    !tcp_acks_peer_p(st, pkt, di))
+		nstate = TCPS_OK;
 
-	if (unlikely(tcp_reopen_p(state, di, fc, tcpfl))) {
-		/* Start over: the new ISN is not within the old window. */
+	reopen = tcp_reopen_p(state, di, fc, tcpfl);
+	if (unlikely(reopen) && state != NPFCT_TCPS_CLOSED &&
+	    !SEQ_GT(pkt->tcp.seq, st->nst_win[0].nw_end)) {
+		/*
+		 * A new connection's ISN lies beyond the old one's sequence
+		 * space (RFC 1122 4.2.2.13); another SYN is not one, and
+		 * must not wipe the closing connection's window data.
+		 */
+		return false;
+	}
+	if (unlikely(reopen || tcp_synack_resets_p(st, pkt, di, fc))) {
+		/*
+		 * Start over: the new ISN is not within the old window (re-
+		 * open: both sides; a SYN-ACK of the SYN: the responder's).
+		 */
 		saved = *st;
-		memset(st->nst_win, 0, sizeof(st->nst_win));
-		st->nst_flags = 0;
+		if (reopen) {
+			memset(st->nst_win, 0, sizeof(st->nst_win));
+			st->nst_flags = 0;
+		} else {
+			/* As the initiator's first packet left it. */
+			st->nst_win[1].nw_end = 0;
+			st->nst_win[1].nw_maxend = 0;
+			st->nst_win[1].nw_maxwin = 1;
+			st->nst_wscale[1] = NPFCT_TCP_WSCALE_NONE;
+		}
 		if (!tcp_inwindow(ct, pkt, st, di)) {
 			*st = saved;
 			return false;

@@ -1475,20 +1475,20 @@ test_gc_service_params_apply_at_once(void **state)
  * destroy stops the service and waits for the step to return before it
  * frees anything (the grace-period thread's state is malloc()ed: a step
  * that outlived it would be a heap-use-after-free under ASan).  Each
- * round destroys right after the step started to expire 4000
+ * round destroys right after the step started to expire 20000
  * connections; the service is gone afterwards and its lcore runs on.
  */
 static void
 test_gc_service_destroy_while_running(void **state)
 {
-	const unsigned int nflows = 4000, rounds = 20;
+	const unsigned int nflows = 20000, rounds = 20;
 	unsigned int round, i, caught = 0;
 	uint32_t id;
 	uint64_t end;
 
 	(void)state;
 	for (round = 0; round < rounds; round++) {
-		struct npfct *ct = test_ct_create("running", 8192);
+		struct npfct *ct = test_ct_create("running", 32768);
 
 		assert_non_null(ct);
 		extra_ct = ct;

@@ -164,6 +164,50 @@ test_hash_keys_per_database(void **state)
 }
 
 /*
+ * No additive structure across a key's blocks: for a keyed function the
+ * signatures of (a, b), (a', b), (a, b'), (a', b') (48-byte keys, blocks
+ * 0 and 1 varied, block 2 fixed) do not sum to zero, as they do for CRC
+ * (affine) and for blocks hashed apart and XORed.
+ */
+static void
+test_hash_no_block_sum(void **state)
+{
+	const enum npfct_hash_func funcs[] = { NPFCT_HASH_SIPHASH13,
+	    NPFCT_HASH_HALFSIPHASH13, NPFCT_HASH_AES, NPFCT_HASH_CRC32C };
+	uint8_t k[4][48];
+	struct npfct_hash h;
+	unsigned int f, t, i, zero;
+	hash_sig_t sum;
+
+	(void)state;
+	for (f = 0; f < RTE_DIM(funcs); f++) {
+		if (npfct_hash_init(&h, funcs[f], false) != 0)
+			continue;
+		zero = 0;
+		for (t = 0; t < 100; t++) {
+			for (i = 0; i < 48; i++)
+				k[0][i] = (uint8_t)rte_rand();
+			memcpy(k[1], k[0], 48);
+			memcpy(k[2], k[0], 48);
+			for (i = 0; i < 16; i++) {
+				k[1][i] ^= (uint8_t)(rte_rand() | 1);	/* a' */
+				k[2][16 + i] ^= (uint8_t)(rte_rand() | 1); /* b' */
+			}
+			memcpy(k[3], k[1], 48);
+			memcpy(k[3] + 16, k[2] + 16, 16);		/* a', b' */
+			sum = 0;
+			for (i = 0; i < 4; i++)
+				sum ^= npfct_hash_sig(&h, k[i], 48);
+			zero += sum == 0;
+		}
+		if (funcs[f] == NPFCT_HASH_CRC32C)
+			assert_int_equal(zero, 100);
+		else
+			assert_int_equal(zero, 0);
+	}
+}
+
+/*
  * A UDP tuple of the attacks: source 10.x.y.z:sport, destination
  * SERVER:53.  Its canonical key is its forwards key (10/8 sorts first).
  */
@@ -485,6 +529,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_hash_siphash_vectors),
 		T(test_hash_keys_per_database),
+		T(test_hash_no_block_sum),
 		T(test_hash_crc_flood),
 		T(test_hash_known_key_flood),
 		T(test_hash_every_function_tracks),

@@ -582,6 +582,125 @@ test_tcp_duplicate_synack_established(void **state)
 	    86400);
 }
 
+/*
+ * A blind SYN during set-up (the sender knows the ports, not the ISNs):
+ * neither a bare "responder" SYN nor an initiator SYN with another ISN
+ * keeps the real SYN-ACK out.
+ */
+static void
+test_tcp_blind_syn_setup(void **state)
+{
+	static const struct tcp_step responder[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		/* Taken for a simultaneous open... */
+		{ B, SYN, 3000000000u, 0, 0, 65535, 14, true, S(SIMSYN_SENT) },
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SIMSYN_SENT) },
+		/* ...until the SYN-ACK of the real SYN replaces it. */
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+		{ B, ACK | PSH, 5001, 1001, 100, 509, NOWS, true,
+		    S(ESTABLISHED) },
+	};
+	static const struct tcp_step initiator[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ F, SYN, 777777, 0, 0, 65535, 7, false, S(SYN_SENT) },
+		{ F, SYN, 999, 0, 0, 65535, 7, false, S(SYN_SENT) },
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+	};
+	/* A real simultaneous open still works (both SYNs, both SYN-ACKs). */
+	static const struct tcp_step simultaneous[] = {
+		{ F, SYN, 1000, 0, 0, 65535, 7, true, S(SYN_SENT) },
+		{ B, SYN, 5000, 0, 0, 65160, 7, true, S(SIMSYN_SENT) },
+		{ B, SYN | ACK, 5000, 1001, 0, 65160, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, SYN | ACK, 1000, 5001, 0, 65535, 7, true,
+		    S(SYN_RECEIVED) },
+		{ F, ACK, 1001, 5001, 0, 502, NOWS, true, S(ESTABLISHED) },
+	};
+
+	(void)state;
+	RUN(test_ct, responder);
+	RUN(test_ct, initiator);
+	RUN(test_ct, simultaneous);
+}
+
+/*
+ * A closing connection re-opens only for an ISN beyond its sequence
+ * space: a blind SYN below it is refused and changes nothing.
+ */
+static void
+test_tcp_reopen_needs_newer_isn(void **state)
+{
+	static const struct tcp_step seq[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1002, 5002, 0, 502, NOWS, true, S(TIME_WAIT) },
+		{ F, SYN, 500, 0, 0, 65535, 7, false, S(TIME_WAIT) },
+		{ F, SYN, 1002, 0, 0, 65535, 7, false, S(TIME_WAIT) },
+		/* The peer's retransmitted FIN still passes. */
+		{ B, FIN | ACK, 5001, 1002, 0, 509, NOWS, true, S(TIME_WAIT) },
+		{ F, SYN, 1003, 0, 0, 65535, 7, true, S(SYN_SENT) },
+	};
+
+	(void)state;
+	RUN(test_ct, seq);
+}
+
+/*
+ * Half-closed connections: only an ACK of the FIN moves them on, and a
+ * FIN retransmitted by the side that closed first is no close of the
+ * other side (with NPF's table it jumped to LAST_ACK, then TIME_WAIT,
+ * while the other side still sent data).
+ */
+static void
+test_tcp_half_close_retransmissions(void **state)
+{
+	static const struct tcp_step client_first[] = {
+		HANDSHAKE,
+		{ F, FIN | ACK, 1001, 5001, 0, 502, NOWS, true, S(FIN_SENT) },
+		/* Server data acking only up to the FIN: still FIN_SENT. */
+		{ B, ACK | PSH, 5001, 1001, 100, 509, NOWS, true,
+		    S(FIN_SENT) },
+		/* The FIN is retransmitted, then acknowledged. */
+		{ F, FIN | ACK, 1001, 5101, 0, 502, NOWS, true, S(FIN_SENT) },
+		{ B, ACK, 5101, 1002, 0, 509, NOWS, true, S(FIN_WAIT) },
+		/* Retransmitted again (the ACK was lost): no change. */
+		{ F, FIN | ACK, 1001, 5101, 0, 502, NOWS, true, S(FIN_WAIT) },
+		{ B, ACK | PSH, 5101, 1002, 100, 509, NOWS, true,
+		    S(FIN_WAIT) },
+		{ B, FIN | ACK, 5201, 1002, 0, 509, NOWS, true, S(LAST_ACK) },
+		/* An older ACK of the client: not the last ACK. */
+		{ F, ACK, 1002, 5201, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ F, ACK, 1002, 5202, 0, 502, NOWS, true, S(TIME_WAIT) },
+	};
+	static const struct tcp_step server_first[] = {
+		HANDSHAKE,
+		{ B, FIN | ACK, 5001, 1001, 0, 509, NOWS, true,
+		    S(FIN_RECEIVED) },
+		/* Client data acking only up to the FIN. */
+		{ F, ACK | PSH, 1001, 5001, 50, 502, NOWS, true,
+		    S(FIN_RECEIVED) },
+		{ F, ACK, 1051, 5002, 0, 502, NOWS, true, S(CLOSE_WAIT) },
+		/* The server's FIN again: no change. */
+		{ B, FIN | ACK, 5001, 1051, 0, 509, NOWS, true,
+		    S(CLOSE_WAIT) },
+		{ F, ACK | PSH, 1051, 5002, 50, 502, NOWS, true,
+		    S(CLOSE_WAIT) },
+		{ F, FIN | ACK, 1101, 5002, 0, 502, NOWS, true, S(LAST_ACK) },
+		{ B, ACK, 5002, 1101, 0, 509, NOWS, true, S(LAST_ACK) },
+		{ B, ACK, 5002, 1102, 0, 509, NOWS, true, S(TIME_WAIT) },
+	};
+
+	(void)state;
+	RUN(test_ct, client_first);
+	RUN(test_ct, server_first);
+}
+
 /* SYN|RST is sent by no stack: invalid, also in window. */
 static void
 test_tcp_syn_rst_invalid(void **state)
@@ -642,9 +761,9 @@ static const uint8_t expected[NPFCT_TCPS_COUNT][2][C_NCLASS] = {
 		{ IV, OK, OK, OK, S(CLOSED) } },
 	[S(CLOSE_WAIT)] = {
 		{ OK, IV, OK, S(LAST_ACK), S(CLOSED) },
-		{ IV, OK, OK, S(LAST_ACK), S(CLOSED) } },
+		{ IV, OK, OK, OK, S(CLOSED) } },
 	[S(FIN_WAIT)] = {
-		{ OK, IV, OK, S(LAST_ACK), S(CLOSED) },
+		{ OK, IV, OK, OK, S(CLOSED) },
 		{ IV, OK, OK, S(LAST_ACK), S(CLOSED) } },
 	[S(CLOSING)] = {
 		{ S(SYN_SENT), IV, S(LAST_ACK), OK, S(CLOSED) },
@@ -746,6 +865,19 @@ test_tcp_table_every_cell(void **state)
 				/* A side not heard yet: its own ISN. */
 				if (snd->nw_end == 0)
 					probe.seq = di == 0 ? 1000 : 5000;
+				/*
+				 * The initiator's SYN: in SYN_SENT its
+				 * retransmission (the ISN), in a closing
+				 * state a new connection's (a newer ISN).
+				 */
+				if (c == C_SYN && di == 0 &&
+				    target == S(SYN_SENT))
+					probe.seq = 1000;
+				if (c == C_SYN && di == 0 &&
+				    (target == S(CLOSING) ||
+				    target == S(LAST_ACK) ||
+				    target == S(TIME_WAIT)))
+					probe.seq = snd->nw_end + 100000;
 				/* RST|ACK of the SYN in SYN_SENT. */
 				probe.ack = rcv->nw_end;
 				probe.win = 500;
@@ -974,6 +1106,9 @@ main(void)
 		T(test_tcp_refused_synack_no_poison),
 		T(test_tcp_duplicate_synack_established),
 		T(test_tcp_syn_rst_invalid),
+		T(test_tcp_blind_syn_setup),
+		T(test_tcp_reopen_needs_newer_isn),
+		T(test_tcp_half_close_retransmissions),
 		T(test_tcp_table_every_cell),
 		T(test_tcp_timeouts),
 		T(test_tcp_invalid_not_refreshing),
