@@ -243,6 +243,10 @@ for _ in $(seq 100); do
 	kill -0 "$FWPID" 2>/dev/null || break
 	sleep 0.1
 done
+if kill -0 "$FWPID" 2>/dev/null; then
+	echo "    l3fwd-npf did not exit within 10 s: killed"
+	kill -KILL "$FWPID" 2>/dev/null
+fi
 wait "$FWPID" && rc=0 || rc=$?
 FWPID=""
 awk '/final statistics/ { on = 1 } on' "$WORK/l3fwd-npf.log" |

@@ -433,6 +433,11 @@ for _ in $(seq 150); do
 	sleep 0.1
 done
 expect_eq "SIGINT: l3fwd-npf exits with status 0 within 15 s" 0 "$rc"
+if [ "$rc" = timeout ]; then
+	# Hung on its way out: stop it by PID, never leave it running.
+	kill -KILL "$FWPID" 2>/dev/null
+	wait "$FWPID" 2>/dev/null
+fi
 FWPID=""
 check "final statistics printed" grep -q "final statistics" "$TMP/fw.log"
 created=$(final npfct.conn-create)

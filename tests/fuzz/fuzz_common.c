@@ -61,7 +61,7 @@ fuzz_eal_init(void)
 struct rte_mbuf *
 fuzz_mbuf(const uint8_t *data, size_t len, uint16_t seg_len, uint16_t port)
 {
-	struct rte_mbuf *head = NULL, *m;
+	struct rte_mbuf *head = NULL, *tail = NULL, *m;
 	size_t off = 0, n;
 	uint16_t room;
 
@@ -70,6 +70,9 @@ fuzz_mbuf(const uint8_t *data, size_t len, uint16_t seg_len, uint16_t port)
 	room = RTE_MBUF_DEFAULT_DATAROOM;
 	if (seg_len == 0 || seg_len > room)
 		seg_len = room;
+	/* Short segments would take more mbufs than the pool has. */
+	if ((len + seg_len - 1) / seg_len > 1024)
+		seg_len = (uint16_t)((len + 1023) / 1024);
 	while (off < len) {
 		m = rte_pktmbuf_alloc(pool);
 		if (m == NULL) {
@@ -79,13 +82,15 @@ fuzz_mbuf(const uint8_t *data, size_t len, uint16_t seg_len, uint16_t port)
 		n = RTE_MIN(len - off, (size_t)seg_len);
 		memcpy(rte_pktmbuf_append(m, (uint16_t)n), data + off, n);
 		off += n;
+		/* Linked at the tail (rte_pktmbuf_chain() walks the chain). */
 		if (head == NULL) {
 			head = m;
-		} else if (rte_pktmbuf_chain(head, m) != 0) {
-			rte_pktmbuf_free(m);
-			rte_pktmbuf_free(head);
-			return NULL;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+			head->pkt_len += m->data_len;
 		}
+		tail = m;
 	}
 	head->port = port;
 	return head;
