@@ -982,6 +982,33 @@ test_no_lcore_thread(void **state)
 }
 
 /*
+ * nat_flow: establish the UDP flow 10.NET.0.(i+1):1000 -> SERVER:53 and
+ * set NAT on it (port 61000 + i); returns what setnat returned.
+ */
+static int
+nat_flow(struct npfct *ct, unsigned int net, unsigned int i)
+{
+	static int nat;
+	union npfct_addr ta = { .v4 = inet_addr("203.0.113.1") };
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m;
+	char a[32];
+	int ret;
+
+	snprintf(a, sizeof(a), "10.%u.0.%u", net, i + 1);
+	m = test_pkt_udp4(a, 1000, SERVER, 53);
+	npfct_pkt_parse(&pkt, m);
+	con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(con);
+	ret = npfct_conn_setnat(ct, &pkt, con, &nat, NPFCT_NAT_OUT, &ta,
+	    htons((uint16_t)(61000 + i)));
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+/*
  * max_nat_conns bounds the second entries: past it setnat refuses with
  * -ENOSPC, counted as table-full, and the connection is expired (as for
  * a lost race); a destroyed NAT connection gives its entry back.
@@ -994,48 +1021,19 @@ test_setnat_nat_limit(void **state)
 		.max_nat_conns = 4, .flags = NPFCT_F_FIXED_HASH_SEED,
 	};
 	struct npfct *ct = npfct_create(&p);
-	union npfct_addr ta = { .v4 = inet_addr("203.0.113.1") };
-	struct npfct_conn *con;
-	struct npfct_pkt pkt;
 	unsigned int i;
-	int nat, ret;
 
 	(void)state;
 	assert_non_null(ct);
 	npfct_clock_manual(ct, TEST_CT_T0 * 1000000000ull);
-	for (i = 0; i < 6; i++) {
-		char a[32];
-		struct rte_mbuf *m;
-
-		snprintf(a, sizeof(a), "10.6.0.%u", i + 1);
-		m = test_pkt_udp4(a, 1000, SERVER, 53);
-		npfct_pkt_parse(&pkt, m);
-		con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
-		assert_non_null(con);
-		ret = npfct_conn_setnat(ct, &pkt, con, &nat, NPFCT_NAT_OUT,
-		    &ta, htons((uint16_t)(61000 + i)));
-		npfct_conn_release(con);
-		assert_int_equal(ret, i < 4 ? 0 : -ENOSPC);
-		rte_pktmbuf_free(m);
-	}
+	for (i = 0; i < 6; i++)
+		assert_int_equal(nat_flow(ct, 6, i), i < 4 ? 0 : -ENOSPC);
 	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_TABLE_FULL), 2);
 	assert_int_equal(test_ct_stat(ct, NPFCT_STAT_BUCKET_FULL), 0);
 	/* All gone: the NAT entries are given back. */
 	assert_int_equal(npfct_flush(ct), 6);
-	for (i = 0; i < 4; i++) {
-		char a[32];
-		struct rte_mbuf *m;
-
-		snprintf(a, sizeof(a), "10.7.0.%u", i + 1);
-		m = test_pkt_udp4(a, 1000, SERVER, 53);
-		npfct_pkt_parse(&pkt, m);
-		con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
-		assert_non_null(con);
-		assert_int_equal(npfct_conn_setnat(ct, &pkt, con, &nat,
-		    NPFCT_NAT_OUT, &ta, htons((uint16_t)(62000 + i))), 0);
-		npfct_conn_release(con);
-		rte_pktmbuf_free(m);
-	}
+	for (i = 0; i < 4; i++)
+		assert_int_equal(nat_flow(ct, 7, i), 0);
 	npfct_destroy(ct);
 }
 

@@ -409,10 +409,10 @@ establish6(struct npfct *ct, unsigned int i)
 	return con;
 }
 
+/* Whether the outbound packet m (freed) finds a connection. */
 static bool
-found6(struct npfct *ct, unsigned int i)
+found_out(struct npfct *ct, struct rte_mbuf *m)
 {
-	struct rte_mbuf *m = flow6(i);
 	struct npfct_pkt pkt;
 	bool forw;
 	struct npfct_conn *con;
@@ -424,17 +424,15 @@ found6(struct npfct *ct, unsigned int i)
 }
 
 static bool
+found6(struct npfct *ct, unsigned int i)
+{
+	return found_out(ct, flow6(i));
+}
+
+static bool
 found4(struct npfct *ct, unsigned int i)
 {
-	struct rte_mbuf *m = flow(i, false);
-	struct npfct_pkt pkt;
-	bool forw;
-	struct npfct_conn *con;
-
-	npfct_pkt_parse(&pkt, m);
-	con = npfct_conn_lookup(ct, &pkt, NPFCT_DIR_OUT, &forw);
-	rte_pktmbuf_free(m);
-	return con != NULL;
+	return found_out(ct, flow(i, false));
 }
 
 /*
