@@ -132,6 +132,11 @@ enum npfct_hash_func {
 	NPFCT_HASH_MAX			/**< number of values */
 };
 
+/** Number of zones (npfct_pkt::zone is 16 bits; zone 0 is the default). */
+#define NPFCT_NZONES		65536
+/** npfct_zone_limit_set() zone argument: the default limit of all zones. */
+#define NPFCT_ZONE_DEFAULT	(-1)
+
 /** Timeout groups: index into npfct_params::timeouts. */
 enum npfct_timeout {
 	NPFCT_TIMEOUT_GENERIC_CLOSED = 0, /**< generic protocol, closed */
@@ -243,6 +248,35 @@ struct npfct_params {
  *   - ENOSPC: no DPDK service slot left for the G/C service.
  */
 struct npfct *npfct_create(const struct npfct_params *params);
+
+/**
+ * Limit the connections of a zone (both families together): a zone at its
+ * limit refuses new connections (establish fails with EDQUOT, counted as
+ * NPFCT_STAT_ZONE_FULL), other zones are not affected.  A zone without a
+ * limit of its own (0) has the default limit (zone NPFCT_ZONE_DEFAULT);
+ * a default of 0 is none, the initial setting.  A lower limit does not
+ * remove connections above it.  Any thread, at any time.
+ *
+ * @param zone
+ *   0..65535, or NPFCT_ZONE_DEFAULT.
+ * @param limit
+ *   Connections, 0: none (the default, for a zone).
+ * @return
+ *   0, or -EINVAL.
+ */
+int npfct_zone_limit_set(struct npfct *ct, int zone, uint32_t limit);
+
+/**
+ * Return the limit of a zone (0: none of its own) or the default limit
+ * (NPFCT_ZONE_DEFAULT), or -EINVAL.
+ */
+int64_t npfct_zone_limit_get(const struct npfct *ct, int zone);
+
+/**
+ * Return the connections of a zone (not yet destroyed), a snapshot.  Any
+ * thread.
+ */
+uint32_t npfct_zone_count(const struct npfct *ct, uint16_t zone);
 
 /**
  * Return the name of a hash function ("siphash13", "aes", ...), or NULL if
@@ -384,6 +418,8 @@ int npfct_flush(struct npfct *ct);
 #define NPFCT_FILTER_PORT	0x04
 /** npfct_filter::fields: match connections bound to an interface. */
 #define NPFCT_FILTER_IFID	0x08
+/** npfct_filter::fields: match the connections of a zone. */
+#define NPFCT_FILTER_ZONE	0x10
 
 /**
  * Which connections npfct_flush_filter() destroys: all the fields selected
@@ -398,11 +434,12 @@ struct npfct_filter {
 	union npfct_addr addr;	/**< address prefix */
 	rte_be16_t port;	/**< port (or ICMP query id) */
 	uint16_t ifid;		/**< interface (per-interface connections) */
+	uint16_t zone;		/**< zone (npfct_pkt::zone) */
 };
 
 /**
  * Destroy the connections that match a filter (e.g. all connections of a
- * host, of a port, of an interface).  Same rules as npfct_flush().
+ * host, of a port, of an interface, of a zone).  Same rules as npfct_flush().
  *
  * @return
  *   Number of connections destroyed, or -EINVAL (bad filter).
@@ -451,7 +488,7 @@ int npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id);
  */
 
 /** Version of the export format written by npfct_export(). */
-#define NPFCT_EXPORT_VERSION	1
+#define NPFCT_EXPORT_VERSION	2
 
 struct npfct_conn_info;
 
@@ -525,6 +562,7 @@ ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
  *   - -EBADMSG: truncated input, bad magic, sizes or checksum;
  *   - -EPROTONOSUPPORT: another format version;
  *   - -ENOSPC: not enough room for the connections;
+ *   - -EDQUOT: a zone's limit has no room for its connections;
  *   - -EEXIST: a connection is already present (or repeated);
  *   - -ENOENT: nat_restore returned NULL.
  */

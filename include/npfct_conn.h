@@ -112,7 +112,9 @@ struct npfct_conn *npfct_conn_lookup(struct npfct *ct,
  *   - ENOSPC: the family has max_conns connections
  *     (NPFCT_STAT_TABLE_FULL), or the two buckets of the key are full
  *     while the table has room (NPFCT_STAT_BUCKET_FULL; with the keyed
- *     hash only near the limit, never by aimed collisions).
+ *     hash only near the limit, never by aimed collisions);
+ *   - EDQUOT: the packet's zone is at its limit (NPFCT_STAT_ZONE_FULL,
+ *     npfct_zone_limit_set()).
  */
 struct npfct_conn *npfct_conn_establish(struct npfct *ct,
 		const struct npfct_pkt *pkt, int di, bool per_if);
@@ -224,6 +226,7 @@ struct npfct_conn_info {
 	uint8_t dir;			/**< NPFCT_DIR_* of the first packet */
 	bool per_if;			/**< bound to ifid */
 	uint16_t ifid;			/**< interface */
+	uint16_t zone;			/**< zone (npfct_pkt::zone) */
 	bool pass;			/**< a "pass" connection */
 	bool nat;			/**< backwards key translated (NAT) */
 	enum npfct_nat_type nat_type;	/**< if nat: which side */

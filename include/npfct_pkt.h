@@ -30,8 +30,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,6 +112,14 @@ struct npfct_pkt {
 	uint8_t		alen;		/**< address length: 4 or 16 */
 	uint8_t		ttl;		/**< IPv4 TTL or IPv6 hop limit */
 	uint16_t	ifid;		/**< interface: the mbuf's port */
+	/**
+	 * Zone (tenant, VRF): part of the connection key, 0 by default.
+	 * Set by the parser from the mbuf's zone field
+	 * (npfct_mbuf_zone_set()) if it was registered, otherwise 0; the
+	 * application may set it after parsing (npfct_inspect_burst_parsed()
+	 * and the one-packet calls use it as it is).
+	 */
+	uint16_t	zone;
 	uint16_t	l3_off;		/**< offset of the IP header */
 	uint16_t	l4_off;		/**< offset of the layer 4 header */
 	uint16_t	l4_len;		/**< layer 4 header + payload, per IP */
@@ -138,6 +148,53 @@ struct npfct_pkt {
 		} icmp;
 	};
 };
+
+/**
+ * Offset of the mbuf dynamic field holding a packet's zone, or -1 while
+ * it is not registered (npfct_zone_dynfield_register()).  Read-only for
+ * the application.
+ */
+extern int npfct_zone_dynfield_offset;
+
+/**
+ * Register the mbuf dynamic field "npfct_zone" (a uint16_t), from which
+ * npfct_pkt_parse() takes each packet's zone.  Call once, after
+ * rte_eal_init(), before setting zones with npfct_mbuf_zone_set(); any
+ * thread; calling it again returns the same offset.  Without it every
+ * packet is in zone 0.
+ *
+ * Once it is registered the parser reads the field of every packet, and
+ * DPDK does not clear dynamic fields when it allocates an mbuf: the
+ * application sets the zone of every packet it gives the library (e.g.
+ * in an Rx callback, from the port or the VLAN id), 0 included.
+ *
+ * @return
+ *   The field's offset (>= 0), or a negative errno (rte_mbuf_dynfield
+ *   errors: -ENOSPC no room left in the mbuf, -ENOMEM).
+ */
+int npfct_zone_dynfield_register(void);
+
+/**
+ * Set the zone of a packet, for npfct_pkt_parse() to take.  The field
+ * must be registered (npfct_zone_dynfield_register()); otherwise this
+ * does nothing.  E.g. from the receiving port or the VLAN id.
+ */
+static inline void
+npfct_mbuf_zone_set(struct rte_mbuf *m, uint16_t zone)
+{
+	if (likely(npfct_zone_dynfield_offset >= 0))
+		*RTE_MBUF_DYNFIELD(m, npfct_zone_dynfield_offset,
+		    uint16_t *) = zone;
+}
+
+/** The zone npfct_pkt_parse() takes from an mbuf (0 if none is set). */
+static inline uint16_t
+npfct_mbuf_zone(const struct rte_mbuf *m)
+{
+	return npfct_zone_dynfield_offset >= 0 ?
+	    *RTE_MBUF_DYNFIELD(m, npfct_zone_dynfield_offset, const uint16_t *) :
+	    0;
+}
 
 /** npfct_pkt::tcp.wscale when the SYN carried no window scale option. */
 #define NPFCT_TCP_WSCALE_NONE	0xff
@@ -182,7 +239,8 @@ enum npfct_parse_status npfct_pkt_parse_l3(struct npfct_pkt *pkt,
  * total length.  TCP sequence data beyond 8 bytes is not read.
  *
  * @param inner
- *   Structure to fill (mbuf and ifid are copied from the outer packet).
+ *   Structure to fill (mbuf, ifid and zone are copied from the outer
+ *   packet: the quoted packet is looked up in the error's zone).
  * @param outer
  *   A parsed packet with NPFCT_PKT_ICMP_ERR set.
  * @return

@@ -55,6 +55,8 @@ enum npfct_stat {
 	NPFCT_STAT_BUCKET_FULL,
 	/** a call that needs an lcore id refused: the thread has none */
 	NPFCT_STAT_NO_LCORE,
+	/** establish (or import) refused: the zone is at its limit */
+	NPFCT_STAT_ZONE_FULL,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

@@ -11,9 +11,9 @@
  *	Connection direction is identified by the direction of its first
  *	packet: the "forwards stream"; replies form the "backwards stream".
  *	Every connection has two keys, as in NPF.  The keys come from the
- *	5-tuple; the interface is matched outside the key (per-interface
- *	connections) and, with NAT, the backwards key holds the translated
- *	address and port.
+ *	zone (zone.c) and the 5-tuple; the interface is matched outside the
+ *	key (per-interface connections) and, with NAT, the backwards key
+ *	holds the translated address and port.
  *
  *	Unlike NPF, a connection has one table entry, under the canonical
  *	form of its forwards key (npfct_impl.h), which is also the canonical
@@ -97,6 +97,7 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 	npfct_state_destroy(&con->c_state);
 	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_NATSLOT)
 		npfct_live_nat_release(ct, af);
+	npfct_zone_release(ct, npfct_connkey_zone(npfct_conn_fkey(con)), 1);
 
 	/* Poisoned in the pool (sanitizer builds). */
 	npfct_connpool_put(&ct->ct_pool[af], con);
@@ -393,12 +394,23 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 
 	/*
-	 * Count the connection against max_conns, the hard limit, then
-	 * allocate it: the pool holds max_conns plus what the lcores'
-	 * magazines may keep, so within the limit it never runs dry.
+	 * Count the connection against its zone's limit and max_conns, the
+	 * hard limit, then allocate it: the pool holds max_conns plus what
+	 * the lcores' magazines may keep, so within the limit it never runs
+	 * dry.
 	 */
 	af = npfct_af_index(pkt->alen);
+	/*
+	 * The zone's limit first: its own refusal, which puts no pressure
+	 * on the G/C (no early drop in other zones).
+	 */
+	if (unlikely(!npfct_zone_reserve(ct, pkt->zone, 1))) {
+		npfct_stat_inc(ct, NPFCT_STAT_ZONE_FULL);
+		rte_errno = EDQUOT;
+		return NULL;
+	}
 	if (unlikely(!npfct_live_reserve(ct, af, 1))) {
+		npfct_zone_release(ct, pkt->zone, 1);
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
 		npfct_gc_pressure(ct, af);
 		rte_errno = ENOSPC;
@@ -406,6 +418,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 	con = npfct_conn_alloc(ct, pkt->alen);
 	if (unlikely(con == NULL)) {
+		npfct_zone_release(ct, pkt->zone, 1);
 		npfct_live_release(ct, af, 1);
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
 		npfct_gc_pressure(ct, af);
@@ -424,18 +437,21 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	con->c_fpos = con->c_bpos = -1;
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
 
+	/*
+	 * Construct "forwards" and "backwards" keys (first: destroy reads
+	 * the zone from them).
+	 */
+	fw = npfct_conn_fkey(con);
+	bk = npfct_conn_bkey(con);
+	npfct_connkey_build(pkt, fw, true);
+	npfct_connkey_build(pkt, bk, false);
+
 	/* Initialize protocol state. */
 	if (unlikely(!npfct_state_init(ct, pkt, &con->c_state))) {
 		npfct_stat_inc(ct, NPFCT_STAT_STATE_REFUSED);
 		rte_errno = EPROTO;
 		goto destroy;
 	}
-
-	/* Construct "forwards" and "backwards" keys. */
-	fw = npfct_conn_fkey(con);
-	bk = npfct_conn_bkey(con);
-	npfct_connkey_build(pkt, fw, true);
-	npfct_connkey_build(pkt, bk, false);
 	if (unlikely(keys_equal(fw, bk, npfct_key_words(pkt->alen)))) {
 		/* Same source and destination: the streams are one. */
 		npfct_stat_inc(ct, NPFCT_STAT_NOT_TRACKABLE);
@@ -729,6 +745,7 @@ npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 	info->dir = (uint8_t)(flags & NPFCT_DIR_MASK);
 	info->per_if = (flags & CONN_IFBOUND) != 0;
 	info->ifid = con->c_ifid;
+	info->zone = npfct_connkey_zone(npfct_conn_fkey(con));
 	info->pass = (flags & CONN_PASS) != 0;
 
 	key_split(npfct_conn_fkey(con), &info->src, &info->dst, &info->sport,

@@ -7,9 +7,10 @@
  *
  * Overview
  *
- *	A key identifies one stream of a connection: the protocol, the
- *	address length, the source and destination ids (ports, or the ICMP
- *	query id in both) and the source and destination addresses.  The
+ *	A key identifies one stream of a connection: the zone (zone.c), the
+ *	protocol, the address length, the source and destination ids
+ *	(ports, or the ICMP query id in both) and the source and
+ *	destination addresses.  The
  *	backwards key is the forwards key with source and destination
  *	swapped, so a reply packet, keyed as it arrives, matches the
  *	connection's backwards key.
@@ -20,10 +21,10 @@
  *
  *	Key layout (32-bit words, network order for ids and addresses):
  *
- *	Word:  |      0       |       1       |  2 ..   |  .. |  pad  |
- *	Field: | proto | alen | src-id|dst-id | src-addr|dst-addr| 0  |
- *	       +--------------+---------------+---------+--------+----+
- *	Bits:  |  16   |  16  |  16   |  16   | 32-128  | 32-128 |0/64|
+ *	Word:  |         0          |       1       |  2 ..   |  .. |  pad  |
+ *	Field: | zone | proto | alen | src-id|dst-id | src-addr|dst-addr| 0  |
+ *	       +--------------------+---------------+---------+--------+----+
+ *	Bits:  |  16  |   8   |  8   |  16   |  16   | 32-128  | 32-128 |0/64|
  *
  *	IPv4 keys are 4 words (16 bytes).  IPv6 keys are 10 words, padded
  *	with two zero words to 48 bytes so that rte_hash compares them with
@@ -48,13 +49,19 @@
 unsigned int
 npfct_connkey_alen(const uint32_t *key)
 {
-	return key[0] & 0xffff;
+	return key[0] & 0xff;
 }
 
 unsigned int
 npfct_connkey_proto(const uint32_t *key)
 {
-	return key[0] >> 16;
+	return (key[0] >> 8) & 0xff;
+}
+
+uint16_t
+npfct_connkey_zone(const uint32_t *key)
+{
+	return (uint16_t)(key[0] >> 16);
 }
 
 /*

@@ -25,14 +25,16 @@
  *
  *	Offset: | 0     | 1    | 2   | 3     | 4    | 6     | 7       |
  *	Field:  | proto | alen | dir | flags | ifid | state | stflags |
- *	Offset: | 8      | 10 | 12   | 16      | 28      |
- *	Field:  | wscale | 0  | idle | window0 | window1 |  (end,maxend,maxwin)
+ *	Offset: | 8      | 10   | 12   | 16      | 28      |
+ *	Field:  | wscale | zone | idle | window0 | window1 |  (end,maxend,maxwin)
  *	Offset: | 40  | 56  | 72    | 74    | 76   | 92   | 108    | 110    |
  *	Field:  | src | dst | sport | dport | bsrc | bdst | bsport | bdport |
  *	Offset: | 112 .. 127 |
  *	Field:  | 0          |
  *
- *	Import validates the whole image before it inserts anything, then
+ *	Version 2 has the zone at offset 10, which version 1 (still read)
+ *	kept zero.  Import validates the whole image before it inserts
+ *	anything, then
  *	inserts every connection inactive; if an insert meets a key already
  *	present (or repeated in the image), every connection inserted so
  *	far is removed again - never having been active, so no packet
@@ -103,7 +105,7 @@ struct exp_rec {
 	uint8_t		state;
 	uint8_t		stflags;
 	uint8_t		wscale[2];
-	uint8_t		zero1[2];
+	uint8_t		zone[2];	/* version 2; 0 in version 1 */
 	uint8_t		idle[4];
 	uint8_t		win[2][3][4];
 	uint8_t		src[16];
@@ -192,6 +194,7 @@ rec_fill(const struct npfct *ct, struct npfct_conn *con, struct exp_rec *r)
 	r->flags = (info.pass ? REC_PASS : 0) |
 	    (info.per_if ? REC_IFBOUND : 0) | (info.nat ? REC_NAT : 0);
 	put16(r->ifid, info.ifid);
+	put16(r->zone, info.zone);
 	r->state = st.nst_state;
 	r->stflags = st.nst_flags;
 	r->wscale[0] = st.nst_wscale[0];
@@ -375,7 +378,7 @@ state_ok(const struct exp_rec *r)
  *    inbound NAT) may differ.
  */
 static int
-rec_check(const struct exp_rec *r, struct imp_conn *ic)
+rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 {
 	struct npfct_pkt *pkt = &ic->pkt;
 	uint32_t inv[NPFCT_KEY_MAXWORDS];
@@ -384,7 +387,8 @@ rec_check(const struct exp_rec *r, struct imp_conn *ic)
 
 	if ((r->alen != 4 && r->alen != 16) ||
 	    (r->dir != NPFCT_DIR_IN && r->dir != NPFCT_DIR_OUT) ||
-	    (r->flags & ~REC_FLAGS) || !all_zero(r->zero1, sizeof(r->zero1)) ||
+	    (r->flags & ~REC_FLAGS) ||
+	    (version < 2 && !all_zero(r->zone, sizeof(r->zone))) ||
 	    !all_zero(r->zero2, sizeof(r->zero2)) ||
 	    get32(r->idle) > IDLE_MAX || !state_ok(r) ||
 	    !addr_ok(r->src, r->alen) || !addr_ok(r->dst, r->alen) ||
@@ -398,6 +402,7 @@ rec_check(const struct exp_rec *r, struct imp_conn *ic)
 	pkt->proto = r->proto;
 	pkt->alen = r->alen;
 	pkt->ifid = get16(r->ifid);
+	pkt->zone = get16(r->zone);
 	memcpy(&pkt->src, r->src, 16);
 	memcpy(&pkt->dst, r->dst, 16);
 	memcpy(&pkt->sport, r->sport, 2);
@@ -436,13 +441,16 @@ rec_check(const struct exp_rec *r, struct imp_conn *ic)
 }
 
 static int
-image_check(const uint8_t *buf, size_t len, uint32_t *count)
+image_check(const uint8_t *buf, size_t len, uint32_t *count,
+		unsigned int *version)
 {
 	const struct exp_hdr *h = (const void *)buf;
 
 	if (len < HDR_LEN || get32(h->magic) != EXPORT_MAGIC)
 		return -EBADMSG;
-	if (get16(h->version) != NPFCT_EXPORT_VERSION)
+	/* Version 1 (no zones) is still read. */
+	*version = get16(h->version);
+	if (*version != 1 && *version != NPFCT_EXPORT_VERSION)
 		return -EPROTONOSUPPORT;
 	if (get16(h->hlen) != HDR_LEN || get16(h->rlen) != REC_LEN ||
 	    get16(h->flags) != 0 || !all_zero(h->zero, sizeof(h->zero)))
@@ -521,6 +529,17 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 	}
 }
 
+/* Give back the zone reservations of records [from, to). */
+static void
+zones_release(struct npfct *ct, const struct exp_rec *recs, uint32_t from,
+		uint32_t to)
+{
+	uint32_t i;
+
+	for (i = from; i < to; i++)
+		npfct_zone_release(ct, get16(recs[i].zone), 1);
+}
+
 static int
 import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 		const struct imp_conn *ic, const struct npfct_import_ops *ops,
@@ -564,8 +583,9 @@ int
 npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		size_t len, const struct npfct_import_ops *ops)
 {
-	uint32_t count, i, need[NPFCT_NAF] = { 0, 0 };
+	uint32_t count, i, nzoned, need[NPFCT_NAF] = { 0, 0 };
 	uint32_t allocated[NPFCT_NAF] = { 0, 0 };
+	unsigned int version;
 	struct npfct_conn *list = NULL, *con, *next;
 	const struct exp_rec *recs;
 	struct imp_conn ic;
@@ -579,13 +599,13 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
 		return -EINVAL;
 	}
-	ret = image_check(buf, len, &count);
+	ret = image_check(buf, len, &count, &version);
 	if (ret != 0)
 		return ret;
 	recs = (const struct exp_rec *)((const uint8_t *)buf + HDR_LEN);
 	/* Validate every record before inserting anything. */
 	for (i = 0; i < count; i++) {
-		ret = rec_check(&recs[i], &ic);
+		ret = rec_check(&recs[i], version, &ic);
 		if (ret != 0)
 			return ret;
 		need[npfct_af_index(recs[i].alen)]++;
@@ -601,12 +621,23 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		npfct_live_release(ct, NPFCT_AF4, need[NPFCT_AF4]);
 		return -ENOSPC;
 	}
+	/* And against each zone's limit, record by record. */
+	for (nzoned = 0; nzoned < count; nzoned++)
+		if (!npfct_zone_reserve(ct, get16(recs[nzoned].zone), 1))
+			break;
+	if (nzoned < count) {
+		zones_release(ct, recs, 0, nzoned);
+		npfct_live_release(ct, NPFCT_AF4, need[NPFCT_AF4]);
+		npfct_live_release(ct, NPFCT_AF6, need[NPFCT_AF6]);
+		npfct_stat_inc(ct, NPFCT_STAT_ZONE_FULL);
+		return -EDQUOT;
+	}
 
 	pthread_mutex_lock(&ct->ct_ctl_lock);
 	if (db == NULL)
 		db = npfct_db_get(ct);
 	for (i = 0; i < count; i++) {
-		rec_check(&recs[i], &ic);
+		rec_check(&recs[i], version, &ic);
 		ret = import_one(ct, db, &recs[i], &ic, ops, &list,
 		    &allocated[npfct_af_index(recs[i].alen)]);
 		if (ret != 0)
@@ -615,9 +646,14 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 	if (ret != 0) {
 		if (ret == -EEXIST)
 			npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
-		/* The connections made are released as they are destroyed. */
+		/*
+		 * The connections made are released as they are destroyed;
+		 * the records not made yet, here.
+		 */
 		for (af = 0; af < NPFCT_NAF; af++)
 			npfct_live_release(ct, af, need[af] - allocated[af]);
+		zones_release(ct, recs, allocated[NPFCT_AF4] +
+		    allocated[NPFCT_AF6], count);
 		import_undo(ct, db, list);
 		pthread_mutex_unlock(&ct->ct_ctl_lock);
 		return ret;

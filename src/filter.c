@@ -4,7 +4,7 @@
 
 /*
  * npfct connection filters: which connections npfct_flush_filter()
- * destroys (a host, a port, a protocol, an interface).
+ * destroys (a host, a port, a protocol, an interface, a zone).
  *
  * Overview
  *
@@ -12,7 +12,7 @@
  *	and ports are compared with both keys of a connection, so a filter
  *	on a host or port matches it as source or destination, original or
  *	NAT-translated.  The interface matches per-interface connections
- *	bound to it.
+ *	bound to it.  The zone is in both keys and never translated.
  *
  * Synchronisation
  *
@@ -26,7 +26,8 @@
 #include "npfct_impl.h"
 
 #define FILTER_FIELDS	(NPFCT_FILTER_PROTO | NPFCT_FILTER_ADDR | \
-			 NPFCT_FILTER_PORT | NPFCT_FILTER_IFID)
+			 NPFCT_FILTER_PORT | NPFCT_FILTER_IFID | \
+			 NPFCT_FILTER_ZONE)
 
 int
 npfct_filter_check(const struct npfct_filter *f)
@@ -84,6 +85,10 @@ npfct_filter_match(const struct npfct_filter *f, struct npfct_conn *con)
 		return false;
 	if ((f->fields & NPFCT_FILTER_IFID) &&
 	    (!(flags & CONN_IFBOUND) || con->c_ifid != f->ifid))
+		return false;
+	/* Word 0 of a key is never rewritten: no lock needed. */
+	if ((f->fields & NPFCT_FILTER_ZONE) &&
+	    npfct_connkey_zone(npfct_conn_fkey(con)) != f->zone)
 		return false;
 	if ((f->fields & (NPFCT_FILTER_ADDR | NPFCT_FILTER_PORT)) == 0)
 		return true;

@@ -183,6 +183,11 @@ npfct_create(const struct npfct_params *p)
 	pthread_mutex_init(&ct->ct_ctl_lock, NULL);
 	pthread_mutex_init(&ct->ct_gc_lock, NULL);
 
+	ret = -ENOMEM;
+	ct->ct_zones = rte_zmalloc_socket("npfct_zones",
+	    sizeof(*ct->ct_zones), RTE_CACHE_LINE_SIZE, p->socket_id);
+	if (ct->ct_zones == NULL)
+		goto fail;
 	/* Keep the magazines small next to a small table. */
 	cache = p->cache_size ? p->cache_size : CONN_CACHE_DEFAULT;
 	for (af = 0; af < NPFCT_NAF; af++) {
@@ -202,7 +207,8 @@ npfct_create(const struct npfct_params *p)
 	ct->ct_db->db_installed = true;
 	ct->ct_tracking = (p->flags & NPFCT_F_TRACKING_OFF) ? 0 : 1;
 	/* Built-in ALG: ICMP errors related to their connection. */
-	if (npfct_alg_icmp_register(ct) < 0) {
+	ret = npfct_alg_icmp_register(ct);
+	if (ret < 0) {
 		npfct_conndb_destroy(ct->ct_db);
 		goto fail;
 	}
@@ -223,6 +229,7 @@ fail:
 	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name, rte_strerror(-ret));
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
+	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	rte_free(ct);
@@ -254,6 +261,7 @@ npfct_destroy(struct npfct *ct)
 		rte_free(ct->ct_algs[i]);
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
+	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
 	NPFCT_LOG(DEBUG, "%s: destroyed", ct->ct_name);

@@ -118,4 +118,22 @@ npfct_tel_dict_uint(struct rte_tel_data *d, const char *name, uint64_t val)
 #endif
 }
 
+/* The type of a telemetry array of unsigned values. */
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+#define NPFCT_TEL_UINT_VAL	RTE_TEL_UINT_VAL
+#else
+#define NPFCT_TEL_UINT_VAL	RTE_TEL_U64_VAL
+#endif
+
+/* npfct_tel_array_uint: add an unsigned value to a telemetry array. */
+static inline int
+npfct_tel_array_uint(struct rte_tel_data *d, uint64_t val)
+{
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+	return rte_tel_data_add_array_uint(d, val);
+#else
+	return rte_tel_data_add_array_u64(d, val);
+#endif
+}
+
 #endif /* NPFCT_COMPAT_H */

@@ -64,13 +64,14 @@ extern int npfct_logtype;
 /*
  * Connection keys (NPF's npf_connkey_t), 32-bit words:
  *
- * Field: | proto |  alen | src-id | dst-id | src-addr | dst-addr | pad |
- *        +-------+-------+--------+--------+----------+----------+-----+
- * Bits:  |   16  |   16  |   16   |   16   |  32-128  |  32-128  | 0/64|
+ * Field: | zone | proto | alen | src-id | dst-id | src-addr | dst-addr | pad |
+ *        +------+-------+------+--------+--------+----------+----------+-----+
+ * Bits:  |  16  |   8   |  8   |   16   |   16   |  32-128  |  32-128  | 0/64|
  *
- * IPv4 keys are 16 bytes and live in their own table; IPv6 keys are 40
- * bytes padded with zeroes to 48, a length rte_hash compares with vector
- * instructions.  Ids and addresses are in network order.
+ * Word 0 is zone << 16 | proto << 8 | alen, in host order.  IPv4 keys are
+ * 16 bytes and live in their own table; IPv6 keys are 40 bytes padded
+ * with zeroes to 48, a length rte_hash compares with vector instructions.
+ * Ids and addresses are in network order.
  */
 #define NPFCT_KEY4_WORDS	4
 #define NPFCT_KEY6_WORDS	12
@@ -128,7 +129,8 @@ npfct_connkey_build(const struct npfct_pkt *pkt, uint32_t *key, bool forw)
 
 	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
 		return 0;
-	w = npfct_key_pair(((uint32_t)pkt->proto << 16) | alen,
+	w = npfct_key_pair(((uint32_t)pkt->zone << 16) |
+	    ((uint32_t)pkt->proto << 8) | alen,
 	    ids ^ ((ids ^ rids) & (uint32_t)m));
 	memcpy(&key[0], &w, sizeof(w));
 	if (likely(alen == 4)) {
@@ -222,6 +224,7 @@ void npfct_connkey_setaddr(uint32_t *key, const union npfct_addr *addr,
 void npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di);
 unsigned int npfct_connkey_alen(const uint32_t *key);
 unsigned int npfct_connkey_proto(const uint32_t *key);
+uint16_t npfct_connkey_zone(const uint32_t *key);
 int npfct_connkey_format(const uint32_t *key, char *buf, size_t len);
 
 /*
@@ -607,6 +610,7 @@ struct npfct {
 	TAILQ_ENTRY(npfct) ct_entry;	/* instance registry */
 
 	struct npfct_live ct_live[NPFCT_NAF];
+	struct npfct_zones *ct_zones;	/* counts and limits; immutable */
 	struct npfct_lcore ct_lcore[RTE_MAX_LCORE + 1];
 } __rte_cache_aligned;
 
@@ -700,6 +704,51 @@ npfct_live_release(struct npfct *ct, unsigned int af, uint32_t n)
 	RTE_ASSERT(__atomic_load_n(&ct->ct_live[af].lv_n,
 	    __ATOMIC_RELAXED) >= n);
 	__atomic_fetch_sub(&ct->ct_live[af].lv_n, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Zones (zone.c): the connections of every zone and their limits (0: the
+ * default limit; a default of 0: none).  512 KiB per instance.
+ */
+struct npfct_zones {
+	uint32_t	zn_default_limit;	/* relaxed */
+	uint32_t	zn_limit[NPFCT_NZONES];	/* relaxed */
+	uint32_t	zn_count[NPFCT_NZONES];	/* atomic */
+};
+
+/*
+ * npfct_zone_reserve: count n more connections in zone, unless that
+ * would pass its limit; npfct_zone_release: n are gone.
+ */
+static inline bool
+npfct_zone_reserve(struct npfct *ct, uint16_t zone, uint32_t n)
+{
+	struct npfct_zones *z = ct->ct_zones;
+	uint32_t *count = &z->zn_count[zone];
+	uint32_t limit = __atomic_load_n(&z->zn_limit[zone], __ATOMIC_RELAXED);
+	uint32_t cur;
+
+	if (limit == 0)
+		limit = __atomic_load_n(&z->zn_default_limit,
+		    __ATOMIC_RELAXED);
+	if (likely(limit == 0)) {
+		__atomic_fetch_add(count, n, __ATOMIC_RELAXED);
+		return true;
+	}
+	cur = __atomic_load_n(count, __ATOMIC_RELAXED);
+	do {
+		if (n > limit || cur > limit - n)
+			return false;
+	} while (!__atomic_compare_exchange_n(count, &cur, cur + n, true,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+static inline void
+npfct_zone_release(struct npfct *ct, uint16_t zone, uint32_t n)
+{
+	__atomic_fetch_sub(&ct->ct_zones->zn_count[zone], n,
+	    __ATOMIC_RELAXED);
 }
 
 /* The connections of a family that exist now (a snapshot). */

@@ -695,6 +695,7 @@ parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
 	}
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
+	pkt->zone = npfct_mbuf_zone(m);
 	pkt->status = NPFCT_PARSE_OK;
 	return true;
 }
@@ -733,6 +734,7 @@ npfct_pkt_parse_general(struct npfct_pkt *pkt, struct rte_mbuf *m)
 
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
+	pkt->zone = npfct_mbuf_zone(m);
 	pkt->flags = 0;
 	pkt->proto = 0;
 	if (unlikely(len < sizeof(struct rte_ether_hdr))) {
@@ -785,6 +787,7 @@ npfct_pkt_parse_l3(struct npfct_pkt *pkt, struct rte_mbuf *m, uint32_t l3_off)
 
 	pkt->mbuf = m;
 	pkt->ifid = m->port;
+	pkt->zone = npfct_mbuf_zone(m);
 	pkt->flags = 0;
 	pkt->proto = 0;
 	if (unlikely(l3_off >= len)) {
@@ -829,6 +832,8 @@ npfct_pkt_parse_icmp_inner(struct npfct_pkt *inner,
 
 	inner->mbuf = outer->mbuf;
 	inner->ifid = outer->ifid;
+	/* The quoted packet is looked up in the error's zone. */
+	inner->zone = outer->zone;
 	inner->flags = 0;
 	if (unlikely(outer->status != NPFCT_PARSE_OK ||
 	    (outer->flags & NPFCT_PKT_ICMP_ERR) == 0)) {

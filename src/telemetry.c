@@ -17,6 +17,7 @@
  *	  /npfct/timeouts,NAME    timeouts per group (seconds)
  *	  /npfct/conns,NAME[,CURSOR]  one page of connections (like
  *	                          "npfctl list" / "conntrack -L")
+ *	  /npfct/zones,NAME[,FROM] zones in use: count and limit
  *
  *	A reply is limited in size, so connections come in pages of
  *	TEL_PAGE_SIZE.  A reply's "next" is the cursor of the following
@@ -30,7 +31,7 @@
  *	traffic is not a snapshot: connections made or removed meanwhile
  *	may or may not be seen, none twice.  Each connection
  *	is a list of strings: protocol, forwards key, backwards key, state,
- *	idle seconds, seconds left, interface, NAT, flags.  Dictionary keys
+ *	idle seconds, seconds left, interface, NAT, flags, zone.  Dictionary keys
  *	may hold only letters, digits, '_' and '/', so counter and timeout
  *	names are given with '_' for '-' and '.'.
  *
@@ -64,6 +65,7 @@
 #include "npfct_impl.h"
 
 #define TEL_PAGE_SIZE	64
+#define TEL_ZONE_PAGE	128
 
 /* Copy a name into a telemetry key: '-' and '.' become '_'. */
 static void
@@ -278,6 +280,10 @@ tel_conn(const struct npfct *ct, struct npfct_conn *con, uint32_t now)
 	    (flags & CONN_PASS) ? ",pass" : "",
 	    (flags & CONN_EXPIRE) ? ",expired" : "");
 	rte_tel_data_add_array_string(c, buf);
+	/* Last: the fields before it kept their places. */
+	snprintf(buf, sizeof(buf), "zone=%u",
+	    npfct_connkey_zone(npfct_conn_fkey(con)));
+	rte_tel_data_add_array_string(c, buf);
 	return c;
 }
 
@@ -378,6 +384,56 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /npfct/zones,NAME[,FROM]: the zones from FROM on that have connections
+ * or a limit of their own, TEL_ZONE_PAGE at most, each "zN": [count,
+ * limit]; "next" is the zone to ask for next (0: no more).
+ */
+static int
+tel_zones(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t from;
+	struct npfct *ct = tel_instance(params, &from);
+	const struct npfct_zones *z;
+	unsigned int zone, n = 0;
+	char key[16];
+
+	RTE_SET_USED(cmd);
+	if (ct == NULL)
+		return -EINVAL;
+	if (from >= NPFCT_NZONES) {
+		npfct_instances_unlock();
+		return -EINVAL;
+	}
+	z = ct->ct_zones;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "instance", ct->ct_name);
+	npfct_tel_dict_uint(d, "default_limit",
+	    __atomic_load_n(&z->zn_default_limit, __ATOMIC_RELAXED));
+	for (zone = from; zone < NPFCT_NZONES && n < TEL_ZONE_PAGE; zone++) {
+		const uint32_t count = __atomic_load_n(&z->zn_count[zone],
+		    __ATOMIC_RELAXED);
+		const uint32_t limit = __atomic_load_n(&z->zn_limit[zone],
+		    __ATOMIC_RELAXED);
+		struct rte_tel_data *c;
+
+		if (count == 0 && limit == 0)
+			continue;
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		rte_tel_data_start_array(c, NPFCT_TEL_UINT_VAL);
+		npfct_tel_array_uint(c, count);
+		npfct_tel_array_uint(c, limit);
+		snprintf(key, sizeof(key), "z%u", zone);
+		rte_tel_data_add_dict_container(d, key, c, 0);
+		n++;
+	}
+	npfct_tel_dict_uint(d, "next", zone < NPFCT_NZONES ? zone : 0);
+	npfct_instances_unlock();
+	return 0;
+}
+
 static void
 telemetry_register(void)
 {
@@ -392,6 +448,9 @@ telemetry_register(void)
 	rte_telemetry_register_cmd("/npfct/conns", tel_conns,
 	    "A page of connections. Parameters: instance name, cursor "
 	    "(the previous reply's next; none: the first page)");
+	rte_telemetry_register_cmd("/npfct/zones", tel_zones,
+	    "Zones with connections or a limit: [count, limit]. "
+	    "Parameters: instance name, first zone (default 0)");
 }
 
 /*

@@ -240,7 +240,7 @@ test_connkey_build_layout(void **state)
 	(void)state;
 	m = parsed(&udp4, &pkt);
 	npfct_connkey_build(&pkt, key, true);
-	assert_int_equal(key[0], (IPPROTO_UDP << 16) | 4);
+	assert_int_equal(key[0], (IPPROTO_UDP << 8) | 4);
 	assert_int_equal(key[1], ((uint32_t)htons(1111) << 16) | htons(2222));
 	assert_int_equal(key[2], inet_addr("10.1.2.3"));
 	assert_int_equal(key[3], inet_addr("10.4.5.6"));
@@ -248,7 +248,7 @@ test_connkey_build_layout(void **state)
 
 	m = parsed(&icmp6, &pkt);
 	npfct_connkey_build(&pkt, key, true);
-	assert_int_equal(key[0], (IPPROTO_ICMPV6 << 16) | 16);
+	assert_int_equal(key[0], (IPPROTO_ICMPV6 << 8) | 16);
 	/* The query id is both ids. */
 	assert_int_equal(key[1], ((uint32_t)htons(0xbeef) << 16) |
 	    htons(0xbeef));

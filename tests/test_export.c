@@ -220,7 +220,8 @@ test_import_rejects(void **state)
 		int err;
 	} cases[] = {
 		{ "bad magic", 0, 'X', true, -EBADMSG },
-		{ "version 2", 5, 2, true, -EPROTONOSUPPORT },
+		{ "version 0", 5, 2, true, -EPROTONOSUPPORT },
+		{ "version 3", 5, 1, true, -EPROTONOSUPPORT },
 		{ "header length", 7, 33, true, -EBADMSG },
 		{ "record length", 9, 64, true, -EBADMSG },
 		{ "flags", 11, 1, true, -EBADMSG },
@@ -354,6 +355,107 @@ test_export_import_round_trip(void **state)
 	/* The NAT entry and rule procedure went back to the callbacks. */
 	assert_int_equal(test_ct_nat_released, 2);
 	assert_int_equal(test_ct_rproc_released, 2);
+}
+
+/* A UDP flow from port sport in a zone (set after parsing). */
+static void
+establish_zoned(struct npfct *ct, uint16_t zone, uint16_t sport)
+{
+	struct test_pkt_spec udp = {
+		.af = AF_INET, .proto = IPPROTO_UDP, .src = "10.0.0.2",
+		.dst = "198.51.100.53", .sport = sport, .dport = 53,
+		.wscale = -1,
+	};
+	struct rte_mbuf *m = test_pkt_build(&udp);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	npfct_pkt_parse(&pkt, m);
+	pkt.zone = zone;
+	con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(con);
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+}
+
+/* The zone of record i (offset 10, big-endian). */
+static uint16_t
+rec_zone(const uint8_t *img, unsigned int i)
+{
+	return (uint16_t)(img[HDR + i * REC + 10] << 8 |
+	    img[HDR + i * REC + 11]);
+}
+
+/*
+ * Zones travel with their connections (format version 2); a version 1
+ * image is read into zone 0 and may not carry a zone; an import that
+ * would pass a zone's limit takes nothing, and an undone import gives
+ * every zone's count back.
+ */
+static void
+test_export_import_zones(void **state)
+{
+	static const uint16_t zones[] = { 0, 5, 5, 65535 };
+	struct npfct *ct2 = test_ct_create("t2", 64);
+	unsigned int i, z;
+	uint8_t *a, *img;
+	ssize_t la;
+
+	(void)state;
+	assert_non_null(ct2);
+	for (i = 0; i < RTE_DIM(zones); i++)
+		establish_zoned(test_ct, zones[i], (uint16_t)(1000 + i));
+	a = export_all(test_ct, &la);
+	assert_int_equal(la, HDR + 4 * REC);
+	assert_int_equal(a[4] << 8 | a[5], 2);
+	for (i = 0, z = 0; i < 4; i++)
+		z += rec_zone(a, i);
+	assert_int_equal(z, 0 + 5 + 5 + 65535);
+
+	npfct_clock_set(ct2, npfct_clock_now(test_ct));
+	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), 4);
+	assert_int_equal(npfct_zone_count(ct2, 0), 1);
+	assert_int_equal(npfct_zone_count(ct2, 5), 2);
+	assert_int_equal(npfct_zone_count(ct2, 65535), 1);
+	/* The same image again: a duplicate; every count stays. */
+	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), -EEXIST);
+	npfct_gc_sync(ct2);
+	assert_int_equal(npfct_count(ct2), 4);
+	assert_int_equal(npfct_zone_count(ct2, 5), 2);
+	assert_int_equal(npfct_zone_count(ct2, 65535), 1);
+	npfct_destroy(ct2);
+
+	/* Zone 5 may hold one: the image's two do not go in, nor the rest. */
+	ct2 = test_ct_create("t2", 64);
+	assert_non_null(ct2);
+	assert_int_equal(npfct_zone_limit_set(ct2, 5, 1), 0);
+	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), -EDQUOT);
+	assert_int_equal(npfct_count(ct2), 0);
+	assert_int_equal(test_ct_stat(ct2, NPFCT_STAT_ZONE_FULL), 1);
+	assert_int_equal(npfct_zone_count(ct2, 0), 0);
+	assert_int_equal(npfct_zone_count(ct2, 5), 0);
+	assert_int_equal(npfct_zone_count(ct2, 65535), 0);
+	assert_int_equal(npfct_zone_limit_set(ct2, 5, 2), 0);
+	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), 4);
+	npfct_destroy(ct2);
+
+	/* Version 1: zones must be zero, and are zone 0. */
+	img = malloc(la);
+	assert_non_null(img);
+	memcpy(img, a, la);
+	img[5] = 1;
+	recrc(img, la);
+	ct2 = test_ct_create("t2", 64);
+	assert_non_null(ct2);
+	assert_int_equal(npfct_import(ct2, NULL, img, la, NULL), -EINVAL);
+	for (i = 0; i < 4; i++)
+		memset(img + HDR + i * REC + 10, 0, 2);
+	recrc(img, la);
+	assert_int_equal(npfct_import(ct2, NULL, img, la, NULL), 4);
+	assert_int_equal(npfct_zone_count(ct2, 0), 4);
+	npfct_destroy(ct2);
+	free(img);
+	free(a);
 }
 
 /*
@@ -832,6 +934,7 @@ main(void)
 		T(test_export_bad_args),
 		T(test_import_rejects),
 		T(test_export_import_round_trip),
+		T(test_export_import_zones),
 		T(test_export_idle_newer_stamp),
 		T(test_export_image_len_64bit),
 		T(test_import_null_buffer),

@@ -307,7 +307,7 @@ test_flush_filter_bad_filter(void **state)
 		struct npfct_filter f;
 	} bad[] = {
 		{ "no field", { .fields = 0 } },
-		{ "unknown field", { .fields = 0x10 } },
+		{ "unknown field", { .fields = 0x20 } },
 		{ "known and unknown", { .fields = NPFCT_FILTER_PROTO | 0x80,
 		    .proto = IPPROTO_UDP } },
 		{ "alen 5", { .fields = NPFCT_FILTER_ADDR, .alen = 5,

@@ -122,7 +122,7 @@ test_hash_keys_per_database(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(keys); i++) {
 		memset(keys[i], 0, sizeof(keys[i]));
-		keys[i][0] = 17u << 16 | 4;
+		keys[i][0] = 17u << 8 | 4;
 		keys[i][1] = i * 2654435761u;
 		keys[i][2] = 0x0a000000u + i;
 		keys[i][3] = SERVER;

@@ -137,7 +137,7 @@ test_telemetry_conns_pages(void **state)
 	assert_non_null(strstr(reply,
 	    "\"c0\":[\"udp\",\"10.0.0.1:1000 -> 192.0.2.1:53\","
 	    "\"192.0.2.1:53 -> 10.0.0.1:1000\",\"new\",\"idle=5\","
-	    "\"left=25\",\"if=2\",\"-\",\"out,active\"]"));
+	    "\"left=25\",\"if=2\",\"-\",\"out,active\",\"zone=0\"]"));
 	next = reply_next();
 	assert_true(next != 0);
 	snprintf(cmd, sizeof(cmd), "/npfct/conns,t0,%llu", next);
@@ -230,6 +230,67 @@ test_telemetry_conns_cursor_expires(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, test_ct_setup, test_ct_teardown)
 
+/* A UDP connection from 10.0.0.1:sport in a zone (set after parsing). */
+static void
+establish_zoned(uint16_t zone, uint16_t sport)
+{
+	struct rte_mbuf *m = test_pkt_udp4("10.0.0.1", sport, "192.0.2.1",
+	    53);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	npfct_pkt_parse(&pkt, m);
+	pkt.zone = zone;
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(con);
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+}
+
+/* /npfct/zones: zones in use or limited, in pages; the listing's zone. */
+static void
+test_telemetry_zones(void **state)
+{
+	unsigned int z;
+	char cmd[64];
+
+	(void)state;
+	establish_zoned(3, 1);
+	establish_zoned(3, 2);
+	establish_zoned(65535, 1);
+	assert_int_equal(npfct_zone_limit_set(test_ct, 7, 5), 0);
+	assert_int_equal(npfct_zone_limit_set(test_ct, NPFCT_ZONE_DEFAULT,
+	    100), 0);
+	tel_query("/npfct/zones,t0");
+	assert_non_null(strstr(reply, "\"default_limit\":100"));
+	assert_non_null(strstr(reply, "\"z3\":[2,0]"));
+	assert_non_null(strstr(reply, "\"z7\":[0,5]"));
+	assert_non_null(strstr(reply, "\"z65535\":[1,0]"));
+	assert_null(strstr(reply, "\"z0\""));
+	assert_int_equal(reply_next(), 0);
+	tel_query("/npfct/conns,t0");
+	assert_non_null(strstr(reply, "\"zone=3\""));
+	assert_non_null(strstr(reply, "\"zone=65535\""));
+
+	/* 200 zones limited: two pages. */
+	for (z = 1000; z < 1200; z++)
+		assert_int_equal(npfct_zone_limit_set(test_ct, (int)z, 1), 0);
+	tel_query("/npfct/zones,t0,8");
+	assert_non_null(strstr(reply, "\"z1000\":[0,1]"));
+	assert_non_null(strstr(reply, "\"z1127\":[0,1]"));
+	assert_null(strstr(reply, "\"z1128\""));
+	assert_null(strstr(reply, "\"z7\""));
+	assert_int_equal(reply_next(), 1128);
+	snprintf(cmd, sizeof(cmd), "/npfct/zones,t0,%llu", reply_next());
+	tel_query(cmd);
+	assert_non_null(strstr(reply, "\"z1128\":[0,1]"));
+	assert_non_null(strstr(reply, "\"z1199\":[0,1]"));
+	assert_non_null(strstr(reply, "\"z65535\":[1,0]"));
+	assert_int_equal(reply_next(), 0);
+	assert_non_null(strstr(tel_query("/npfct/zones,t0,65536"),
+	    "\"/npfct/zones\":null"));
+}
+
 int
 main(void)
 {
@@ -240,6 +301,7 @@ main(void)
 		T(test_telemetry_conns_cursor_gc),
 		T(test_telemetry_conns_cursor_expires),
 		T(test_telemetry_conns_idle_newer_stamp),
+		T(test_telemetry_zones),
 	};
 
 	return cmocka_run_group_tests_name("telemetry", tests,

@@ -12,10 +12,13 @@
  * For every input:
  *
  *	- a refused image (negative errno) leaves nothing behind: no
- *	  connection, as many destroyed as created;
- *	- an accepted image inserted exactly its records, and exporting
- *	  them gives the same records to the byte; that export imports
- *	  whole into a second instance.
+ *	  connection, as many destroyed as created, no zone counted;
+ *	- an accepted image inserted exactly its records, each counted in
+ *	  its zone, and exporting them gives the same records to the byte;
+ *	  that export imports whole into a second instance.
+ *
+ * Zone ZONE_LIMITED of the first instance holds two connections at most,
+ * so an image with more in it must be refused whole.
  *
  * Seeds: real images written by fuzz_seed_import (a few connections of
  * every kind), and their truncations (tests/fuzz/meson.build).
@@ -35,6 +38,8 @@
 #define REC_LEN		128
 #define MAX_CONNS	64
 #define IMAGE_MAX	(HDR_LEN + 4 * MAX_CONNS * REC_LEN)
+#define REC_ZONE	10	/* offset of a record's zone (big-endian) */
+#define ZONE_LIMITED	1
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,6 +55,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_eal_init();
 	ct = fuzz_instance("imp", MAX_CONNS, 0);
 	ct2 = fuzz_instance("imp2", MAX_CONNS, 0);
+	if (npfct_zone_limit_set(ct, ZONE_LIMITED, 2) != 0)
+		abort();
 	return 0;
 }
 
@@ -68,13 +75,34 @@ fix_crc(uint8_t *buf, size_t len)
 	buf[27] = (uint8_t)crc;
 }
 
-/* Nothing left: flush, and every connection made was destroyed. */
+/* The zone field of each whole record of image[0, len). */
+static uint16_t
+rec_zone(size_t i)
+{
+	const uint8_t *z = &image[HDR_LEN + i * REC_LEN + REC_ZONE];
+
+	return (uint16_t)(z[0] << 8 | z[1]);
+}
+
+static size_t
+whole_records(size_t len)
+{
+	return len < HDR_LEN ? 0 : (len - HDR_LEN) / REC_LEN;
+}
+
+/*
+ * Nothing left: flush, every connection made was destroyed, and no zone
+ * a record names counts any.
+ */
 static void
-check_empty(struct npfct *c)
+check_empty(struct npfct *c, size_t len)
 {
 	struct npfct_stats st;
+	size_t i;
 
 	FUZZ_CHECK(npfct_flush(c) >= 0);
+	for (i = 0; i < whole_records(len); i++)
+		FUZZ_CHECK(npfct_zone_count(c, rec_zone(i)) == 0);
 	FUZZ_CHECK(npfct_count(c) == 0);
 	FUZZ_CHECK(npfct_stats_get(c, &st) == 0);
 	FUZZ_CHECK(st.count[NPFCT_STAT_CONN_CREATE] ==
@@ -85,8 +113,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct npfct_db *db = NULL;
+	unsigned int limited;
 	ssize_t elen;
-	size_t len;
+	size_t len, i;
 	int ret;
 
 	if (size < 1 || size - 1 > sizeof(image))
@@ -110,20 +139,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -EINVAL || ret == -EBADMSG ||
 		    ret == -EPROTONOSUPPORT || ret == -ENOSPC ||
-		    ret == -EEXIST);
-		check_empty(ct);
+		    ret == -EDQUOT || ret == -EEXIST);
+		check_empty(ct, len);
 		return 0;
 	}
 	/* Accepted: its records, and they export as they came. */
 	FUZZ_CHECK((size_t)ret == (len - HDR_LEN) / REC_LEN);
 	FUZZ_CHECK(npfct_count(ct) == (uint32_t)ret);
+	for (i = 0, limited = 0; i < (size_t)ret; i++) {
+		FUZZ_CHECK(npfct_zone_count(ct, rec_zone(i)) >= 1);
+		limited += rec_zone(i) == ZONE_LIMITED;
+	}
+	FUZZ_CHECK(limited <= 2);
+	FUZZ_CHECK(npfct_zone_count(ct, ZONE_LIMITED) == limited);
 	elen = npfct_export(ct, again, sizeof(again));
 	FUZZ_CHECK(elen == (ssize_t)len);
 	FUZZ_CHECK(memcmp(again + HDR_LEN, image + HDR_LEN,
 	    len - HDR_LEN) == 0);
 	FUZZ_CHECK(npfct_import(ct2, NULL, again, (size_t)elen, NULL) ==
 	    ret);
-	check_empty(ct2);
-	check_empty(ct);
+	check_empty(ct2, len);
+	check_empty(ct, len);
 	return 0;
 }

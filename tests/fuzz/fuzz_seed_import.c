@@ -6,8 +6,8 @@
  * fuzz_seed_import DIR: write the seed images of fuzz_import into DIR:
  * exports of a few connections of every kind (TCP through its handshake
  * and data, UDP with NAT and pass, IPv6 ICMP echo bound to an interface,
- * a mid-stream TCP pickup), of each alone and of all, with mode bytes 0
- * and 1 (the target's first byte).
+ * a mid-stream TCP pickup, UDP in zones 1, 1 and 65535), of each alone and
+ * of all, with mode bytes 0 and 1 (the target's first byte).
  */
 
 #include <errno.h>
@@ -155,12 +155,28 @@ tcp_pickup(struct npfct *ct)
 	seed_send(ct, &p, NPFCT_DIR_OUT);
 }
 
+static void
+udp_zones(struct npfct *ct)
+{
+	static const uint16_t zones[] = { 1, 1, 65535 };
+	struct npfct_pkt p;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(zones); i++) {
+		pkt4(&p, IPPROTO_UDP, 0x0a000004, 0xc6336435,
+		    (uint16_t)(6000 + i), 53);
+		p.zone = zones[i];
+		seed_send(ct, &p, NPFCT_DIR_OUT);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	void (*const kinds[])(struct npfct *) = { tcp_flow, udp_nat,
-	    icmp6_echo, tcp_pickup };
-	const char *const names[] = { "tcp", "udp-nat", "icmp6", "pickup" };
+	    icmp6_echo, tcp_pickup, udp_zones };
+	const char *const names[] = { "tcp", "udp-nat", "icmp6", "pickup",
+	    "zones" };
 	struct npfct *ct;
 	unsigned int k;
 	char name[32];

@@ -225,7 +225,7 @@ perf_key_build(const struct perf_flow *f, bool forw, uint32_t *key)
 	const rte_be16_t did = forw ? f->sport : f->cport;
 
 	/* The library's layout (src/connkey.c). */
-	key[0] = ((uint32_t)f->proto << 16) | f->alen;
+	key[0] = ((uint32_t)f->proto << 8) | f->alen;	/* zone 0 */
 	key[1] = ((uint32_t)sid << 16) | did;
 	if (f->alen == 4) {
 		key[2] = src->v4;
