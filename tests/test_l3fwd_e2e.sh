@@ -28,6 +28,10 @@
 #     RST forged from outside with scapy, their sequence number 2^31 away
 #     from the real one, are blocked as invalid (block.invalid-state and
 #     npfct's invalid_state count exactly them) and the session survives;
+#   - both ports in zone 7 with a limit of 150: a flood of 400 UDP flows
+#     from inside is refused past the limit (npfct's zone_full and
+#     block.zone-full count the same), /npfct/zones and the listing show
+#     the zone;
 #   - the G/C service expires connections while it runs (short timeouts);
 #   - SIGINT stops l3fwd-npf within 15 s with exit status 0; its final
 #     statistics agree with the above, every connection created was
@@ -192,6 +196,10 @@ case $NCPU in
 *) EAL_LCORES=(-l 0-3 -S 3) ;;
 esac
 NQ=2
+# Both ports in one zone, limited: a flood of new flows from inside
+# meets the limit (the section "Zone limit").
+ZONE=7
+ZONE_LIMIT=150
 GC_LCORE=3
 FWD_LCORE=2
 # shellcheck disable=SC2046
@@ -203,7 +211,9 @@ FWD_LCORE=2
     --neigh "$OUT4:$MAC_H_OUT" --neigh "$OUT6:$MAC_H_OUT" \
     --rules "$TMP/fw.rules" --rxq $NQ --idle-sleep 20 --stats-period 1 \
     --timeout tcp.time_wait=2 --timeout generic.new=3 \
-    --timeout generic.established=3 >"$TMP/fw.log" 2>&1 &
+    --timeout generic.established=3 \
+    --zone 0:$ZONE --zone 1:$ZONE --zone-limit "$ZONE=$ZONE_LIMIT" \
+    >"$TMP/fw.log" 2>&1 &
 FWPID=$!
 
 ready=no
@@ -403,6 +413,39 @@ for _ in $(seq 50); do
 done
 check "the TCP session survived the forged segments ($(tr -d '\n' \
     <"$TMP/session" 2>/dev/null))" grep -q "^ok" "$TMP/session"
+
+##
+## Zone limit: the flows of a flood past it are refused, and counted.
+##
+
+zfull0=$(ct zone_full)
+bzfull0=$(fw block_zone_full)
+# 400 UDP flows (one socket each), one every millisecond: far faster
+# than the 3 s timeouts free places.  The sockets stay open until the
+# answers of the admitted flows are in: a closed one would answer them
+# with an ICMP port unreachable (related, counted below).
+check "a flood of 400 UDP flows from inside" in_ns timeout 30 \
+    "$PYTHON" -c '
+import socket, sys, time
+socks = []
+for i in range(400):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"flood", (sys.argv[1], 7777))
+    socks.append(s)
+    time.sleep(0.001)
+time.sleep(1)' "$OUT4"
+sleep 0.5
+zfull=$(($(ct zone_full) - zfull0))
+check "flows past zone $ZONE's limit refused (zone_full $zfull)" \
+    test "$zfull" -ge 100
+expect_eq "each refused flow blocked once (block.zone-full = zone_full)" \
+    "$zfull" $(($(fw block_zone_full) - bzfull0))
+zone=$(ctr /npfct/zones,fw "z$ZONE")
+check "/npfct/zones: zone $ZONE at most at its limit ($zone)" \
+    "$PYTHON" -c 'import sys; c, l = eval(sys.argv[1]); \
+sys.exit(not (0 < c <= l == int(sys.argv[2])))' "$zone" "$ZONE_LIMIT"
+check "the listing shows zone $ZONE" bash -c "timeout 10 \
+    ${TELEMETRY[*]} -f $PREFIX conns | grep -q 'zone=$ZONE'"
 
 ##
 ## The G/C.

@@ -141,7 +141,7 @@ MAC_FW_IN=02:70:63:61:70:00
 MAC_FW_OUT=02:70:63:61:70:01
 COUNTERS="pass.state pass.related pass.new pass.stateless block.default
 block.rule block.invalid-state block.parse-error block.state-refused
-block.no-request block.table-full block.establish-error drop.not-for-us
+block.no-request block.table-full block.zone-full block.establish-error drop.not-for-us
 drop.not-ip drop.l2 drop.local drop.no-route drop.no-neigh drop.ttl drop.tx
 local.arp-reply local.nd-advert local.echo-reply local.neigh-in
 neigh.learned neigh.request"

@@ -25,6 +25,8 @@
 #     closed at the end; ICMP errors related to their flow);
 #   - unsolicited.pcap, forged.pcap and policy.pcap: the exact verdict of
 #     every packet (tables below);
+#   - zones.pcap with --zone-vlan: two tenants with the same addresses on
+#     two VLANs have their own connections;
 #   - timeouts: with --timeout generic.new=1 a late UDP answer is blocked;
 #   - the reader: the same capture in every supported byte order,
 #     timestamp resolution and link type gives the same verdicts.
@@ -279,7 +281,7 @@ expect_no_block() {
 
 run help --help
 expect_eq "--help: exit status" 0 "$RC"
-for word in --inside --timeout --loose --quiet --help CIDR NAME=SECONDS \
+for word in --inside --timeout --loose --zone-vlan --quiet --help CIDR NAME=SECONDS \
     "INDEX DIR VERDICT REASON PROTO STATE" "N packets: P pass, B block" \
     "Exit status" Example established related new stateless no-conn \
     invalid not-trackable parse-error no-syn no-request table-full \
@@ -518,6 +520,40 @@ run policy-quiet "${INSIDE[@]}" --quiet "$DATA/policy.pcap"
 expect_eq "--quiet: exit status" 0 "$RC"
 expect_eq "--quiet: only the summary line" "$(tail -n 1 "$TMP/policy.out")" \
     "$(cat "$TMP/policy-quiet.out")"
+
+##
+## Zones (zones.pcap): two tenants with the same addresses on VLANs 10, 20.
+##
+
+replay zones zones.pcap --zone-vlan
+expect_lines zones <<'EOF'
+# The same UDP flow from both tenants: two connections.
+out pass new udp new
+out pass new udp new
+in pass established udp established
+in pass established udp established
+# An answer on VLAN 30 and one untagged: neither tenant's.
+in block no-conn udp -
+in block no-conn udp -
+# Tenant 10's SYN-ACK on VLAN 20 is blocked, on VLAN 10 it passes.
+out pass new tcp syn-sent
+in block no-conn tcp -
+in pass established tcp syn-received
+out pass established tcp established
+# Tenant 20's connection is its own, from its SYN.
+out pass new tcp syn-sent
+in pass established tcp syn-received
+out pass established tcp established
+EOF
+
+# Without --zone-vlan the tenants share connections (the reason for zones).
+replay zones-none zones.pcap
+expect_eq "zones without --zone-vlan: tenant 20 uses tenant 10's flow" \
+    "out pass established udp new" "$(line zones-none 2)"
+expect_eq "zones without --zone-vlan: an answer on VLAN 30 passes" \
+    "in pass established udp established" "$(line zones-none 5)"
+expect_eq "zones without --zone-vlan: the SYN-ACK on VLAN 20 passes" \
+    "in pass established tcp syn-received" "$(line zones-none 8)"
 
 ##
 ## Timeouts (udp4-timeout.pcap): a UDP answer 2.5 s after the request.

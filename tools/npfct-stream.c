@@ -17,7 +17,9 @@
  *	given a direction and run through npfct_conn_inspect(), which asks
  *	the library's ALGs and inspects the protocol state.  The file is
  *	read twice: a first pass checks every record, so that a corrupt
- *	file is refused before anything is printed.
+ *	file is refused before anything is printed.  With --zone-vlan the
+ *	outermost VLAN id of a frame is its zone (npfct_pkt::zone, set after
+ *	parsing): each VLAN is a tenant with connections of its own.
  *
  * Policy
  *
@@ -285,6 +287,24 @@ be16_at(const struct pcap_record *rec, uint32_t off)
 	if (off + 2 > rec->caplen)
 		return -1;
 	return rec->data[off] << 8 | rec->data[off + 1];
+}
+
+/*
+ * frame_vlan_id: the VLAN id of an Ethernet frame's outermost tag
+ * (802.1Q or 802.1ad), 0 if it has none.
+ */
+static uint16_t
+frame_vlan_id(const struct pcap_record *rec, uint32_t linktype)
+{
+	const uint32_t off = offsetof(struct rte_ether_hdr, ether_type);
+	const int type = be16_at(rec, off);
+	const int tci = be16_at(rec, off + 2);
+
+	if (linktype != PCAP_LINKTYPE_ETHERNET || tci < 0 ||
+	    (type != RTE_ETHER_TYPE_VLAN && type != RTE_ETHER_TYPE_QINQ &&
+	    type != RTE_ETHER_TYPE_QINQ1))
+		return 0;
+	return (uint16_t)(tci & 0xfff);
 }
 
 /*
@@ -558,6 +578,9 @@ stream_replay(struct stream *s)
 			return STREAM_EXIT_INTERNAL;
 		}
 		l3_off = frame_parse(&pkt, m, &rec, linktype, &type);
+		/* The zone is the application's: set after parsing. */
+		if (s->s_conf->cf_zone_vlan)
+			pkt.zone = frame_vlan_id(&rec, linktype);
 		di = packet_dir(s, &pkt, &rec, type, l3_off);
 		packet_decide(s, &pkt, di, &d);
 		if (d.d_pass)

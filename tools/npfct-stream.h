@@ -40,6 +40,7 @@ struct stream_conf {
 	uint32_t		cf_timeout[NPFCT_TIMEOUT_MAX];
 	bool			cf_timeout_set[NPFCT_TIMEOUT_MAX];
 	bool			cf_loose;
+	bool			cf_zone_vlan;	/* zone: outer VLAN id */
 	bool			cf_quiet;
 	const char		*cf_file;
 };

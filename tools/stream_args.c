@@ -26,12 +26,14 @@
 
 enum {
 	OPT_LOOSE = 256,
+	OPT_ZONE_VLAN,
 };
 
 static const struct option stream_lgopts[] = {
 	{ "inside",	required_argument,	NULL,	'i' },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "loose",	no_argument,		NULL,	OPT_LOOSE },
+	{ "zone-vlan",	no_argument,		NULL,	OPT_ZONE_VLAN },
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 },
@@ -54,7 +56,8 @@ print_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: " STREAM_PROG " --inside CIDR [--inside CIDR ...]\n"
-"                    [--timeout NAME=SECONDS ...] [--loose] [--quiet] FILE.pcap\n"
+"                    [--timeout NAME=SECONDS ...] [--loose] [--zone-vlan]\n"
+"                    [--quiet] FILE.pcap\n"
 "       " STREAM_PROG " --help\n"
 "\n"
 "Replay a pcap capture through an npfct connection tracking instance (like\n"
@@ -74,6 +77,11 @@ print_usage(FILE *f)
 "      --loose                let an outbound TCP packet other than a SYN open\n"
 "                             a connection (mid-stream pickup;\n"
 "                             NPFCT_F_TCP_LOOSE)\n"
+"      --zone-vlan            the VLAN id of a frame's outermost tag is its\n"
+"                             zone (untagged: zone 0), so that the same\n"
+"                             addresses on two VLANs are two tenants with\n"
+"                             their own connections (Ethernet captures;\n"
+"                             cooked captures carry no tags)\n"
 "  -q, --quiet                print only the summary line\n"
 "  -h, --help                 print this help and exit\n"
 "\n"
@@ -288,6 +296,9 @@ stream_args_parse(struct stream_conf *conf, int argc, char **argv)
 			break;
 		case OPT_LOOSE:
 			conf->cf_loose = true;
+			break;
+		case OPT_ZONE_VLAN:
+			conf->cf_zone_vlan = true;
 			break;
 		case 'q':
 			conf->cf_quiet = true;

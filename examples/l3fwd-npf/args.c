@@ -47,6 +47,8 @@
 #define CMD_LINE_OPT_PROMISC		"promisc"
 #define CMD_LINE_OPT_IDLE_SLEEP		"idle-sleep"
 #define CMD_LINE_OPT_MBUFS		"mbufs"
+#define CMD_LINE_OPT_ZONE		"zone"
+#define CMD_LINE_OPT_ZONE_LIMIT		"zone-limit"
 #define CMD_LINE_OPT_HELP		"help"
 
 enum {
@@ -69,6 +71,8 @@ enum {
 	CMD_LINE_OPT_PROMISC_NUM,
 	CMD_LINE_OPT_IDLE_SLEEP_NUM,
 	CMD_LINE_OPT_MBUFS_NUM,
+	CMD_LINE_OPT_ZONE_NUM,
+	CMD_LINE_OPT_ZONE_LIMIT_NUM,
 	CMD_LINE_OPT_HELP_NUM,
 };
 
@@ -101,6 +105,9 @@ static const struct option lgopts[] = {
 	    CMD_LINE_OPT_IDLE_SLEEP_NUM },
 	{ CMD_LINE_OPT_MBUFS, required_argument, NULL,
 	    CMD_LINE_OPT_MBUFS_NUM },
+	{ CMD_LINE_OPT_ZONE, required_argument, NULL, CMD_LINE_OPT_ZONE_NUM },
+	{ CMD_LINE_OPT_ZONE_LIMIT, required_argument, NULL,
+	    CMD_LINE_OPT_ZONE_LIMIT_NUM },
 	{ CMD_LINE_OPT_HELP, no_argument, NULL, CMD_LINE_OPT_HELP_NUM },
 	{ NULL, 0, NULL, 0 },
 };
@@ -149,6 +156,13 @@ print_usage(const char *prgname)
 "                              generic.established tcp.new\n"
 "                              tcp.established tcp.half_close tcp.close\n"
 "                              tcp.time_wait (repeat)\n"
+"  --zone PORT:ZONE            packets received on PORT are in connection\n"
+"                              zone ZONE, 0-65535 (default 0): give the\n"
+"                              inside and outside ports of a tenant one\n"
+"                              zone (repeat)\n"
+"  --zone-limit ZONE=N         at most N connections in ZONE; ZONE\n"
+"                              \"default\" limits every zone without a\n"
+"                              limit of its own (repeat)\n"
 "\n"
 "Datapath:\n"
 "  --rxq N                     RX queues per port (default 1); queue q of\n"
@@ -383,6 +397,47 @@ parse_neigh(const char *arg, struct app_config *cfg)
 	return 0;
 }
 
+/* --zone PORT:ZONE */
+static int
+parse_zone(const char *arg, struct app_config *cfg)
+{
+	unsigned long zone;
+	const char *z;
+	uint16_t port;
+
+	z = parse_port(arg, ':', &port);
+	if (z == NULL || parse_uint(z, 0, UINT16_MAX, &zone) != 0)
+		return -EINVAL;
+	cfg->port_zone[port] = (uint16_t)zone;
+	return 0;
+}
+
+/* --zone-limit ZONE=N or default=N */
+static int
+parse_zone_limit(const char *arg, struct app_config *cfg)
+{
+	const char *eq = strchr(arg, '=');
+	unsigned long zone, limit;
+	char buf[16];
+
+	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(buf) ||
+	    parse_uint(eq + 1, 0, UINT32_MAX, &limit) != 0)
+		return -EINVAL;
+	memcpy(buf, arg, (size_t)(eq - arg));
+	buf[eq - arg] = '\0';
+	if (strcmp(buf, "default") == 0)
+		zone = (unsigned long)-1;
+	else if (parse_uint(buf, 0, UINT16_MAX, &zone) != 0)
+		return -EINVAL;
+	if (cfg->n_zone_limit >= MAX_ZONE_LIMITS)
+		return -ENOSPC;
+	cfg->zone_limit[cfg->n_zone_limit].zone = zone == (unsigned long)-1 ?
+	    NPFCT_ZONE_DEFAULT : (int)zone;
+	cfg->zone_limit[cfg->n_zone_limit].limit = (uint32_t)limit;
+	cfg->n_zone_limit++;
+	return 0;
+}
+
 /* --timeout NAME=SECONDS */
 static int
 parse_timeout(const char *arg, struct app_config *cfg)
@@ -493,6 +548,12 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			break;
 		case CMD_LINE_OPT_TIMEOUT_NUM:
 			rc = parse_timeout(optarg, cfg);
+			break;
+		case CMD_LINE_OPT_ZONE_NUM:
+			rc = parse_zone(optarg, cfg);
+			break;
+		case CMD_LINE_OPT_ZONE_LIMIT_NUM:
+			rc = parse_zone_limit(optarg, cfg);
 			break;
 		case CMD_LINE_OPT_REPLAY_NUM:
 			cfg->replay = true;

@@ -199,6 +199,8 @@ establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule)
 		return C_BLOCK_STATE_REFUSED;
 	case ENOSPC:
 		return C_BLOCK_TABLE_FULL;
+	case EDQUOT:
+		return C_BLOCK_ZONE_FULL;
 	default:
 		return C_BLOCK_EST_ERROR;
 	}
@@ -305,6 +307,8 @@ l2_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf **m,
 			}
 		}
 		npfct_pkt_parse(p, mb);
+		/* The port's zone (--zone), set after parsing. */
+		p->zone = app.cfg.port_zone[port];
 		if (p->status == NPFCT_PARSE_NOT_IP) {
 			CTR_ADD(lc->stats.c[C_DROP_NOT_IP], 1);
 			rte_pktmbuf_free(mb);

@@ -38,6 +38,7 @@
 #define MAX_ROUTES		256	/* --route, plus one per --addr */
 #define MAX_NEIGHS		1024	/* static and learned neighbours */
 #define MAX_RULES		4096	/* lines of the rule file */
+#define MAX_ZONE_LIMITS		256	/* --zone-limit options */
 #define NS_PER_SEC		1000000000ull
 
 /* What a port is (--port PORT:inside|outside). */
@@ -72,6 +73,7 @@ enum ctr {
 	C_BLOCK_STATE_REFUSED,	/* stateful rule, TCP without SYN */
 	C_BLOCK_NO_REQUEST,	/* stateful rule, ICMP query reply */
 	C_BLOCK_TABLE_FULL,	/* stateful rule, no room for a connection */
+	C_BLOCK_ZONE_FULL,	/* stateful rule, the zone is at its limit */
 	C_BLOCK_EST_ERROR,	/* stateful rule, other establish error */
 	/* Before the firewall. */
 	C_DROP_NOT_FOR_US,	/* destination MAC of another host */
@@ -181,6 +183,12 @@ struct cfg_neigh {
 	struct rte_ether_addr mac;
 };
 
+/* --zone-limit ZONE=N (zone NPFCT_ZONE_DEFAULT: "default"). */
+struct cfg_zone_limit {
+	int		zone;
+	uint32_t	limit;
+};
+
 /* The command line, parsed by args.c. */
 struct app_config {
 	uint8_t		port_role[RTE_MAX_ETHPORTS];	/* enum port_role */
@@ -198,6 +206,9 @@ struct app_config {
 	bool		promisc;	/* --promisc */
 	uint32_t	idle_sleep_us;	/* --idle-sleep */
 	uint32_t	nb_mbufs;	/* --mbufs, 0: computed */
+	uint16_t	port_zone[RTE_MAX_ETHPORTS];	/* --zone */
+	unsigned int	n_zone_limit;
+	struct cfg_zone_limit zone_limit[MAX_ZONE_LIMITS];	/* --zone-limit */
 	unsigned int	n_addr, n_route, n_neigh;
 	struct cfg_addr	addr[MAX_ADDRS];
 	struct cfg_route route[MAX_ROUTES];

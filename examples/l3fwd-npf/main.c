@@ -413,6 +413,11 @@ instance_create(void)
 		    (enum npfct_timeout)i, cfg->timeouts[i]) != 0)
 			fatal("cannot set timeout %s\n",
 			    npfct_timeout_name((enum npfct_timeout)i));
+	for (i = 0; i < cfg->n_zone_limit; i++)
+		if (npfct_zone_limit_set(app.ct, cfg->zone_limit[i].zone,
+		    cfg->zone_limit[i].limit) != 0)
+			fatal("cannot set the limit of zone %d\n",
+			    cfg->zone_limit[i].zone);
 	if (cfg->replay)
 		npfct_clock_manual(app.ct, NS_PER_SEC);
 }

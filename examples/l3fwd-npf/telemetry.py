@@ -54,7 +54,8 @@ class Telemetry:
 def print_conns(tel):
     cursor, total = 0, 0
     print("%-6s %-44s %-44s %-12s %s" % ("proto", "forwards",
-                                          "backwards", "state", "idle"))
+                                          "backwards", "state",
+                                          "idle flags zone"))
     while True:
         # Each reply's "next" is the cursor of the following page.
         r = tel.query("/npfct/conns,,%d" % cursor)
@@ -64,8 +65,10 @@ def print_conns(tel):
         for key in sorted((k for k in r if k.startswith("c")),
                           key=lambda k: int(k[1:])):
             c = r[key]
-            print("%-6s %-44s %-44s %-12s %s %s" % (c[0], c[1], c[2], c[3],
-                                                    c[4], c[8]))
+            # zone=N was added last (npfct 0.2): absent from older ones.
+            print("%-6s %-44s %-44s %-12s %s %s %s" % (
+                c[0], c[1], c[2], c[3], c[4], c[8],
+                c[9] if len(c) > 9 else "zone=0"))
         cursor = r["next"]
         if cursor == 0:
             break

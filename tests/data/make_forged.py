@@ -35,13 +35,21 @@ policy.pcap
     inside, malformed packets, ICMPv6 neighbour discovery, jumbo UDP
     frames (copied into mbuf chains), GRE (a protocol tracked by address)
     and an ICMP error that quotes no known connection.
+
+zones.pcap
+    Two tenants, on VLANs 10 and 20, whose inside hosts have the same
+    address (10.99.0.1) and open the same UDP flow and the same TCP
+    connection; replies on the right VLAN, on a third VLAN and untagged,
+    and a SYN-ACK of one tenant's connection sent on the other's VLAN.
+    With npfct-stream --zone-vlan each VLAN is a zone: the tenants' flows
+    are separate connections and a reply on another VLAN is blocked.
 """
 
 import os
 import sys
 
-from scapy.all import (ARP, GRE, ICMP, IP, UDP, TCP, Ether, IPv6, Raw,
-                       ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPerror,
+from scapy.all import (ARP, GRE, ICMP, IP, UDP, TCP, Dot1Q, Ether, IPv6,
+                       Raw, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPerror,
                        UDPerror, wrpcap)
 
 MAC_IN = "02:00:0a:63:00:01"
@@ -178,12 +186,41 @@ def policy():
     return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
 
 
+def zones():
+    def tag(frame, vlan):
+        """The frame with an 802.1Q tag (none for VLAN 0)."""
+        if vlan == 0:
+            return frame
+        eth = Ether(src=frame.src, dst=frame.dst)
+        return eth / Dot1Q(vlan=vlan) / frame.payload
+
+    udp_out = out4(UDP(sport=5000, dport=53) / Raw(b"query\n"))
+    udp_in = in4(UDP(sport=53, dport=5000) / Raw(b"answer\n"))
+    syn = out4(TCP(sport=40000, dport=80, flags="S", seq=1000))
+    synack = in4(TCP(sport=80, dport=40000, flags="SA", seq=5000, ack=1001))
+    ack = out4(TCP(sport=40000, dport=80, flags="A", seq=1001, ack=5001))
+    pkts = [
+        # 1-4: the same UDP flow from both tenants, answered on each VLAN.
+        tag(udp_out, 10), tag(udp_out, 20),
+        tag(udp_in, 10), tag(udp_in, 20),
+        # 5-6: an answer on a third VLAN and one untagged.
+        tag(udp_in, 30), tag(udp_in, 0),
+        # 7-9: tenant 10 opens a TCP connection; its SYN-ACK arrives on
+        # VLAN 20, then on 10, and the handshake ends.
+        tag(syn, 10), tag(synack, 20), tag(synack, 10), tag(ack, 10),
+        # 11-13: tenant 20 opens the same connection: a new one.
+        tag(syn, 20), tag(synack, 20), tag(ack, 20),
+    ]
+    return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
         os.path.abspath(__file__))
     for name, gen in (("forged.pcap", forged),
                       ("udp4-timeout.pcap", udp_timeout),
-                      ("policy.pcap", policy)):
+                      ("policy.pcap", policy),
+                      ("zones.pcap", zones)):
         path = os.path.join(outdir, name)
         pkts = gen()
         wrpcap(path, pkts)
