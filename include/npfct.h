@@ -136,6 +136,11 @@ enum npfct_hash_func {
 #define NPFCT_NZONES		65536
 /** npfct_zone_limit_set() zone argument: the default limit of all zones. */
 #define NPFCT_ZONE_DEFAULT	(-1)
+/**
+ * npfct_zone_limit_set() limit: no limit, also when a default is set (0
+ * is "the default limit" for a zone, and "none" for the default).
+ */
+#define NPFCT_ZONE_NO_LIMIT	UINT32_MAX
 
 /** Timeout groups: index into npfct_params::timeouts. */
 enum npfct_timeout {
@@ -254,13 +259,16 @@ struct npfct *npfct_create(const struct npfct_params *params);
  * limit refuses new connections (establish fails with EDQUOT, counted as
  * NPFCT_STAT_ZONE_FULL), other zones are not affected.  A zone without a
  * limit of its own (0) has the default limit (zone NPFCT_ZONE_DEFAULT);
- * a default of 0 is none, the initial setting.  A lower limit does not
- * remove connections above it.  Any thread, at any time.
+ * a default of 0 is none, the initial setting; NPFCT_ZONE_NO_LIMIT
+ * exempts a zone from the default.  A limit set or lowered below a
+ * zone's count removes nothing: the zone refuses new connections until
+ * it is below the limit.  Any thread, at any time.
  *
  * @param zone
  *   0..65535, or NPFCT_ZONE_DEFAULT.
  * @param limit
- *   Connections, 0: none (the default, for a zone).
+ *   Connections; 0: the default limit (for a zone) or none (for the
+ *   default); NPFCT_ZONE_NO_LIMIT: none.
  * @return
  *   0, or -EINVAL.
  */
@@ -562,7 +570,8 @@ ssize_t npfct_export(struct npfct *ct, void *buf, size_t len);
  *   - -EBADMSG: truncated input, bad magic, sizes or checksum;
  *   - -EPROTONOSUPPORT: another format version;
  *   - -ENOSPC: not enough room for the connections;
- *   - -EDQUOT: a zone's limit has no room for its connections;
+ *   - -EDQUOT: a zone's limit has no room for its connections (checked
+ *     as they are inserted, then undone like a duplicate);
  *   - -EEXIST: a connection is already present (or repeated);
  *   - -ENOENT: nat_restore returned NULL.
  */
@@ -760,6 +769,11 @@ uint16_t npfct_establish_burst(struct npfct *ct,
  * not allowed).  Called first for every packet inspected with tracking on
  * and valid layer 3, including packets that are not trackable by key
  * (ICMP errors).
+ *
+ * The packet's zone is part of every key: a packet the hook builds for
+ * its lookup takes pkt->zone (npfct_pkt_parse_icmp_inner() copies it; a
+ * packet parsed again from the mbuf, or built from zeroes, would be
+ * looked up in another zone, that of the mbuf field or zone 0).
  *
  * @return
  *   The connection (reference contract as for lookup) or NULL.

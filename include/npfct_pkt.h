@@ -161,7 +161,8 @@ extern int npfct_zone_dynfield_offset;
  * npfct_pkt_parse() takes each packet's zone.  Call once, after
  * rte_eal_init(), before setting zones with npfct_mbuf_zone_set(); any
  * thread; calling it again returns the same offset.  Without it every
- * packet is in zone 0.
+ * packet is in zone 0.  The offset is kept per process: a secondary
+ * process calls it too (it finds the primary's field by name).
  *
  * Once it is registered the parser reads the field of every packet, and
  * DPDK does not clear dynamic fields when it allocates an mbuf: the

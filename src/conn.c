@@ -368,6 +368,7 @@ struct npfct_conn *
 npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		bool per_if)
 {
+	const uint16_t zone = pkt->zone;
 	struct npfct_db *db;
 	struct npfct_conn *con;
 	uint32_t *fw, *bk, *canon;
@@ -401,16 +402,18 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	 */
 	af = npfct_af_index(pkt->alen);
 	/*
-	 * The zone's limit first: its own refusal, which puts no pressure
-	 * on the G/C (no early drop in other zones).
+	 * The zone's limit first: its own refusal, which asks for no early
+	 * drop (other zones keep their connections), only for the G/C's
+	 * next step now, to collect what expired in the zone.
 	 */
-	if (unlikely(!npfct_zone_reserve(ct, pkt->zone, 1))) {
+	if (unlikely(!npfct_zone_reserve(ct, zone, 1))) {
 		npfct_stat_inc(ct, NPFCT_STAT_ZONE_FULL);
+		npfct_gc_hurry(ct);
 		rte_errno = EDQUOT;
 		return NULL;
 	}
 	if (unlikely(!npfct_live_reserve(ct, af, 1))) {
-		npfct_zone_release(ct, pkt->zone, 1);
+		npfct_zone_release(ct, zone, 1);
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
 		npfct_gc_pressure(ct, af);
 		rte_errno = ENOSPC;
@@ -418,7 +421,7 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 	con = npfct_conn_alloc(ct, pkt->alen);
 	if (unlikely(con == NULL)) {
-		npfct_zone_release(ct, pkt->zone, 1);
+		npfct_zone_release(ct, zone, 1);
 		npfct_live_release(ct, af, 1);
 		npfct_stat_inc(ct, NPFCT_STAT_TABLE_FULL);
 		npfct_gc_pressure(ct, af);
@@ -706,6 +709,8 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	    npfct_conn_etime(ct, con), npfct_conn_state_name(con));
 	if (flags & CONN_IFBOUND)
 		fprintf(f, " if %u", con->c_ifid);
+	/* Word 0 is never rewritten: no lock needed. */
+	fprintf(f, " zone %u", npfct_connkey_zone(npfct_conn_fkey(c)));
 	fprintf(f, "\n\tforw %s\n\tback %s\n", fk, bk);
 	nat = __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED);
 	if (nat != NULL)

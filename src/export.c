@@ -33,14 +33,16 @@
  *	Field:  | 0          |
  *
  *	Version 2 has the zone at offset 10, which version 1 (still read)
- *	kept zero.  Import validates the whole image before it inserts
- *	anything, then
- *	inserts every connection inactive; if an insert meets a key already
- *	present (or repeated in the image), every connection inserted so
- *	far is removed again - never having been active, so no packet
- *	matched it - and handed to the G/C, which frees it after a grace
- *	period (at once in a database never installed).  Only when all are
- *	in are they activated.
+ *	kept zero.  Import validates the whole image and counts it against
+ *	max_conns before it inserts anything, then inserts every connection
+ *	inactive, each from a copy of its record checked again and counted
+ *	against its zone's limit by the zone its keys get; if an insert
+ *	meets a key already present (or repeated in the image) or a zone at
+ *	its limit, every connection inserted so far is removed again -
+ *	never having been active, so no packet matched it - and handed to
+ *	the G/C, which frees it (and gives its zone's place back) after a
+ *	grace period (at once in a database never installed).  Only when
+ *	all are in are they activated.
  *
  * Synchronisation
  *
@@ -529,17 +531,6 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 	}
 }
 
-/* Give back the zone reservations of records [from, to). */
-static void
-zones_release(struct npfct *ct, const struct exp_rec *recs, uint32_t from,
-		uint32_t to)
-{
-	uint32_t i;
-
-	for (i = from; i < to; i++)
-		npfct_zone_release(ct, get16(recs[i].zone), 1);
-}
-
 static int
 import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 		const struct imp_conn *ic, const struct npfct_import_ops *ops,
@@ -550,10 +541,19 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 	unsigned int alen = r->alen;
 	int ret;
 
-	/* Counted against max_conns by npfct_import() already. */
+	/*
+	 * Counted against max_conns by npfct_import() already; against its
+	 * zone's limit here, by the zone its keys get.
+	 */
+	if (!npfct_zone_reserve(ct, ic->pkt.zone, 1)) {
+		npfct_stat_inc(ct, NPFCT_STAT_ZONE_FULL);
+		return -EDQUOT;
+	}
 	con = npfct_conn_alloc(ct, alen);
-	if (con == NULL)
+	if (con == NULL) {
+		npfct_zone_release(ct, ic->pkt.zone, 1);
 		return -ENOSPC;
+	}
 	(*allocated)++;
 	conn_restore(ct, con, r, ic);
 	con->c_db = db;
@@ -583,11 +583,12 @@ int
 npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		size_t len, const struct npfct_import_ops *ops)
 {
-	uint32_t count, i, nzoned, need[NPFCT_NAF] = { 0, 0 };
+	uint32_t count, i, need[NPFCT_NAF] = { 0, 0 };
 	uint32_t allocated[NPFCT_NAF] = { 0, 0 };
 	unsigned int version;
 	struct npfct_conn *list = NULL, *con, *next;
 	const struct exp_rec *recs;
+	struct exp_rec rec;
 	struct imp_conn ic;
 	unsigned int af;
 	int ret;
@@ -621,25 +622,25 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		npfct_live_release(ct, NPFCT_AF4, need[NPFCT_AF4]);
 		return -ENOSPC;
 	}
-	/* And against each zone's limit, record by record. */
-	for (nzoned = 0; nzoned < count; nzoned++)
-		if (!npfct_zone_reserve(ct, get16(recs[nzoned].zone), 1))
-			break;
-	if (nzoned < count) {
-		zones_release(ct, recs, 0, nzoned);
-		npfct_live_release(ct, NPFCT_AF4, need[NPFCT_AF4]);
-		npfct_live_release(ct, NPFCT_AF6, need[NPFCT_AF6]);
-		npfct_stat_inc(ct, NPFCT_STAT_ZONE_FULL);
-		return -EDQUOT;
-	}
 
 	pthread_mutex_lock(&ct->ct_ctl_lock);
 	if (db == NULL)
 		db = npfct_db_get(ct);
 	for (i = 0; i < count; i++) {
-		rec_check(&recs[i], version, &ic);
-		ret = import_one(ct, db, &recs[i], &ic, ops, &list,
-		    &allocated[npfct_af_index(recs[i].alen)]);
+		/*
+		 * A copy, checked again: what was counted is what is made,
+		 * even if the caller's buffer changed since (it must not:
+		 * -EBADMSG then).
+		 */
+		memcpy(&rec, &recs[i], sizeof(rec));
+		af = npfct_af_index(rec.alen);
+		ret = rec_check(&rec, version, &ic);
+		if (ret != 0 || allocated[af] == need[af]) {
+			ret = -EBADMSG;
+			break;
+		}
+		ret = import_one(ct, db, &rec, &ic, ops, &list,
+		    &allocated[af]);
 		if (ret != 0)
 			break;
 	}
@@ -647,13 +648,11 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		if (ret == -EEXIST)
 			npfct_stat_inc(ct, NPFCT_STAT_RACE_CONN);
 		/*
-		 * The connections made are released as they are destroyed;
-		 * the records not made yet, here.
+		 * The connections made give their room and zone back as they
+		 * are destroyed; the records not made yet, here.
 		 */
 		for (af = 0; af < NPFCT_NAF; af++)
 			npfct_live_release(ct, af, need[af] - allocated[af]);
-		zones_release(ct, recs, allocated[NPFCT_AF4] +
-		    allocated[NPFCT_AF6], count);
 		import_undo(ct, db, list);
 		pthread_mutex_unlock(&ct->ct_ctl_lock);
 		return ret;

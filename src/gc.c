@@ -434,7 +434,7 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 		const uint32_t ndrop = __atomic_load_n(&gc->gc_early_drop,
 		    __ATOMIC_RELAXED);
 		const uint32_t families = __atomic_exchange_n(&gc->gc_pressure,
-		    0, __ATOMIC_RELAXED);
+		    0, __ATOMIC_RELAXED) & NPFCT_GC_FAMILIES;
 
 		/*
 		 * A family is short of connections: drop its unestablished

@@ -708,7 +708,9 @@ npfct_live_release(struct npfct *ct, unsigned int af, uint32_t n)
 
 /*
  * Zones (zone.c): the connections of every zone and their limits (0: the
- * default limit; a default of 0: none).  512 KiB per instance.
+ * default limit; a default of 0: none; NPFCT_ZONE_NO_LIMIT, the largest
+ * count, is none in effect).  512 KiB per instance; 16 zones share a
+ * cache line of counts.
  */
 struct npfct_zones {
 	uint32_t	zn_default_limit;	/* relaxed */
@@ -731,7 +733,7 @@ npfct_zone_reserve(struct npfct *ct, uint16_t zone, uint32_t n)
 	if (limit == 0)
 		limit = __atomic_load_n(&z->zn_default_limit,
 		    __ATOMIC_RELAXED);
-	if (likely(limit == 0)) {
+	if (likely(limit == 0 || limit == NPFCT_ZONE_NO_LIMIT)) {
 		__atomic_fetch_add(count, n, __ATOMIC_RELAXED);
 		return true;
 	}
@@ -747,6 +749,8 @@ npfct_zone_reserve(struct npfct *ct, uint16_t zone, uint32_t n)
 static inline void
 npfct_zone_release(struct npfct *ct, uint16_t zone, uint32_t n)
 {
+	RTE_ASSERT(__atomic_load_n(&ct->ct_zones->zn_count[zone],
+	    __ATOMIC_RELAXED) >= n);
 	__atomic_fetch_sub(&ct->ct_zones->zn_count[zone], n,
 	    __ATOMIC_RELAXED);
 }
@@ -962,19 +966,36 @@ npfct_gc_gp_completed(const struct npfct *ct)
 }
 
 /*
- * Establish found family af short of connections: ask the G/C for an
- * early drop in that family.  Written only when the bit is not set yet,
- * so a flood of refusals does not bounce the line.
+ * gc_pressure bits: 1 << af, family af is short of connections (early
+ * drop in it); NPFCT_GC_HURRY, a zone is at its limit (the next step now,
+ * to collect what expired there; no early drop).
  */
-static inline void
-npfct_gc_pressure(struct npfct *ct, unsigned int af)
-{
-	const uint32_t bit = 1u << af;
+#define NPFCT_GC_FAMILIES	((1u << NPFCT_NAF) - 1)
+#define NPFCT_GC_HURRY		(1u << NPFCT_NAF)
 
+static inline void
+npfct_gc_pressure_set(struct npfct *ct, uint32_t bit)
+{
+	/* Written only when the bit is not set yet, so a flood of
+	 * refusals does not bounce the line. */
 	if ((__atomic_load_n(&ct->ct_gc.gc_pressure, __ATOMIC_RELAXED) &
 	    bit) == 0)
 		__atomic_fetch_or(&ct->ct_gc.gc_pressure, bit,
 		    __ATOMIC_RELAXED);
+}
+
+/* Establish found family af short of connections: early drop in it. */
+static inline void
+npfct_gc_pressure(struct npfct *ct, unsigned int af)
+{
+	npfct_gc_pressure_set(ct, 1u << af);
+}
+
+/* Establish found a zone at its limit: the G/C's next step now. */
+static inline void
+npfct_gc_hurry(struct npfct *ct)
+{
+	npfct_gc_pressure_set(ct, NPFCT_GC_HURRY);
 }
 
 /* export.c: the length of an image of n records. */

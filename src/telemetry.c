@@ -20,7 +20,8 @@
  *	  /npfct/zones,NAME[,FROM] zones in use: count and limit
  *
  *	A reply is limited in size, so connections come in pages of
- *	TEL_PAGE_SIZE.  A reply's "next" is the cursor of the following
+ *	TEL_PAGE_SIZE, fewer when their strings would not fit in the reply
+ *	(TEL_REPLY_BUDGET: long IPv6 keys).  A reply's "next" is the cursor of the following
  *	page (0: that was the last); without a cursor (or with 0) the
  *	listing starts at the head.  A cursor is where the walk resumes
  *	(struct npfct_list_cursor, moved on by the G/C when it unlinks that
@@ -65,6 +66,12 @@
 #include "npfct_impl.h"
 
 #define TEL_PAGE_SIZE	64
+/*
+ * Bytes of connection entries in one /npfct/conns reply: rte_telemetry's
+ * buffer is 16 KiB (max_output_len), less the command, the instance name,
+ * total, next and the braces.
+ */
+#define TEL_REPLY_BUDGET	(16384 - 512)
 #define TEL_ZONE_PAGE	128
 
 /* Copy a name into a telemetry key: '-' and '.' become '_'. */
@@ -219,71 +226,90 @@ tel_timeouts(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* One connection as a list of strings. */
-static struct rte_tel_data *
-tel_conn(const struct npfct *ct, struct npfct_conn *con, uint32_t now)
+/* The fields of one connection in a listing. */
+#define TEL_CONN_FIELDS	10
+
+struct tel_conn_fields {
+	char	f[TEL_CONN_FIELDS][RTE_TEL_MAX_STRING_LEN];
+};
+
+/*
+ * tel_conn_format: one connection's fields; returns the bytes they take
+ * in the reply's JSON (each string quoted, with its comma).
+ */
+static size_t
+tel_conn_format(const struct npfct *ct, struct npfct_conn *con,
+		uint32_t now, struct tel_conn_fields *t)
 {
-	struct rte_tel_data *c = rte_tel_data_alloc();
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
 	const uint32_t idle = npfct_conn_idle(con, now);
 	const uint32_t etime = npfct_conn_etime(ct, con);
+	const size_t len = sizeof(t->f[0]);
 	char buf[RTE_TEL_MAX_STRING_LEN];
-	const char *proto;
+	size_t bytes = 0;
+	unsigned int i;
 
-	if (c == NULL)
-		return NULL;
-	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
 	switch (con->c_proto) {
 	case IPPROTO_TCP:
-		proto = "tcp";
+		snprintf(t->f[0], len, "tcp");
 		break;
 	case IPPROTO_UDP:
-		proto = "udp";
+		snprintf(t->f[0], len, "udp");
 		break;
 	case IPPROTO_ICMP:
-		proto = "icmp";
+		snprintf(t->f[0], len, "icmp");
 		break;
 	case IPPROTO_ICMPV6:
-		proto = "icmp6";
+		snprintf(t->f[0], len, "icmp6");
 		break;
 	default:
-		snprintf(buf, sizeof(buf), "%u", con->c_proto);
-		proto = buf;
+		snprintf(t->f[0], len, "%u", con->c_proto);
 	}
-	rte_tel_data_add_array_string(c, proto);
 
 	/* The keys change only under c_lock (setnat). */
 	rte_spinlock_lock(&con->c_lock);
 	npfct_connkey_format(npfct_conn_fkey(con), buf, sizeof(buf));
-	rte_tel_data_add_array_string(c, strchr(buf, ' ') + 1);
+	snprintf(t->f[1], len, "%s", strchr(buf, ' ') + 1);
 	npfct_connkey_format(npfct_conn_bkey(con), buf, sizeof(buf));
-	rte_tel_data_add_array_string(c, strchr(buf, ' ') + 1);
+	snprintf(t->f[2], len, "%s", strchr(buf, ' ') + 1);
 	rte_spinlock_unlock(&con->c_lock);
 
-	rte_tel_data_add_array_string(c, npfct_conn_state_name(con));
-	snprintf(buf, sizeof(buf), "idle=%" PRIu32, idle);
-	rte_tel_data_add_array_string(c, buf);
-	snprintf(buf, sizeof(buf), "left=%" PRId64,
+	snprintf(t->f[3], len, "%s", npfct_conn_state_name(con));
+	snprintf(t->f[4], len, "idle=%" PRIu32, idle);
+	snprintf(t->f[5], len, "left=%" PRId64,
 	    (int64_t)etime - (int64_t)idle);
-	rte_tel_data_add_array_string(c, buf);
 	if (flags & CONN_IFBOUND)
-		snprintf(buf, sizeof(buf), "if=%u", con->c_ifid);
+		snprintf(t->f[6], len, "if=%u", con->c_ifid);
 	else
-		snprintf(buf, sizeof(buf), "if=any");
-	rte_tel_data_add_array_string(c, buf);
-	rte_tel_data_add_array_string(c, __atomic_load_n(&con->c_nat,
+		snprintf(t->f[6], len, "if=any");
+	snprintf(t->f[7], len, "%s", __atomic_load_n(&con->c_nat,
 	    __ATOMIC_RELAXED) != NULL ? "nat" : "-");
-	snprintf(buf, sizeof(buf), "%s%s%s%s",
+	snprintf(t->f[8], len, "%s%s%s%s",
 	    (flags & NPFCT_DIR_MASK) == NPFCT_DIR_IN ? "in" : "out",
 	    (flags & CONN_ACTIVE) ? ",active" : "",
 	    (flags & CONN_PASS) ? ",pass" : "",
 	    (flags & CONN_EXPIRE) ? ",expired" : "");
-	rte_tel_data_add_array_string(c, buf);
 	/* Last: the fields before it kept their places. */
-	snprintf(buf, sizeof(buf), "zone=%u",
+	snprintf(t->f[9], len, "zone=%u",
 	    npfct_connkey_zone(npfct_conn_fkey(con)));
-	rte_tel_data_add_array_string(c, buf);
+	for (i = 0; i < TEL_CONN_FIELDS; i++)
+		bytes += strlen(t->f[i]) + 3;
+	return bytes;
+}
+
+/* One connection as a list of strings, or NULL (no memory). */
+static struct rte_tel_data *
+tel_conn(const struct tel_conn_fields *t)
+{
+	struct rte_tel_data *c = rte_tel_data_alloc();
+	unsigned int i;
+
+	if (c == NULL)
+		return NULL;
+	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
+	for (i = 0; i < TEL_CONN_FIELDS; i++)
+		rte_tel_data_add_array_string(c, t->f[i]);
 	return c;
 }
 
@@ -344,8 +370,10 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t token;
 	struct npfct *ct = tel_instance(params, &token);
+	struct tel_conn_fields t;
 	struct npfct_conn *con;
 	struct npfct_db *db;
+	size_t used = 0, bytes;
 	unsigned int n = 0;
 	uint32_t now;
 	char key[16];
@@ -370,12 +398,23 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	npfct_tel_dict_uint(d, "total", db->db_nlist);
 	for (; con != NULL && n < TEL_PAGE_SIZE;
 	    con = TAILQ_NEXT(con, c_entry)) {
-		struct rte_tel_data *c = tel_conn(ct, con, now);
+		struct rte_tel_data *c;
 
+		/*
+		 * The reply has room for TEL_REPLY_BUDGET bytes of entries;
+		 * rte_telemetry would drop the ones past its buffer without
+		 * a word, and the cursor would skip them.
+		 */
+		snprintf(key, sizeof(key), "c%u", n);
+		bytes = tel_conn_format(ct, con, now, &t) + strlen(key) + 5;
+		if (used + bytes > TEL_REPLY_BUDGET)
+			break;
+		c = tel_conn(&t);
 		if (c == NULL)
 			break;
-		snprintf(key, sizeof(key), "c%u", n++);
 		rte_tel_data_add_dict_container(d, key, c, 0);
+		used += bytes;
+		n++;
 	}
 	npfct_tel_dict_uint(d, "next", con != NULL ?
 	    tel_cursor_put(&ct->ct_gc, db, con) : 0);

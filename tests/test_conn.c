@@ -856,7 +856,7 @@ test_print_dump(void **state)
 	assert_non_null(strstr(buf, "forw 17 10.0.0.1:40000 -> 192.0.2.80:53"));
 	assert_non_null(strstr(buf, "back 17 192.0.2.80:53 -> 10.0.0.1:40000"));
 	assert_non_null(strstr(buf, "state new"));
-	assert_non_null(strstr(buf, " if 3"));
+	assert_non_null(strstr(buf, " if 3 zone 0"));
 	free(buf);
 	assert_int_equal(npfct_dump(test_ct, NULL), -EINVAL);
 	rte_pktmbuf_free(out);

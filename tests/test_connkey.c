@@ -259,6 +259,18 @@ test_connkey_build_layout(void **state)
 	assert_int_equal(key[10], 0);
 	assert_int_equal(key[11], 0);
 	rte_pktmbuf_free(m);
+
+	/* The zone: the high half of word 0, in both keys. */
+	m = parsed(&udp4, &pkt);
+	pkt.zone = 0xabcd;
+	npfct_connkey_build(&pkt, key, true);
+	assert_int_equal(key[0], (0xabcdu << 16) | (IPPROTO_UDP << 8) | 4);
+	assert_int_equal(npfct_connkey_zone(key), 0xabcd);
+	assert_int_equal(npfct_connkey_proto(key), IPPROTO_UDP);
+	assert_int_equal(npfct_connkey_alen(key), 4);
+	npfct_connkey_build(&pkt, key, false);
+	assert_int_equal(npfct_connkey_zone(key), 0xabcd);
+	rte_pktmbuf_free(m);
 }
 
 /* setaddr/setid rewrite exactly one field. */

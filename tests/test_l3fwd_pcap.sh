@@ -292,6 +292,15 @@ usage_error "unknown timeout" "invalid --timeout" "${P[@]}" \
 usage_error "burst too large" "invalid --burst" "${P[@]}" --burst 65
 usage_error "mbuf pool too small" "invalid --mbufs" "${P[@]}" --mbufs 100
 usage_error "no IPv6 table" "invalid --max-conns6" "${P[@]}" --max-conns6 0
+usage_error "zone out of range" "invalid --zone: 0:65536" "${P[@]}" \
+    --zone 0:65536
+usage_error "zone without port" "invalid --zone" "${P[@]}" --zone 7
+usage_error "zone limit 0" "invalid --zone-limit: 7=0" "${P[@]}" \
+    --zone-limit 7=0
+usage_error "zone limit of a zone out of range" "invalid --zone-limit" \
+    "${P[@]}" --zone-limit 65536=10
+usage_error "zone limit without =" "invalid --zone-limit" "${P[@]}" \
+    --zone-limit default
 usage_error "extra argument" "unexpected argument" "${P[@]}" extra
 usage_error "missing rule file" "No such file" "${P[@]}" \
     --rules "$TMP/does-not-exist"

@@ -25,8 +25,12 @@
 
 #include <rte_errno.h>
 #include <rte_ether.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
 
+#include "npfct_impl.h"
 #include "npfct.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
@@ -408,6 +412,169 @@ test_zone_icmp_error_related(void **state)
 	assert_null(inspect_zoned(&err, 0, NPFCT_DIR_IN, &v));
 }
 
+/*
+ * A zone at its limit asks the G/C for its next step now (to collect what
+ * expired there), not for an early drop.
+ */
+static void
+test_zone_full_hurries_gc(void **state)
+{
+	(void)state;
+	assert_int_equal(npfct_zone_limit_set(test_ct, 12, 1), 0);
+	assert_non_null(establish_udp(12, 1));
+	test_ct_advance(test_ct, 3600);
+	assert_int_equal(__atomic_load_n(&test_ct->ct_gc.gc_pressure,
+	    __ATOMIC_RELAXED), 0);
+	assert_null(establish_udp(12, 2));
+	assert_int_equal(__atomic_load_n(&test_ct->ct_gc.gc_pressure,
+	    __ATOMIC_RELAXED), NPFCT_GC_HURRY);
+	npfct_gc(test_ct);
+	assert_int_equal(__atomic_load_n(&test_ct->ct_gc.gc_pressure,
+	    __ATOMIC_RELAXED), 0);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_EARLY_DROP), 0);
+	assert_int_equal(npfct_gc_sync(test_ct), 1);
+	assert_non_null(establish_udp(12, 2));
+}
+
+/* NPFCT_ZONE_NO_LIMIT exempts a zone from the default limit. */
+static void
+test_zone_no_limit(void **state)
+{
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(npfct_zone_limit_set(test_ct, NPFCT_ZONE_DEFAULT, 1),
+	    0);
+	assert_int_equal(npfct_zone_limit_set(test_ct, 0, NPFCT_ZONE_NO_LIMIT),
+	    0);
+	for (port = 1; port <= 20; port++)
+		assert_non_null(establish_udp(0, port));
+	assert_non_null(establish_udp(1, 1));
+	assert_null(establish_udp(1, 2));
+	assert_int_equal(rte_errno, EDQUOT);
+}
+
+/*
+ * Several lcores establishing in one zone at once: the limit holds
+ * exactly (a compare-and-swap, not a check then an add); and limits
+ * changing under establishes leave the count right.
+ */
+#define RACE_LCORES	3
+#define RACE_FLOWS	2000
+
+struct zone_race {
+	uint16_t	zone;
+	unsigned int	worker;		/* 0.. */
+	volatile bool	*stop;		/* NULL: RACE_FLOWS flows, once */
+	unsigned int	made;
+};
+
+static int
+zone_race_lcore(void *arg)
+{
+	struct zone_race *r = arg;
+	struct test_pkt_spec s = udp_out_spec;
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m;
+	unsigned int i = 0;
+	char src[32];
+
+	npfct_thread_register();
+	snprintf(src, sizeof(src), "10.%u.0.1", 100 + r->worker);
+	s.src = src;
+	m = zoned(&s, r->zone);
+	npfct_pkt_parse(&pkt, m);
+	for (;;) {
+		if (r->stop == NULL ? i == RACE_FLOWS :
+		    __atomic_load_n(r->stop, __ATOMIC_ACQUIRE))
+			break;
+		pkt.sport = htons((uint16_t)(1 + i % 60000));
+		con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT,
+		    false);
+		if (con != NULL) {
+			r->made++;
+			if (r->stop != NULL)
+				npfct_conn_expire(con);
+			npfct_conn_release(con);
+		}
+		npfct_quiescent();
+		i++;
+	}
+	rte_pktmbuf_free(m);
+	npfct_thread_unregister();
+	return 0;
+}
+
+static void
+race_launch(struct zone_race *r, unsigned int *lcores, uint16_t zone,
+		volatile bool *stop)
+{
+	unsigned int w, lcore = rte_get_next_lcore(-1, 1, 0);
+
+	for (w = 0; w < RACE_LCORES; w++) {
+		assert_true(lcore < RTE_MAX_LCORE);
+		r[w] = (struct zone_race){ .zone = zone, .worker = w,
+		    .stop = stop };
+		lcores[w] = lcore;
+		assert_int_equal(rte_eal_remote_launch(zone_race_lcore,
+		    &r[w], lcore), 0);
+		lcore = rte_get_next_lcore(lcore, 1, 0);
+	}
+}
+
+static unsigned int
+race_wait(struct zone_race *r, const unsigned int *lcores)
+{
+	unsigned int w, made = 0;
+
+	npfct_thread_offline();
+	for (w = 0; w < RACE_LCORES; w++) {
+		assert_int_equal(rte_eal_wait_lcore(lcores[w]), 0);
+		made += r[w].made;
+	}
+	npfct_thread_online();
+	return made;
+}
+
+static void
+test_zone_limit_concurrent(void **state)
+{
+	struct zone_race r[RACE_LCORES];
+	unsigned int lcores[RACE_LCORES];
+	volatile bool stop = false;
+	static const uint32_t limits[] = { 5, 0, 300, NPFCT_ZONE_NO_LIMIT, 1 };
+	unsigned int i;
+
+	(void)state;
+	/* 6000 attempts, 1000 places: exactly 1000 made. */
+	assert_int_equal(npfct_zone_limit_set(test_ct, 20, 1000), 0);
+	race_launch(r, lcores, 20, NULL);
+	assert_int_equal(race_wait(r, lcores), 1000);
+	assert_int_equal(npfct_zone_count(test_ct, 20), 1000);
+	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_ZONE_FULL),
+	    RACE_LCORES * RACE_FLOWS - 1000);
+	assert_int_equal(npfct_flush(test_ct), 1000);
+	assert_int_equal(npfct_zone_count(test_ct, 20), 0);
+
+	/* Limits and the default change while connections come and go. */
+	race_launch(r, lcores, 21, &stop);
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(npfct_zone_limit_set(test_ct, 21,
+		    limits[i % RTE_DIM(limits)]), 0);
+		assert_int_equal(npfct_zone_limit_set(test_ct,
+		    NPFCT_ZONE_DEFAULT, limits[(i / 3) % RTE_DIM(limits)]), 0);
+		if (i % 100 == 0)
+			npfct_gc(test_ct);
+		npfct_quiescent();
+	}
+	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
+	assert_true(race_wait(r, lcores) > 0);
+	npfct_flush(test_ct);
+	assert_int_equal(npfct_count(test_ct), 0);
+	assert_int_equal(npfct_zone_count(test_ct, 21), 0);
+}
+
 int
 main(void)
 {
@@ -422,6 +589,9 @@ main(void)
 		T(test_zone_count_on_refusals),
 		T(test_zone_flush_filter),
 		T(test_zone_icmp_error_related),
+		T(test_zone_full_hurries_gc),
+		T(test_zone_no_limit),
+		T(test_zone_limit_concurrent),
 	};
 
 	return cmocka_run_group_tests_name("zone", tests,

@@ -160,9 +160,10 @@ print_usage(const char *prgname)
 "                              zone ZONE, 0-65535 (default 0): give the\n"
 "                              inside and outside ports of a tenant one\n"
 "                              zone (repeat)\n"
-"  --zone-limit ZONE=N         at most N connections in ZONE; ZONE\n"
-"                              \"default\" limits every zone without a\n"
-"                              limit of its own (repeat)\n"
+"  --zone-limit ZONE=N         at most N connections in ZONE, or none\n"
+"                              (N \"none\", exempt from the default);\n"
+"                              ZONE \"default\" limits every zone without\n"
+"                              a limit of its own (repeat)\n"
 "\n"
 "Datapath:\n"
 "  --rxq N                     RX queues per port (default 1); queue q of\n"
@@ -412,7 +413,7 @@ parse_zone(const char *arg, struct app_config *cfg)
 	return 0;
 }
 
-/* --zone-limit ZONE=N or default=N */
+/* --zone-limit ZONE=N|none or default=N|none */
 static int
 parse_zone_limit(const char *arg, struct app_config *cfg)
 {
@@ -420,8 +421,11 @@ parse_zone_limit(const char *arg, struct app_config *cfg)
 	unsigned long zone, limit;
 	char buf[16];
 
-	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(buf) ||
-	    parse_uint(eq + 1, 0, UINT32_MAX, &limit) != 0)
+	if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(buf))
+		return -EINVAL;
+	if (strcmp(eq + 1, "none") == 0)
+		limit = NPFCT_ZONE_NO_LIMIT;
+	else if (parse_uint(eq + 1, 1, UINT32_MAX - 1, &limit) != 0)
 		return -EINVAL;
 	memcpy(buf, arg, (size_t)(eq - arg));
 	buf[eq - arg] = '\0';

@@ -9,9 +9,11 @@
  *
  * Input: commands, each an opcode byte and its operands:
  *
- *	0x00-0x7f  a packet for the current burst (bit 0: inbound): a
- *	           16-bit length (at most 2047), then that many bytes from
- *	           the Ethernet header on (a burst holds up to 32);
+ *	0x00-0x7f  a packet for the current burst (bit 0: inbound; bits
+ *	           1-2: its zone, through the mbuf field; zone 3 holds
+ *	           LIMITED_CONNS connections at most): a 16-bit length (at
+ *	           most 2047), then that many bytes from the Ethernet header
+ *	           on (a burst holds up to 32);
  *	0x80       run the burst: instance A with npfct_inspect_burst()
  *	           and, for the misses, npfct_establish_burst(); instance B
  *	           with npfct_conn_inspect() per packet and
@@ -25,9 +27,12 @@
  * Checks: both give every packet the same verdict and both find or make
  * a connection for the same packets, in the same state; setnat returns
  * the same; the instances always hold as many connections, never more
- * than max_conns; a match has a connection, nothing else does.
+ * than max_conns; a match has a connection, nothing else does; the
+ * zones' counts add up to the connections, and zone 3 never passes its
+ * limit.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -37,6 +42,9 @@
 
 #define BURST		32
 #define MAX_CONNS	128
+#define ZONES		4
+#define LIMITED_ZONE	3
+#define LIMITED_CONNS	2
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -51,6 +59,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_eal_init();
 	ca = fuzz_instance("burst_a", MAX_CONNS, 0);
 	cb = fuzz_instance("burst_b", MAX_CONNS, 0);
+	if (npfct_zone_dynfield_register() < 0 ||
+	    npfct_zone_limit_set(ca, LIMITED_ZONE, LIMITED_CONNS) != 0 ||
+	    npfct_zone_limit_set(cb, LIMITED_ZONE, LIMITED_CONNS) != 0)
+		abort();
 	return 0;
 }
 
@@ -128,10 +140,24 @@ run_dir(struct burst *b, int di)
 }
 
 static void
+check_zones(const struct npfct *ct)
+{
+	uint32_t sum = 0;
+	uint16_t z;
+
+	for (z = 0; z < ZONES; z++)
+		sum += npfct_zone_count(ct, z);
+	FUZZ_CHECK(sum == npfct_count(ct));
+	FUZZ_CHECK(npfct_zone_count(ct, LIMITED_ZONE) <= LIMITED_CONNS);
+}
+
+static void
 check_counts(void)
 {
 	FUZZ_CHECK(npfct_count(ca) == npfct_count(cb));
 	FUZZ_CHECK(npfct_count(ca) <= MAX_CONNS);
+	check_zones(ca);
+	check_zones(cb);
 }
 
 int
@@ -156,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.n -= len;
 			if (b.m[b.n] == NULL)
 				continue;
+			npfct_mbuf_zone_set(b.m[b.n], (op >> 1) & (ZONES - 1));
 			b.di[b.n++] = (op & 1) ? NPFCT_DIR_IN : NPFCT_DIR_OUT;
 			continue;
 		}
