@@ -24,8 +24,10 @@
  *	buffer on the stack.  Each read is preceded by a check against the
  *	end of the data that may be parsed, so rte_pktmbuf_read() never
  *	fails and nothing past rte_pktmbuf_pkt_len() is read.  The mbuf is
- *	never written.  The DPDK header structures are packed, so reading
- *	them at any alignment is defined.
+ *	never written.  The DPDK header structures are packed, but since
+ *	DPDK 24.11 the IPv4 and IPv6 headers are also 2-byte aligned: a
+ *	header at an odd address (an odd mbuf data offset, a quoted packet
+ *	at an odd offset) is copied before it is read (pkt_read_hdr()).
  *
  *	The lengths are checked in this order, and the first failure sets
  *	npfct_pkt::status:
@@ -217,6 +219,27 @@ pkt_read(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf)
 	const void *p = rte_pktmbuf_read(m, off, len, buf);
 
 	RTE_ASSERT(p != NULL);
+	return p;
+}
+
+/*
+ * pkt_read_hdr: pkt_read() for a DPDK header structure that has an
+ * alignment of its own (since DPDK 24.11 the IPv4 and IPv6 headers are
+ * __rte_aligned(2)): a header at an address the structure's alignment
+ * does not allow is copied into buf (the caller's variable of that
+ * type), so that no header is read through a misaligned pointer.
+ * With DPDK 22.11 (packed, alignment 1) the test compiles away.
+ */
+static inline const void *
+pkt_read_hdr(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *buf,
+		uintptr_t align)
+{
+	const void *p = pkt_read(m, off, len, buf);
+
+	if (unlikely(((uintptr_t)p & (align - 1)) != 0)) {
+		memcpy(buf, p, len);
+		p = buf;
+	}
 	return p;
 }
 
@@ -506,7 +529,7 @@ ip4_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 
 	if (unlikely(avail < sizeof(*ip)))
 		return NPFCT_PARSE_L3_TRUNC;
-	ip = pkt_read(m, off, sizeof(*ip), &buf);
+	ip = pkt_read_hdr(m, off, sizeof(*ip), &buf, __alignof__(*ip));
 	hlen = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) << 2;
 	if (unlikely((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip)))
 		return NPFCT_PARSE_L3_BAD;
@@ -559,7 +582,8 @@ ip6_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 
 	if (unlikely(avail < sizeof(*ip6)))
 		return NPFCT_PARSE_L3_TRUNC;
-	ip6 = pkt_read(m, off, sizeof(*ip6), &buf);
+	ip6 = pkt_read_hdr(m, off, sizeof(*ip6), &buf,
+	    __alignof__(*ip6));
 	if (unlikely((rte_be_to_cpu_32(ip6->vtc_flow) >> 28) != 6))
 		return NPFCT_PARSE_L3_BAD;
 	if (!inner) {
@@ -651,7 +675,12 @@ parse_fast4(struct npfct_pkt *pkt, struct rte_mbuf *m)
 		return false;
 	memcpy(&type, d + offsetof(struct rte_ether_hdr, ether_type),
 	    sizeof(type));
+	/*
+	 * An IPv4 header the structure's alignment does not allow (an odd
+	 * data offset) goes to the general parser, which copies it.
+	 */
 	if (unlikely(type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ((uintptr_t)ip & (__alignof__(*ip) - 1)) != 0 ||
 	    ip->version_ihl != RTE_IPV4_VHL_DEF ||
 	    (ip->fragment_offset & RTE_BE16(PKT_IP4_FRAG_MASK)) != 0))
 		return false;
