@@ -110,6 +110,18 @@ struct npfct_db;
  * is the next expected (strict order, RFC 5961 3.2, the default).
  */
 #define NPFCT_F_TCP_RST_LOOSE	0x0008
+/**
+ * Count packets and bytes (IP length) per connection and direction
+ * (npfct_conn_acct_get()): 32 bytes more per connection, rounded up with
+ * the user data to whole cache lines, and a store per packet on the hit
+ * path.  The counters are exact while one lcore at a time handles a
+ * connection (both directions of a flow on one queue: symmetric RSS);
+ * two lcores hitting one connection at the same moment may lose a count.
+ */
+#define NPFCT_F_ACCOUNTING	0x0010
+
+/** Largest npfct_params::udata_size. */
+#define NPFCT_UDATA_MAX		64
 
 /**
  * Hash function of the connection tables (npfct_params::hash).  The keyed
@@ -233,6 +245,12 @@ struct npfct_params {
 	 * NPFCT_HASH_AES on a CPU without AES-NI.
 	 */
 	enum npfct_hash_func hash;
+	/**
+	 * Bytes of application data per connection, 0 (none) to
+	 * NPFCT_UDATA_MAX, 8-byte aligned, zeroed when a connection is
+	 * established or imported (npfct_conn_udata()).
+	 */
+	uint16_t udata_size;
 };
 
 /**
@@ -496,7 +514,7 @@ int npfct_gc_service_id(const struct npfct *ct, uint32_t *service_id);
  */
 
 /** Version of the export format written by npfct_export(). */
-#define NPFCT_EXPORT_VERSION	2
+#define NPFCT_EXPORT_VERSION	3
 
 struct npfct_conn_info;
 

@@ -217,6 +217,54 @@ uint32_t npfct_conn_etime(const struct npfct *ct,
 		const struct npfct_conn *con);
 
 /**
+ * Packet and byte counters of a connection (NPFCT_F_ACCOUNTING): index 0
+ * the forwards stream (the first packet's direction), 1 the backwards
+ * stream.  Bytes are IP lengths (header included).  The first packet is
+ * counted; packets found INVALID or RELATED (ICMP errors) are not.
+ */
+struct npfct_conn_acct {
+	uint64_t packets[2];
+	uint64_t bytes[2];
+};
+
+/**
+ * Read a connection's counters.  Under the reference contract, any
+ * thread; each counter is read whole (they are not read together, so a
+ * packet counted meanwhile may be in packets and not yet in bytes).
+ *
+ * @return
+ *   0, or -ENOTSUP (the instance counts nothing), -EINVAL.
+ */
+int npfct_conn_acct_get(const struct npfct *ct, const struct npfct_conn *con,
+		struct npfct_conn_acct *acct);
+
+/**
+ * The connection's user data: npfct_params::udata_size bytes, 8-byte
+ * aligned, zeroed at establish (and import), or NULL if the size is 0.
+ *
+ * The library never reads or writes it after zeroing it.  Who writes it
+ * when is the application's to arrange: the establishing thread may
+ * fill it freely before npfct_conn_release() activates the connection
+ * (no other thread can find it yet, and activation publishes it with
+ * release/acquire order to every thread that finds it later); after
+ * that, any thread that holds the connection under the reference
+ * contract may read it, and concurrent writers must use atomics or their
+ * own lock.  The area stays valid as long as the connection pointer.
+ */
+void *npfct_conn_udata(const struct npfct *ct, struct npfct_conn *con);
+
+/**
+ * Set a connection's 32-bit mark (0 at establish), e.g. a policy or
+ * tenant tag for the application and the connection events.  Any thread
+ * holding the connection; a relaxed store (set it before
+ * npfct_conn_release() for other threads to see it with the connection).
+ */
+void npfct_conn_mark_set(struct npfct_conn *con, uint32_t mark);
+
+/** Return a connection's mark. */
+uint32_t npfct_conn_mark(const struct npfct_conn *con);
+
+/**
  * A connection described (npfct_conn_info_get(), import callbacks).
  * Addresses and ports in network order.
  */
@@ -241,6 +289,9 @@ struct npfct_conn_info {
 	const char *state;		/**< protocol state name */
 	uint32_t idle;			/**< seconds since the last packet */
 	uint32_t etime;			/**< timeout of the current state */
+	uint32_t mark;			/**< npfct_conn_mark() */
+	bool acct;			/**< the counters below are kept */
+	struct npfct_conn_acct counters; /**< if acct */
 };
 
 /**

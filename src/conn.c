@@ -65,6 +65,7 @@
 
 #include <rte_errno.h>
 
+#include "npfct_ext.h"
 #include "npfct_impl.h"
 
 /*
@@ -327,6 +328,8 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		goto out;
 	}
 	npfct_conn_touch(con, npfct_clock_sec(ct));
+	if (ct->ct_acct)
+		npfct_conn_account(ct, con, pkt, forw);
 	if (verdict != NULL)
 		*verdict = NPFCT_V_MATCH;
 	return con;
@@ -448,6 +451,8 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	bk = npfct_conn_bkey(con);
 	npfct_connkey_build(pkt, fw, true);
 	npfct_connkey_build(pkt, bk, false);
+	/* The counters hold the first packet; user data and mark zero. */
+	npfct_conn_ext_init(ct, con, pkt);
 
 	/* Initialize protocol state. */
 	if (unlikely(!npfct_state_init(ct, pkt, &con->c_state))) {
@@ -751,6 +756,10 @@ npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 	info->per_if = (flags & CONN_IFBOUND) != 0;
 	info->ifid = con->c_ifid;
 	info->zone = npfct_connkey_zone(npfct_conn_fkey(con));
+	info->mark = npfct_conn_mark(con);
+	info->acct = npfct_conn_acct_get(ct, con, &info->counters) == 0;
+	if (!info->acct)
+		memset(&info->counters, 0, sizeof(info->counters));
 	info->pass = (flags & CONN_PASS) != 0;
 
 	key_split(npfct_conn_fkey(con), &info->src, &info->dst, &info->sport,

@@ -29,11 +29,13 @@
  *	Field:  | wscale | zone | idle | window0 | window1 |  (end,maxend,maxwin)
  *	Offset: | 40  | 56  | 72    | 74    | 76   | 92   | 108    | 110    |
  *	Field:  | src | dst | sport | dport | bsrc | bdst | bsport | bdport |
- *	Offset: | 112 .. 127 |
- *	Field:  | 0          |
+ *	Offset: | 112  | 116 .. 127 | 128      | 136      | 144    | 152    |
+ *	Field:  | mark | 0          | packets0 | packets1 | bytes0 | bytes1 |
  *
- *	Version 2 has the zone at offset 10, which version 1 (still read)
- *	kept zero.  Import validates the whole image and counts it against
+ *	Version 3 (160-byte records) added the mark and the counters (0
+ *	from an instance without accounting, ignored by one without);
+ *	version 2 (128-byte records, still read) has the zone at offset 10,
+ *	which version 1 (still read) kept zero.  Import validates the whole image and counts it against
  *	max_conns before it inserts anything, then inserts every connection
  *	inactive, each from a copy of its record checked again and counted
  *	against its zone's limit by the zone its keys get; if an insert
@@ -70,11 +72,13 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 
+#include "npfct_ext.h"
 #include "npfct_impl.h"
 
 #define EXPORT_MAGIC	0x4e504354u	/* "NPCT" */
 #define HDR_LEN		32
-#define REC_LEN		128
+#define REC_LEN		160	/* version 3 */
+#define REC_LEN_V2	128	/* versions 1 and 2 */
 /* Longest idle time accepted: the longest timeout. */
 #define IDLE_MAX	(30u * 86400u)
 
@@ -118,11 +122,35 @@ struct exp_rec {
 	uint8_t		bdst[16];
 	uint8_t		bsport[2];
 	uint8_t		bdport[2];
-	uint8_t		zero2[16];
+	uint8_t		mark[4];	/* version 3; 0 before */
+	uint8_t		zero2[12];
+	/* Version 3 (versions 1 and 2 end here: zeroes when read). */
+	uint8_t		packets[2][8];
+	uint8_t		bytes[2][8];
 };
 
 _Static_assert(sizeof(struct exp_hdr) == HDR_LEN, "export header");
 _Static_assert(sizeof(struct exp_rec) == REC_LEN, "export record");
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -215,6 +243,11 @@ rec_fill(const struct npfct *ct, struct npfct_conn *con, struct exp_rec *r)
 	memcpy(r->bdst, &info.bdst, 16);
 	memcpy(r->bsport, &info.bsport, 2);
 	memcpy(r->bdport, &info.bdport, 2);
+	put32(r->mark, info.mark);
+	for (i = 0; i < 2; i++) {
+		put64(r->packets[i], info.counters.packets[i]);
+		put64(r->bytes[i], info.counters.bytes[i]);
+	}
 }
 
 static bool
@@ -391,6 +424,7 @@ rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 	    (r->dir != NPFCT_DIR_IN && r->dir != NPFCT_DIR_OUT) ||
 	    (r->flags & ~REC_FLAGS) ||
 	    (version < 2 && !all_zero(r->zone, sizeof(r->zone))) ||
+	    (version < 3 && !all_zero(r->mark, sizeof(r->mark))) ||
 	    !all_zero(r->zero2, sizeof(r->zero2)) ||
 	    get32(r->idle) > IDLE_MAX || !state_ok(r) ||
 	    !addr_ok(r->src, r->alen) || !addr_ok(r->dst, r->alen) ||
@@ -444,23 +478,24 @@ rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 
 static int
 image_check(const uint8_t *buf, size_t len, uint32_t *count,
-		unsigned int *version)
+		unsigned int *version, size_t *rlen)
 {
 	const struct exp_hdr *h = (const void *)buf;
 
 	if (len < HDR_LEN || get32(h->magic) != EXPORT_MAGIC)
 		return -EBADMSG;
-	/* Version 1 (no zones) is still read. */
+	/* Versions 1 (no zones) and 2 (no mark, no counters) are read. */
 	*version = get16(h->version);
-	if (*version != 1 && *version != NPFCT_EXPORT_VERSION)
+	if (*version < 1 || *version > NPFCT_EXPORT_VERSION)
 		return -EPROTONOSUPPORT;
-	if (get16(h->hlen) != HDR_LEN || get16(h->rlen) != REC_LEN ||
+	*rlen = *version < 3 ? REC_LEN_V2 : REC_LEN;
+	if (get16(h->hlen) != HDR_LEN || get16(h->rlen) != *rlen ||
 	    get16(h->flags) != 0 || !all_zero(h->zero, sizeof(h->zero)))
 		return -EBADMSG;
 	*count = get32(h->count);
 	/* The length must be exactly the records announced. */
-	if ((len - HDR_LEN) % REC_LEN != 0 ||
-	    (len - HDR_LEN) / REC_LEN != *count)
+	if ((len - HDR_LEN) % *rlen != 0 ||
+	    (len - HDR_LEN) / *rlen != *count)
 		return -EBADMSG;
 	if (image_crc(buf, len) != get32(h->crc))
 		return -EBADMSG;
@@ -497,6 +532,29 @@ conn_restore(struct npfct *ct, struct npfct_conn *con,
 	con->c_fpos = con->c_bpos = -1;
 	memcpy(npfct_conn_fkey(con), ic->fkey, words * 4);
 	memcpy(npfct_conn_bkey(con), ic->bkey, words * 4);
+	/* User data zeroed; the mark and, if kept here, the counters. */
+	npfct_conn_ext_init(ct, con, NULL);
+	con->c_mark = get32(r->mark);
+	if (ct->ct_acct) {
+		struct npfct_acct *a = npfct_conn_acct_area(ct, con);
+
+		for (i = 0; i < 2; i++) {
+			a->ac_packets[i] = get64(r->packets[i]);
+			a->ac_bytes[i] = get64(r->bytes[i]);
+		}
+	}
+}
+
+/*
+ * rec_load: a copy of record i of an image (versions 1 and 2: the first
+ * REC_LEN_V2 bytes, the rest zero).
+ */
+static void
+rec_load(const uint8_t *recs, uint32_t i, size_t rlen, struct exp_rec *r)
+{
+	if (rlen < sizeof(*r))
+		memset((uint8_t *)r + rlen, 0, sizeof(*r) - rlen);
+	memcpy(r, recs + (size_t)i * rlen, rlen);
 }
 
 /*
@@ -587,8 +645,9 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 	uint32_t allocated[NPFCT_NAF] = { 0, 0 };
 	unsigned int version;
 	struct npfct_conn *list = NULL, *con, *next;
-	const struct exp_rec *recs;
+	const uint8_t *recs;
 	struct exp_rec rec;
+	size_t rlen;
 	struct imp_conn ic;
 	unsigned int af;
 	int ret;
@@ -600,16 +659,17 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
 		return -EINVAL;
 	}
-	ret = image_check(buf, len, &count, &version);
+	ret = image_check(buf, len, &count, &version, &rlen);
 	if (ret != 0)
 		return ret;
-	recs = (const struct exp_rec *)((const uint8_t *)buf + HDR_LEN);
+	recs = (const uint8_t *)buf + HDR_LEN;
 	/* Validate every record before inserting anything. */
 	for (i = 0; i < count; i++) {
-		ret = rec_check(&recs[i], version, &ic);
+		rec_load(recs, i, rlen, &rec);
+		ret = rec_check(&rec, version, &ic);
 		if (ret != 0)
 			return ret;
-		need[npfct_af_index(recs[i].alen)]++;
+		need[npfct_af_index(rec.alen)]++;
 	}
 	/*
 	 * Count them all against max_conns at once: the import either has
@@ -632,7 +692,7 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 		 * even if the caller's buffer changed since (it must not:
 		 * -EBADMSG then).
 		 */
-		memcpy(&rec, &recs[i], sizeof(rec));
+		rec_load(recs, i, rlen, &rec);
 		af = npfct_af_index(rec.alen);
 		ret = rec_check(&rec, version, &ic);
 		if (ret != 0 || allocated[af] == need[af]) {

@@ -46,6 +46,7 @@
 
 #include <rte_prefetch.h>
 
+#include "npfct_ext.h"
 #include "npfct_impl.h"
 
 #define CHUNK	RTE_HASH_LOOKUP_BULK_MAX
@@ -196,11 +197,20 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 	rte_hash_lookup_with_hash_bulk_data(db->db_hash[af], k->ptr,
 	    k->sig, k->n, &hits, k->val);
 
-	/* Prefetch the first line of every connection found. */
+	/*
+	 * Prefetch the first line of every connection found, and the line
+	 * of its counters with accounting.
+	 */
 	for (j = 0; j < k->n; j++)
-		if (hits & (1ull << j))
-			rte_prefetch0((void *)((uintptr_t)k->val[j] &
-			    ~(uintptr_t)1));
+		if (hits & (1ull << j)) {
+			struct npfct_conn *c = (struct npfct_conn *)
+			    ((uintptr_t)k->val[j] & ~(uintptr_t)1);
+
+			rte_prefetch0(c);
+			if (ct->ct_acct)
+				rte_prefetch0((uint8_t *)c +
+				    ct->ct_acct_off[af]);
+		}
 
 	for (j = 0; j < k->n; j++) {
 		const unsigned int i = k->idx[j];
@@ -227,6 +237,8 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 			continue;
 		}
 		npfct_conn_touch(con, now);
+		if (ct->ct_acct)
+			npfct_conn_account(ct, con, &pkts[i], forw);
 		conns[i] = con;
 		verdicts[i] = NPFCT_V_MATCH;
 		nmatch++;

@@ -47,6 +47,7 @@
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 
+#include "npfct_ext.h"
 #include "npfct_impl.h"
 
 RTE_LOG_REGISTER(npfct_logtype, lib.npfct, INFO);
@@ -103,8 +104,8 @@ conn_pool_create(struct npfct *ct, unsigned int af, uint32_t batch)
 
 	snprintf(name, sizeof(name), "npfct%u_c%c", ct->ct_id,
 	    af == NPFCT_AF4 ? '4' : '6');
-	return npfct_connpool_init(&ct->ct_pool[af], name, npfct_conn_size(af),
-	    ct->ct_max[af], batch, ct->ct_socket);
+	return npfct_connpool_init(&ct->ct_pool[af], name,
+	    ct->ct_conn_size[af], ct->ct_max[af], batch, ct->ct_socket);
 }
 
 static int
@@ -119,7 +120,9 @@ params_check(const struct npfct_params *p)
 	    p->max_nat_conns > (1u << 28) ||
 	    p->cache_size > CONN_CACHE_MAX ||
 	    (p->flags & ~(NPFCT_F_TRACKING_OFF | NPFCT_F_FIXED_HASH_SEED |
-	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE)) ||
+	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE |
+	    NPFCT_F_ACCOUNTING)) ||
+	    p->udata_size > NPFCT_UDATA_MAX || p->udata_size % 8 != 0 ||
 	    p->tcp_max_ack_win > (1u << 30) ||
 	    (unsigned int)p->hash >= NPFCT_HASH_MAX)
 		return -EINVAL;
@@ -173,6 +176,8 @@ npfct_create(const struct npfct_params *p)
 	ct->ct_release_arg = p->release_arg;
 	ct->ct_tcp_max_ack_win = p->tcp_max_ack_win ? p->tcp_max_ack_win :
 	    NPFCT_TCP_MAX_ACK_WIN;
+	/* Checked by params_check(). */
+	RTE_VERIFY(npfct_ext_layout(ct, p) == 0);
 	ct->ct_tsc_hz = rte_get_tsc_hz();
 	ct->ct_tsc_base = rte_get_tsc_cycles();
 	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++) {

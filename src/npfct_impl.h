@@ -328,8 +328,12 @@ struct npfct_conn {
 	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
 	struct npfct_db	*c_db;		/* database holding the entries */
 	int32_t		c_bpos;
-	uint32_t	c_pad;		/* to 128 bytes with the IPv4 keys */
+	uint32_t	c_mark;		/* application's mark; relaxed */
 	uint32_t	c_key[];	/* forwards key, then backwards key */
+	/*
+	 * Then the extension area, sized per instance (ext.c): packet and
+	 * byte counters (NPFCT_F_ACCOUNTING), user data (udata_size).
+	 */
 };
 
 /*
@@ -355,12 +359,23 @@ npfct_conn_bkey(struct npfct_conn *con)
 	return con->c_key + npfct_key_words(con->c_alen);
 }
 
+/* The connection and its keys, without the extension area. */
 static inline size_t
 npfct_conn_size(unsigned int af)
 {
 	return sizeof(struct npfct_conn) + 2 * sizeof(uint32_t) *
 	    (af == NPFCT_AF4 ? NPFCT_KEY4_WORDS : NPFCT_KEY6_WORDS);
 }
+
+/*
+ * Accounting (ext.c): per direction (0 forwards, 1 backwards), written by
+ * the lcore that inspects a packet with relaxed loads and stores, not
+ * atomic adds: exact while one lcore at a time hits a connection.
+ */
+struct npfct_acct {
+	uint64_t	ac_packets[2];
+	uint64_t	ac_bytes[2];
+};
 
 /*
  * Connection pools (connpool.c): a header-less array per family with
@@ -586,6 +601,12 @@ struct npfct {
 	struct npfct_connpool ct_pool[NPFCT_NAF]; /* immutable but caches */
 	uint32_t	ct_timeouts[NPFCT_TIMEOUT_MAX]; /* relaxed */
 	uint32_t	ct_tcp_max_ack_win; /* immutable */
+	/* The extension area after the keys (ext.c); immutable. */
+	bool		ct_acct;	/* NPFCT_F_ACCOUNTING */
+	uint16_t	ct_acct_off[NPFCT_NAF];	/* counters' offset */
+	uint16_t	ct_udata_off[NPFCT_NAF]; /* user data's offset */
+	uint16_t	ct_udata_size;	/* npfct_params::udata_size */
+	uint16_t	ct_conn_size[NPFCT_NAF]; /* pool object size */
 	bool		ct_clock_manual; /* set before traffic */
 	uint64_t	ct_clock_ns;	/* manual clock; relaxed */
 	uint64_t	ct_tsc_hz;	/* immutable */

@@ -32,7 +32,8 @@
  *	traffic is not a snapshot: connections made or removed meanwhile
  *	may or may not be seen, none twice.  Each connection
  *	is a list of strings: protocol, forwards key, backwards key, state,
- *	idle seconds, seconds left, interface, NAT, flags, zone.  Dictionary keys
+ *	idle seconds, seconds left, interface, NAT, flags, zone, and with
+ *	accounting the packets and bytes forwards/backwards.  Dictionary keys
  *	may hold only letters, digits, '_' and '/', so counter and timeout
  *	names are given with '_' for '-' and '.'.
  *
@@ -63,6 +64,7 @@
 
 #include <rte_telemetry.h>
 
+#include "npfct_ext.h"
 #include "npfct_impl.h"
 
 #define TEL_PAGE_SIZE	64
@@ -172,10 +174,10 @@ tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF4]));
 	npfct_tel_dict_uint(d, "pool6_avail",
 	    npfct_connpool_avail(&ct->ct_pool[NPFCT_AF6]));
-	npfct_tel_dict_uint(d, "conn4_bytes",
-	    npfct_conn_size(NPFCT_AF4));
-	npfct_tel_dict_uint(d, "conn6_bytes",
-	    npfct_conn_size(NPFCT_AF6));
+	npfct_tel_dict_uint(d, "conn4_bytes", ct->ct_conn_size[NPFCT_AF4]);
+	npfct_tel_dict_uint(d, "conn6_bytes", ct->ct_conn_size[NPFCT_AF6]);
+	rte_tel_data_add_dict_int(d, "accounting", ct->ct_acct);
+	npfct_tel_dict_uint(d, "udata_size", ct->ct_udata_size);
 	rte_tel_data_add_dict_int(d, "tracking", npfct_tracking_on(ct));
 	npfct_tel_dict_uint(d, "flags", ct->ct_flags);
 	npfct_tel_dict_uint(d, "clock_s", npfct_clock_sec(ct));
@@ -226,11 +228,12 @@ tel_timeouts(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* The fields of one connection in a listing. */
-#define TEL_CONN_FIELDS	10
+/* The fields of one connection in a listing (the last two: counters). */
+#define TEL_CONN_FIELDS	12
 
 struct tel_conn_fields {
-	char	f[TEL_CONN_FIELDS][RTE_TEL_MAX_STRING_LEN];
+	char		f[TEL_CONN_FIELDS][RTE_TEL_MAX_STRING_LEN];
+	unsigned int	n;
 };
 
 /*
@@ -246,6 +249,7 @@ tel_conn_format(const struct npfct *ct, struct npfct_conn *con,
 	const uint32_t idle = npfct_conn_idle(con, now);
 	const uint32_t etime = npfct_conn_etime(ct, con);
 	const size_t len = sizeof(t->f[0]);
+	struct npfct_conn_acct acct;
 	char buf[RTE_TEL_MAX_STRING_LEN];
 	size_t bytes = 0;
 	unsigned int i;
@@ -293,7 +297,15 @@ tel_conn_format(const struct npfct *ct, struct npfct_conn *con,
 	/* Last: the fields before it kept their places. */
 	snprintf(t->f[9], len, "zone=%u",
 	    npfct_connkey_zone(npfct_conn_fkey(con)));
-	for (i = 0; i < TEL_CONN_FIELDS; i++)
+	t->n = 10;
+	if (npfct_conn_acct_get(ct, con, &acct) == 0) {
+		snprintf(t->f[10], len, "packets=%" PRIu64 "/%" PRIu64,
+		    acct.packets[0], acct.packets[1]);
+		snprintf(t->f[11], len, "bytes=%" PRIu64 "/%" PRIu64,
+		    acct.bytes[0], acct.bytes[1]);
+		t->n = 12;
+	}
+	for (i = 0; i < t->n; i++)
 		bytes += strlen(t->f[i]) + 3;
 	return bytes;
 }
@@ -308,7 +320,7 @@ tel_conn(const struct tel_conn_fields *t)
 	if (c == NULL)
 		return NULL;
 	rte_tel_data_start_array(c, RTE_TEL_STRING_VAL);
-	for (i = 0; i < TEL_CONN_FIELDS; i++)
+	for (i = 0; i < t->n; i++)
 		rte_tel_data_add_array_string(c, t->f[i]);
 	return c;
 }

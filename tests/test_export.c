@@ -38,7 +38,8 @@
 #include "test_pkt.h"
 
 #define HDR	32
-#define REC	128
+#define REC	160	/* version 3 */
+#define REC_V2	128	/* versions 1 and 2 */
 
 static int nat_handle, rproc_handle;
 static unsigned int nat_restored, rproc_restored;
@@ -220,8 +221,10 @@ test_import_rejects(void **state)
 		int err;
 	} cases[] = {
 		{ "bad magic", 0, 'X', true, -EBADMSG },
-		{ "version 0", 5, 2, true, -EPROTONOSUPPORT },
-		{ "version 3", 5, 1, true, -EPROTONOSUPPORT },
+		{ "version 0", 5, 3, true, -EPROTONOSUPPORT },
+		{ "version 4", 5, 7, true, -EPROTONOSUPPORT },
+		/* Version 2 has shorter records: the length says 160. */
+		{ "version 2", 5, 1, true, -EBADMSG },
 		{ "header length", 7, 33, true, -EBADMSG },
 		{ "record length", 9, 64, true, -EBADMSG },
 		{ "flags", 11, 1, true, -EBADMSG },
@@ -378,6 +381,31 @@ establish_zoned(struct npfct *ct, uint16_t zone, uint16_t sport)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * An image of version 3 written as version 1 or 2 would have written it
+ * (128-byte records without mark and counters) into out; its length.
+ */
+static ssize_t
+downgrade(const uint8_t *img, ssize_t len, unsigned int version,
+		uint8_t *out)
+{
+	const size_t n = (size_t)(len - HDR) / REC;
+	size_t i;
+
+	memcpy(out, img, HDR);
+	out[4] = 0;
+	out[5] = (uint8_t)version;
+	out[8] = 0;
+	out[9] = REC_V2;
+	for (i = 0; i < n; i++) {
+		memcpy(out + HDR + i * REC_V2, img + HDR + i * REC, REC_V2);
+		/* No mark before version 3. */
+		memset(out + HDR + i * REC_V2 + 112, 0, 4);
+	}
+	recrc(out, HDR + n * REC_V2);
+	return (ssize_t)(HDR + n * REC_V2);
+}
+
 /* The zone of record i (offset 10, big-endian). */
 static uint16_t
 rec_zone(const uint8_t *img, unsigned int i)
@@ -399,7 +427,7 @@ test_export_import_zones(void **state)
 	struct npfct *ct2 = test_ct_create("t2", 64);
 	unsigned int i, z;
 	uint8_t *a, *img;
-	ssize_t la;
+	ssize_t la, lb;
 
 	(void)state;
 	assert_non_null(ct2);
@@ -407,7 +435,7 @@ test_export_import_zones(void **state)
 		establish_zoned(test_ct, zones[i], (uint16_t)(1000 + i));
 	a = export_all(test_ct, &la);
 	assert_int_equal(la, HDR + 4 * REC);
-	assert_int_equal(a[4] << 8 | a[5], 2);
+	assert_int_equal(a[4] << 8 | a[5], 3);
 	for (i = 0, z = 0; i < 4; i++)
 		z += rec_zone(a, i);
 	assert_int_equal(z, 0 + 5 + 5 + 65535);
@@ -444,19 +472,23 @@ test_export_import_zones(void **state)
 	assert_int_equal(npfct_import(ct2, NULL, a, la, NULL), 4);
 	npfct_destroy(ct2);
 
-	/* Version 1: zones must be zero, and are zone 0. */
+	/* Version 2 keeps the zones; version 1: zero, and zone 0. */
 	img = malloc(la);
 	assert_non_null(img);
-	memcpy(img, a, la);
-	img[5] = 1;
-	recrc(img, la);
 	ct2 = test_ct_create("t2", 64);
 	assert_non_null(ct2);
-	assert_int_equal(npfct_import(ct2, NULL, img, la, NULL), -EINVAL);
+	lb = downgrade(a, la, 2, img);
+	assert_int_equal(npfct_import(ct2, NULL, img, lb, NULL), 4);
+	assert_int_equal(npfct_zone_count(ct2, 5), 2);
+	npfct_destroy(ct2);
+	ct2 = test_ct_create("t2", 64);
+	assert_non_null(ct2);
+	lb = downgrade(a, la, 1, img);
+	assert_int_equal(npfct_import(ct2, NULL, img, lb, NULL), -EINVAL);
 	for (i = 0; i < 4; i++)
-		memset(img + HDR + i * REC + 10, 0, 2);
-	recrc(img, la);
-	assert_int_equal(npfct_import(ct2, NULL, img, la, NULL), 4);
+		memset(img + HDR + i * REC_V2 + 10, 0, 2);
+	recrc(img, lb);
+	assert_int_equal(npfct_import(ct2, NULL, img, lb, NULL), 4);
 	assert_int_equal(npfct_zone_count(ct2, 0), 4);
 	npfct_destroy(ct2);
 	free(img);
@@ -513,8 +545,8 @@ test_export_image_len_64bit(void **state)
 {
 	(void)state;
 	assert_true(npfct_export_image_len(0) == HDR);
-	assert_true(npfct_export_image_len(1u << 25) ==
-	    HDR + ((uint64_t)1 << 32));
+	assert_true(npfct_export_image_len(1u << 27) ==
+	    HDR + ((uint64_t)5 << 32));
 	assert_true(npfct_export_image_len(UINT32_MAX) ==
 	    HDR + (uint64_t)UINT32_MAX * REC);
 }

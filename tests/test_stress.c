@@ -802,7 +802,7 @@ gc_service_stop(struct gc_worker *g)
 static void
 export_round(struct gc_worker *g, struct npfct *ct, struct npfct *side)
 {
-	size_t size = npfct_export_size(ct) + 256 * 128;
+	size_t size = npfct_export_size(ct) + 256 * 160;
 	void *buf = malloc(size);
 	ssize_t len;
 	int n;
@@ -819,9 +819,9 @@ export_round(struct gc_worker *g, struct npfct *ct, struct npfct *side)
 		return;
 	}
 	n = npfct_import(side, NULL, buf, (size_t)len, NULL);
-	if (n != (len - 32) / 128) {
+	if (n != (len - 32) / 160) {
 		printf("stress: import of %zd records returned %d\n",
-		    (len - 32) / 128, n);
+		    (len - 32) / 160, n);
 		g->errors++;
 	}
 	g->exports++;

@@ -7,7 +7,9 @@
  * exports of a few connections of every kind (TCP through its handshake
  * and data, UDP with NAT and pass, IPv6 ICMP echo bound to an interface,
  * a mid-stream TCP pickup, UDP in zones 1, 1 and 65535), of each alone and
- * of all, with mode bytes 0 and 1 (the target's first byte).
+ * of all, with mode bytes 0 and 1 (the target's first byte).  The
+ * instances count packets (version 3 counters) and one connection has a
+ * mark.
  */
 
 #include <errno.h>
@@ -118,6 +120,7 @@ udp_nat(struct npfct *ct)
 	if (con == NULL)
 		exit(1);
 	npfct_conn_setpass(con, &proc);
+	npfct_conn_mark_set(con, 0x11223344);
 	npfct_conn_setnat(ct, &p, con, &nat, NPFCT_NAT_OUT, &ta,
 	    htons(61000));
 	npfct_conn_release(con);
@@ -188,12 +191,14 @@ main(int argc, char **argv)
 	fuzz_eal_init();
 	for (k = 0; k < RTE_DIM(kinds); k++) {
 		snprintf(name, sizeof(name), "seed%u", k);
-		ct = fuzz_instance(name, 64, NPFCT_F_TCP_LOOSE);
+		ct = fuzz_instance(name, 64, NPFCT_F_TCP_LOOSE |
+		    NPFCT_F_ACCOUNTING);
 		kinds[k](ct);
 		write_seed(argv[1], names[k], ct);
 		npfct_destroy(ct);
 	}
-	ct = fuzz_instance("seedall", 64, NPFCT_F_TCP_LOOSE);
+	ct = fuzz_instance("seedall", 64, NPFCT_F_TCP_LOOSE |
+	    NPFCT_F_ACCOUNTING);
 	for (k = 0; k < RTE_DIM(kinds); k++)
 		kinds[k](ct);
 	write_seed(argv[1], "all", ct);
