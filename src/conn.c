@@ -700,6 +700,7 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
 	const uint32_t now = npfct_clock_sec(ct);
+	struct npfct_conn_acct acct;
 	char fk[128], bk[128];
 	void *nat;
 
@@ -717,6 +718,12 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	/* Word 0 is never rewritten: no lock needed. */
 	fprintf(f, " zone %u", npfct_connkey_zone(npfct_conn_fkey(c)));
 	fprintf(f, "\n\tforw %s\n\tback %s\n", fk, bk);
+	if (npfct_conn_mark(con) != 0)
+		fprintf(f, "\tmark 0x%" PRIx32 "\n", npfct_conn_mark(con));
+	if (npfct_conn_acct_get(ct, con, &acct) == 0)
+		fprintf(f, "\tpackets %" PRIu64 "/%" PRIu64 " bytes %" PRIu64
+		    "/%" PRIu64 "\n", acct.packets[0], acct.packets[1],
+		    acct.bytes[0], acct.bytes[1]);
 	nat = __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED);
 	if (nat != NULL)
 		fprintf(f, "\tnat %p\n", nat);

@@ -105,6 +105,24 @@ expect_counts(struct npfct *ct, struct npfct_conn *con, uint64_t p0,
 	assert_memory_equal(&info.counters, &a, sizeof(a));
 }
 
+/* npfct_conn_print() shows want (and then also want2, if not NULL). */
+static void
+expect_printed(struct npfct *ct, struct npfct_conn *con, const char *want,
+		const char *want2)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	npfct_conn_print(ct, con, f);
+	assert_int_equal(fclose(f), 0);
+	if (strstr(buf, want) == NULL || (want2 != NULL &&
+	    strstr(buf, want2) == NULL))
+		fail_msg("\"%s\" not in:\n%s", want, buf);
+	free(buf);
+}
+
 /* Without the flag and the size: no counters, no user data; the mark. */
 static void
 test_ext_off(void **state)
@@ -124,6 +142,7 @@ test_ext_off(void **state)
 	npfct_conn_mark_set(con, 0xdeadbeef);
 	npfct_conn_info_get(test_ct, con, &info);
 	assert_false(info.acct);
+	expect_printed(test_ct, con, "\tmark 0xdeadbeef\n", NULL);
 	assert_int_equal(info.mark, 0xdeadbeef);
 	/* The object is what it was: two lines for IPv4, three for IPv6. */
 	assert_int_equal(test_ct->ct_conn_size[NPFCT_AF4], 128);
@@ -203,6 +222,9 @@ test_ext_counters(void **state)
 	assert_ptr_equal(send_one(ct, &err, NPFCT_DIR_IN, false, &v), con);
 	assert_int_equal(v, NPFCT_V_RELATED);
 	expect_counts(ct, con, 3, 3, 3 * OUT_LEN, 3 * IN_LEN);
+	expect_printed(ct, con, "\tpackets 3/3 bytes 384/984\n", NULL);
+	npfct_conn_mark_set(con, 0x2a);
+	expect_printed(ct, con, "\tmark 0x2a\n", "\tpackets 3/3");
 
 	/* IPv6 TCP: 40 + 20 bytes; a segment far out of window is not
 	 * counted. */
