@@ -251,6 +251,18 @@ struct npfct_params {
 	 * established or imported (npfct_conn_udata()).
 	 */
 	uint16_t udata_size;
+	/**
+	 * Connection events (npfct_event.h): records per ring, 0 for no
+	 * events (no rings, nothing on the datapath); at most 2^20.  One
+	 * ring per lcore that exists at create, one for the other threads,
+	 * one for the G/C, 144 bytes per record.
+	 */
+	uint32_t event_ring_size;
+	/**
+	 * UPDATE events per second and ring, at most; 0: no limit.  The
+	 * rest are counted (npfct_event_stats::limited), not queued.
+	 */
+	uint32_t event_update_rate;
 };
 
 /**

@@ -57,6 +57,8 @@ enum npfct_stat {
 	NPFCT_STAT_NO_LCORE,
 	/** establish (or import) refused: the zone is at its limit */
 	NPFCT_STAT_ZONE_FULL,
+	/** Connection events lost: a full ring (npfct_event.h). */
+	NPFCT_STAT_EVENT_DROP,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

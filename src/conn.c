@@ -65,6 +65,7 @@
 
 #include <rte_errno.h>
 
+#include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
 
@@ -321,7 +322,7 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 	npfct_stat_inc(ct, NPFCT_STAT_LOOKUP_HIT);
 	/* Inspect the protocol data and handle state changes. */
-	if (unlikely(!npfct_conn_state_inspect(ct, con, pkt, forw))) {
+	if (unlikely(!npfct_conn_state_inspect_ev(ct, con, pkt, forw))) {
 		/* Invalid: let the rules deal with it. */
 		npfct_stat_inc(ct, NPFCT_STAT_INVALID_STATE);
 		v = NPFCT_V_INVALID;
@@ -497,20 +498,40 @@ destroy:
 	return NULL;
 }
 
+/*
+ * npfct_conn_activate: the first release after establish (or import):
+ * make the connection visible to lookups, and announce it (NEW, then NAT
+ * if setnat associated it before activation).
+ */
+void
+npfct_conn_activate(struct npfct_conn *con, unsigned int reason)
+{
+	uint32_t flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
+	struct npfct *ct;
+
+	if ((flags & (CONN_ACTIVE | CONN_EXPIRE)) != 0)
+		return;
+	/*
+	 * Activate: after this, the connection is globally visible.
+	 * Release: a reader that sees CONN_ACTIVE (acquire) sees the rule
+	 * procedure and NAT entry set before.
+	 */
+	flags = __atomic_fetch_or(&con->c_flags, CONN_ACTIVE,
+	    __ATOMIC_RELEASE);
+	ct = con->c_db->db_ct;
+	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NEW)) &&
+	    (flags & (CONN_ACTIVE | CONN_EXPIRE)) == 0)
+		npfct_event_conn(ct, con, NPFCT_EVENT_NEW, reason, 0, false);
+	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NAT)) &&
+	    __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED) != NULL)
+		npfct_event_conn(ct, con, NPFCT_EVENT_NAT, NPFCT_EVENT_R_NONE,
+		    0, false);
+}
+
 void
 npfct_conn_release(struct npfct_conn *con)
 {
-	uint32_t flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
-
-	if ((flags & (CONN_ACTIVE | CONN_EXPIRE)) == 0) {
-		/*
-		 * Activate: after this, the connection is globally visible.
-		 * Release: a reader that sees CONN_ACTIVE (acquire) sees the
-		 * rule procedure and NAT entry set before.
-		 */
-		__atomic_fetch_or(&con->c_flags, CONN_ACTIVE,
-		    __ATOMIC_RELEASE);
-	}
+	npfct_conn_activate(con, NPFCT_EVENT_R_NONE);
 }
 
 void
@@ -642,6 +663,11 @@ done:
 	 */
 	__atomic_store_n(&con->c_nat, nat, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&con->c_lock);
+	/* Before activation, activation announces it after NEW. */
+	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NAT)) && nat != NULL &&
+	    (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_ACTIVE))
+		npfct_event_conn(ct, con, NPFCT_EVENT_NAT, NPFCT_EVENT_R_NONE,
+		    0, false);
 	return 0;
 fail:
 	/*

@@ -72,6 +72,7 @@
 #include <rte_errno.h>
 #include <rte_hash_crc.h>
 
+#include "npfct_event.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
 
@@ -726,7 +727,7 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 	for (con = list; con != NULL; con = next) {
 		next = con->c_next;
 		con->c_fpos = con->c_bpos = -1;
-		npfct_conn_release(con);
+		npfct_conn_activate(con, NPFCT_EVENT_R_IMPORTED);
 		npfct_conndb_enqueue(db, con);
 	}
 	pthread_mutex_unlock(&ct->ct_ctl_lock);

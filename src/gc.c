@@ -78,6 +78,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "npfct_event_impl.h"
 #include "npfct_impl.h"
 
 /* What a pass does with each connection it examines. */
@@ -90,6 +91,7 @@ struct gc_pass {
 	unsigned int		budget;		/* connections to examine */
 	unsigned int		ndrop;		/* early drop: evictions left */
 	uint32_t		families;	/* early drop: 1 << NPFCT_AF* */
+	uint8_t			flush_reason;	/* FLUSH, FILTER: DESTROY's */
 };
 
 static void
@@ -241,22 +243,39 @@ gc_evictable_p(const struct npfct_conn *con)
 	return s != NPFCT_GSTATE_ESTABLISHED;
 }
 
-static bool
+/* Why an expired connection goes: DESTROY's reason. */
+static uint8_t
+gc_expire_reason(const struct npfct_conn *con)
+{
+	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_EXPIRE)
+		return NPFCT_EVENT_R_REMOVED;
+	if (con->c_proto == IPPROTO_TCP && __atomic_load_n(
+	    &con->c_state.nst_state, __ATOMIC_RELAXED) == NPFCT_TCPS_CLOSED)
+		return NPFCT_EVENT_R_RST;	/* only a RST leads there */
+	return NPFCT_EVENT_R_EXPIRED;
+}
+
+/*
+ * gc_doomed_p: does the pass remove con?  NPFCT_EVENT_R_NONE (0) if not;
+ * otherwise the reason, for the DESTROY event.
+ */
+static uint8_t
 gc_doomed_p(const struct npfct *ct, struct npfct_conn *con,
 		struct gc_pass *p)
 {
 	switch (p->mode) {
 	case GC_FLUSH:
-		return true;
+		return p->flush_reason;
 	case GC_FILTER:
-		return npfct_filter_match(p->filter, con);
+		return npfct_filter_match(p->filter, con) ?
+		    p->flush_reason : NPFCT_EVENT_R_NONE;
 	case GC_EARLY_DROP:
 		if (npfct_conn_expired_p(ct, con, p->now)) {
 			if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
 			    CONN_EXPIRE) == 0)
 				npfct_stat_inc((struct npfct *)(uintptr_t)ct,
 				    NPFCT_STAT_GC_EXPIRED);
-			return true;
+			return gc_expire_reason(con);
 		}
 		/* Only the family that is short gains from an eviction. */
 		if (p->ndrop > 0 && (p->families &
@@ -265,12 +284,13 @@ gc_doomed_p(const struct npfct *ct, struct npfct_conn *con,
 			p->ndrop--;
 			npfct_stat_inc((struct npfct *)(uintptr_t)ct,
 			    NPFCT_STAT_EARLY_DROP);
-			return true;
+			return NPFCT_EVENT_R_EARLY_DROP;
 		}
-		return false;
+		return NPFCT_EVENT_R_NONE;
 	case GC_EXPIRE:
 	default:
-		return npfct_conn_expired_p(ct, con, p->now);
+		return npfct_conn_expired_p(ct, con, p->now) ?
+		    gc_expire_reason(con) : NPFCT_EVENT_R_NONE;
 	}
 }
 
@@ -287,6 +307,8 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 {
 	struct npfct_conn *con, *next;
 	unsigned int n = 0;
+	uint32_t flags;
+	uint8_t reason;
 
 	con = *cursor != NULL ? *cursor : TAILQ_FIRST(&db->db_list);
 	for (; con != NULL && n < p->budget; con = next, n++) {
@@ -300,12 +322,18 @@ gc_scan(struct npfct *ct, struct npfct_db *db, struct gc_pass *p,
 			rte_prefetch_non_temporal(next);
 			rte_prefetch_non_temporal(&next->c_entry);
 		}
-		if (!gc_doomed_p(ct, con, p))
+		reason = gc_doomed_p(ct, con, p);
+		if (reason == NPFCT_EVENT_R_NONE)
 			continue;
-		if ((__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
-		    CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
+		flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
+		if ((flags & CONN_EXPIRE) == 0 && p->mode == GC_EXPIRE)
 			npfct_stat_inc(ct, NPFCT_STAT_GC_EXPIRED);
 		gc_remove(db, con);
+		/* Only a connection that was announced (NEW) goes with one. */
+		if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_DESTROY)) &&
+		    (flags & CONN_ACTIVE) != 0)
+			npfct_event_conn(ct, con, NPFCT_EVENT_DESTROY, reason, 0,
+			    true);
 		/* The other passes' cursors must not point at it. */
 		if (ct->ct_gc.gc_cursor == con)
 			ct->ct_gc.gc_cursor = next;
@@ -503,7 +531,9 @@ gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
 unsigned int
 npfct_gc_db_flush(struct npfct *ct, struct npfct_db *db, bool pending)
 {
-	struct gc_pass p = { .mode = GC_FLUSH };
+	struct gc_pass p = {
+		.mode = GC_FLUSH, .flush_reason = NPFCT_EVENT_R_EVICTED,
+	};
 	struct npfct_gc_batch b;
 	struct npfct_conn *cursor = NULL;
 	unsigned int n = 0;
@@ -545,7 +575,9 @@ npfct_gc_sync(struct npfct *ct)
 int
 npfct_flush(struct npfct *ct)
 {
-	struct gc_pass p = { .mode = GC_FLUSH };
+	struct gc_pass p = {
+		.mode = GC_FLUSH, .flush_reason = NPFCT_EVENT_R_FLUSHED,
+	};
 
 	return gc_run_full(ct, &p);
 }
@@ -553,7 +585,10 @@ npfct_flush(struct npfct *ct)
 int
 npfct_flush_filter(struct npfct *ct, const struct npfct_filter *filter)
 {
-	struct gc_pass p = { .mode = GC_FILTER, .filter = filter };
+	struct gc_pass p = {
+		.mode = GC_FILTER, .filter = filter,
+		.flush_reason = NPFCT_EVENT_R_FLUSHED,
+	};
 
 	if (npfct_filter_check(filter) != 0)
 		return -EINVAL;

@@ -46,6 +46,7 @@
 
 #include <rte_prefetch.h>
 
+#include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
 
@@ -229,7 +230,7 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 			continue;
 		}
 		bc->stat[NPFCT_STAT_LOOKUP_HIT]++;
-		if (unlikely(!npfct_conn_state_inspect(ct, con, &pkts[i],
+		if (unlikely(!npfct_conn_state_inspect_ev(ct, con, &pkts[i],
 		    forw))) {
 			/* Invalid: let the rules deal with it. */
 			bc->stat[NPFCT_STAT_INVALID_STATE]++;

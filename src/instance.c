@@ -47,6 +47,7 @@
 #include <rte_malloc.h>
 #include <rte_string_fns.h>
 
+#include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
 
@@ -123,6 +124,8 @@ params_check(const struct npfct_params *p)
 	    NPFCT_F_TCP_LOOSE | NPFCT_F_TCP_RST_LOOSE |
 	    NPFCT_F_ACCOUNTING)) ||
 	    p->udata_size > NPFCT_UDATA_MAX || p->udata_size % 8 != 0 ||
+	    p->event_ring_size > NPFCT_EVENT_RING_MAX ||
+	    (p->event_ring_size == 0 && p->event_update_rate != 0) ||
 	    p->tcp_max_ack_win > (1u << 30) ||
 	    (unsigned int)p->hash >= NPFCT_HASH_MAX)
 		return -EINVAL;
@@ -193,6 +196,9 @@ npfct_create(const struct npfct_params *p)
 	    sizeof(*ct->ct_zones), RTE_CACHE_LINE_SIZE, p->socket_id);
 	if (ct->ct_zones == NULL)
 		goto fail;
+	ret = npfct_events_init(ct, p);
+	if (ret != 0)
+		goto fail;
 	/* Keep the magazines small next to a small table. */
 	cache = p->cache_size ? p->cache_size : CONN_CACHE_DEFAULT;
 	for (af = 0; af < NPFCT_NAF; af++) {
@@ -234,6 +240,7 @@ fail:
 	NPFCT_LOG(ERR, "%s: cannot create: %s", p->name, rte_strerror(-ret));
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
+	npfct_events_fini(ct);
 	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
@@ -256,6 +263,8 @@ npfct_destroy(struct npfct *ct)
 	pthread_mutex_unlock(&instances_lock);
 
 	__atomic_store_n(&ct->ct_tracking, 0, __ATOMIC_RELAXED);
+	/* The connections go with the instance: no DESTROY events. */
+	__atomic_store_n(&ct->ct_ev_mask, 0, __ATOMIC_RELAXED);
 	/* No reader may use the instance any more: no grace period. */
 	npfct_gc_fini(ct);
 	pthread_mutex_lock(&ct->ct_gc_lock);
@@ -266,6 +275,7 @@ npfct_destroy(struct npfct *ct)
 		rte_free(ct->ct_algs[i]);
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
+	npfct_events_fini(ct);
 	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);

@@ -592,6 +592,8 @@ struct npfct_live {
 /* The non-EAL slot (shared, updated with atomics). */
 #define NPFCT_LCORE_SHARED	RTE_MAX_LCORE
 
+struct npfct_events;
+
 struct npfct {
 	/* Read by the fast path (read-mostly). */
 	struct npfct_db	*ct_db;		/* RCU-published; ct_ctl_lock to set */
@@ -607,6 +609,8 @@ struct npfct {
 	uint16_t	ct_udata_off[NPFCT_NAF]; /* user data's offset */
 	uint16_t	ct_udata_size;	/* npfct_params::udata_size */
 	uint16_t	ct_conn_size[NPFCT_NAF]; /* pool object size */
+	uint32_t	ct_ev_mask;	/* events produced (event.c); relaxed */
+	struct npfct_events *ct_events;	/* the rings, or NULL; immutable */
 	bool		ct_clock_manual; /* set before traffic */
 	uint64_t	ct_clock_ns;	/* manual clock; relaxed */
 	uint64_t	ct_tsc_hz;	/* immutable */
@@ -842,6 +846,7 @@ int32_t npfct_conn_entry_remove(struct npfct_db *db, struct npfct_conn *con,
 
 void npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		struct npfct_conn_info *info);
+void npfct_conn_activate(struct npfct_conn *con, unsigned int reason);
 
 /*
  * npfct_conn_check: the checks of npf_conn_lookup() on a found entry.

@@ -64,6 +64,7 @@
 
 #include <rte_telemetry.h>
 
+#include "npfct_event.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
 
@@ -485,6 +486,53 @@ tel_zones(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /npfct/events,NAME: the subscription and, per ring that exists,
+ * [queued, dropped, limited, pending]; rings "lN" (lcore N), "shared",
+ * "gc".  Each counter is read whole; nothing is locked.
+ */
+static int
+tel_events(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t unused;
+	struct npfct *ct = tel_instance(params, &unused);
+	struct npfct_event_stats st;
+	unsigned int ring;
+	char key[16];
+
+	RTE_SET_USED(cmd);
+	if (ct == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "instance", ct->ct_name);
+	npfct_tel_dict_uint(d, "subscribed", npfct_events_subscribed(ct));
+	for (ring = 0; ring <= NPFCT_EVENTS_RING_GC; ring++) {
+		struct rte_tel_data *c;
+
+		if (npfct_events_stats_get(ct, ring, &st) != 0)
+			continue;
+		if (ring == 0)
+			npfct_tel_dict_uint(d, "ring_size", st.size);
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			break;
+		rte_tel_data_start_array(c, NPFCT_TEL_UINT_VAL);
+		npfct_tel_array_uint(c, st.queued);
+		npfct_tel_array_uint(c, st.dropped);
+		npfct_tel_array_uint(c, st.limited);
+		npfct_tel_array_uint(c, st.pending);
+		if (ring == NPFCT_EVENTS_RING_GC)
+			snprintf(key, sizeof(key), "gc");
+		else if (ring == NPFCT_EVENTS_RING_SHARED)
+			snprintf(key, sizeof(key), "shared");
+		else
+			snprintf(key, sizeof(key), "l%u", ring);
+		rte_tel_data_add_dict_container(d, key, c, 0);
+	}
+	npfct_instances_unlock();
+	return 0;
+}
+
 static void
 telemetry_register(void)
 {
@@ -499,6 +547,9 @@ telemetry_register(void)
 	rte_telemetry_register_cmd("/npfct/conns", tel_conns,
 	    "A page of connections. Parameters: instance name, cursor "
 	    "(the previous reply's next; none: the first page)");
+	rte_telemetry_register_cmd("/npfct/events", tel_events,
+	    "Event rings: subscription, per ring [queued, dropped, limited, "
+	    "pending]. Parameters: instance name");
 	rte_telemetry_register_cmd("/npfct/zones", tel_zones,
 	    "Zones with connections or a limit: [count, limit]. "
 	    "Parameters: instance name, first zone (default 0)");
