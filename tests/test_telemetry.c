@@ -26,6 +26,7 @@
 #include <rte_eal.h>
 
 #include "npfct.h"
+#include "npfct_event.h"
 #include "npfct_conn.h"
 #include "test_ct.h"
 #include "test_eal.h"
@@ -349,11 +350,51 @@ test_telemetry_zones(void **state)
 	    "\"/npfct/zones\":null"));
 }
 
+/* /npfct/events: the subscription and each ring's counters. */
+static void
+test_telemetry_events(void **state)
+{
+	struct npfct_params p = {
+		.name = "evt", .socket_id = SOCKET_ID_ANY, .max_conns = 64,
+		.event_ring_size = 2,
+	};
+	struct npfct *ct = npfct_create(&p);
+	struct rte_mbuf *m;
+	unsigned int i;
+	char want[64];
+
+	(void)state;
+	assert_non_null(ct);
+	/* No rings: the reply has the subscription only. */
+	tel_query("/npfct/events,t0");
+	assert_non_null(strstr(reply, "\"subscribed\":0"));
+	assert_null(strstr(reply, "\"gc\""));
+	for (i = 0; i < 3; i++) {
+		m = test_pkt_udp4("10.0.0.1", (uint16_t)(100 + i), "10.0.0.2",
+		    53);
+		assert_non_null(test_ct_establish(ct, m, NPFCT_DIR_OUT,
+		    false));
+		rte_pktmbuf_free(m);
+	}
+	tel_query("/npfct/events,evt");
+	assert_non_null(strstr(reply, "\"subscribed\":13"));
+	assert_non_null(strstr(reply, "\"ring_size\":2"));
+	/* This lcore's ring: 2 queued, 1 dropped, none limited, 2 pending. */
+	snprintf(want, sizeof(want), "\"l%u\":[2,1,0,2]", rte_lcore_id());
+	assert_non_null(strstr(reply, want));
+	assert_non_null(strstr(reply, "\"gc\":[0,0,0,0]"));
+	assert_non_null(strstr(reply, "\"shared\":[0,0,0,0]"));
+	tel_query("/npfct/stats,evt");
+	assert_non_null(strstr(reply, "\"event_drop\":1"));
+	npfct_destroy(ct);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_telemetry_bad_params),
+		T(test_telemetry_events),
 		T(test_telemetry_list_info_stats),
 		T(test_telemetry_conns_pages),
 		T(test_telemetry_conns_cursor_gc),
