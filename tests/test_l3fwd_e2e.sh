@@ -213,7 +213,7 @@ FWD_LCORE=2
     --timeout tcp.time_wait=2 --timeout generic.new=3 \
     --timeout generic.established=3 \
     --zone 0:$ZONE --zone 1:$ZONE --zone-limit "$ZONE=$ZONE_LIMIT" \
-    >"$TMP/fw.log" 2>&1 &
+    --conn-log "$TMP/conn.log" >"$TMP/fw.log" 2>&1 &
 FWPID=$!
 
 ready=no
@@ -279,6 +279,21 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(5)
 s.sendto(b"hello from inside", (sys.argv[1], 7777))
 print(s.recvfrom(2048)[0].decode())' "$OUT4")"
+
+# A counted exchange for the connection log: 5 datagrams of 10 bytes each
+# way, from a port of its own.
+expect_eq "UDP: 5 datagrams and 5 answers (for the connection log)" 5 \
+    "$(in_ns timeout 10 "$PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.bind(("0.0.0.0", 45001))
+n = 0
+for i in range(5):
+    s.sendto(b"count %04d" % i, (sys.argv[1], 7777))
+    if s.recvfrom(2048)[0] == (b"COUNT %04d" % i):
+        n += 1
+print(n)' "$OUT4")"
 
 related0=$(fw pass_related)
 alg0=$(ct alg_hit)
@@ -507,6 +522,73 @@ check "the inside host's MAC was learned" \
 check "the outside host's MAC is static" \
     grep -qiE "neighbour $OUT4 +$MAC_H_OUT static" "$TMP/fw.log"
 check "status lines printed" grep -qE "^ +[0-9]+s \| p0 rx" "$TMP/fw.log"
+
+## The connection log (--conn-log): one JSON line per event.
+drops=$(final npfct.event-drop)
+expect_eq "no connection event lost (npfct.event-drop)" 0 "${drops:-0}"
+check "conn-log: events written" grep -qE "conn-log: [1-9][0-9]* events" \
+    "$TMP/fw.log"
+connlog=$("$PYTHON" - "$TMP/conn.log" "$IN4" "$OUT4" "$ZONE" \
+    "$(final pass.new)" <<'PYEOF2'
+import json, sys
+path, in4, out4, zone, npass = sys.argv[1:6]
+keys = {"time", "event", "reason", "id", "zone", "proto", "dir", "orig",
+        "reply", "state", "nat", "mark", "lcore", "packets", "bytes"}
+bad = []
+ev = [json.loads(l) for l in open(path)]
+for e in ev:
+    if set(e) - {"prev_state"} != keys:
+        bad.append("keys %s" % sorted(e))
+    if e["zone"] != int(zone):
+        bad.append("zone %s" % e["zone"])
+# Per connection id: (new, update/nat..., destroy), repeated (ids are
+# reused after a destroy); states chained.
+life = {}
+for e in ev:
+    life.setdefault(e["id"], []).append(e)
+for cid, l in life.items():
+    state = None
+    for e in l:
+        if state is None:
+            if e["event"] != "new":
+                bad.append("%s starts with %s" % (cid, e["event"]))
+            state = e["state"]
+        elif e["event"] == "new":
+            bad.append("%s: new before destroy" % cid)
+        elif e["event"] == "update":
+            if e["prev_state"] != state:
+                bad.append("%s: %s -> %s after %s" % (cid,
+                    e["prev_state"], e["state"], state))
+            state = e["state"]
+        if e["event"] == "destroy":
+            state = None
+    if state is not None:
+        bad.append("%s: no destroy" % cid)
+news = sum(1 for e in ev if e["event"] == "new")
+if news != int(npass):
+    bad.append("%d new, pass.new %s" % (news, npass))
+# The counted UDP exchange: 5 x (20 + 8 + 10) bytes each way.
+u = [e for e in ev if e["proto"] == "udp" and e["orig"]["sport"] == 45001
+     and e["event"] == "destroy"]
+if len(u) != 1 or u[0]["packets"] != [5, 5] or u[0]["bytes"] != [190, 190] \
+        or u[0]["orig"]["src"] != in4 or u[0]["reply"]["src"] != out4 \
+        or u[0]["reply"]["dport"] != 45001 \
+        or u[0]["reason"] not in ("expired", "flushed"):
+    bad.append("udp 45001: %s" % u)
+# A TCP connection of the HTTP downloads: set-up, data, end.
+t = [l for l in life.values() if l[0]["proto"] == "tcp" and
+     l[0]["orig"]["dport"] == 8000 and l[0]["orig"]["dst"] == out4]
+ok = [l for l in t if [e["state"] for e in l if e["event"] == "update"][:2]
+      == ["syn-received", "established"] and l[-1]["event"] == "destroy"
+      and l[-1]["packets"][0] > 0 and l[-1]["packets"][1] > 0
+      and l[-1]["bytes"][1] > 1000000]
+if not ok:
+    bad.append("no TCP life for HTTP: %s" % t[:1])
+print("ok %d events, %d connections" % (len(ev), len(life)) if not bad
+      else "; ".join(bad[:5]))
+PYEOF2
+)
+check "conn-log: $connlog" test "${connlog%% *}" = ok
 grep -E "^(lcore|port) [0-9]" "$TMP/fw.log" | sed 's/^/#   /'
 
 if [ "$NFAIL" -ne 0 ]; then

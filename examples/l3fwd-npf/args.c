@@ -49,6 +49,7 @@
 #define CMD_LINE_OPT_MBUFS		"mbufs"
 #define CMD_LINE_OPT_ZONE		"zone"
 #define CMD_LINE_OPT_ZONE_LIMIT		"zone-limit"
+#define CMD_LINE_OPT_CONN_LOG		"conn-log"
 #define CMD_LINE_OPT_HELP		"help"
 
 enum {
@@ -73,6 +74,7 @@ enum {
 	CMD_LINE_OPT_MBUFS_NUM,
 	CMD_LINE_OPT_ZONE_NUM,
 	CMD_LINE_OPT_ZONE_LIMIT_NUM,
+	CMD_LINE_OPT_CONN_LOG_NUM,
 	CMD_LINE_OPT_HELP_NUM,
 };
 
@@ -108,6 +110,8 @@ static const struct option lgopts[] = {
 	{ CMD_LINE_OPT_ZONE, required_argument, NULL, CMD_LINE_OPT_ZONE_NUM },
 	{ CMD_LINE_OPT_ZONE_LIMIT, required_argument, NULL,
 	    CMD_LINE_OPT_ZONE_LIMIT_NUM },
+	{ CMD_LINE_OPT_CONN_LOG, required_argument, NULL,
+	    CMD_LINE_OPT_CONN_LOG_NUM },
 	{ CMD_LINE_OPT_HELP, no_argument, NULL, CMD_LINE_OPT_HELP_NUM },
 	{ NULL, 0, NULL, 0 },
 };
@@ -187,6 +191,11 @@ print_usage(const char *prgname)
 "\n"
 "Output:\n"
 "  --stats-period SECONDS      status line period, 0: off (default %u)\n"
+"  --conn-log FILE             append one JSON line per connection event\n"
+"                              (new, update, destroy, nat; schema in\n"
+"                              docs/l3fwd-npf.md) to FILE, \"-\": standard\n"
+"                              output; turns on per-connection packet\n"
+"                              and byte counters\n"
 "  --help                      print this text\n"
 "\n"
 "The G/C runs on the first service lcore (EAL -s/-S) if there is one,\n"
@@ -558,6 +567,11 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			break;
 		case CMD_LINE_OPT_ZONE_LIMIT_NUM:
 			rc = parse_zone_limit(optarg, cfg);
+			break;
+		case CMD_LINE_OPT_CONN_LOG_NUM:
+			if (optarg[0] == '\0')
+				rc = -EINVAL;
+			cfg->conn_log = optarg;
 			break;
 		case CMD_LINE_OPT_REPLAY_NUM:
 			cfg->replay = true;

@@ -202,6 +202,7 @@ struct app_config {
 	uint32_t	timeouts[NPFCT_TIMEOUT_MAX];	/* 0: default */
 	bool		timeout_set[NPFCT_TIMEOUT_MAX];
 	const char	*rules_file;
+	const char	*conn_log;	/* --conn-log FILE, or NULL */
 	bool		replay;		/* --replay */
 	bool		promisc;	/* --promisc */
 	uint32_t	idle_sleep_us;	/* --idle-sleep */
@@ -250,6 +251,10 @@ extern volatile bool force_quit;
 
 /* main.c */
 void main_tick(uint64_t now_tsc);
+
+/* connlog.c */
+int connlog_start(const char *path);
+void connlog_stop(void);
 
 /* args.c */
 int args_parse(int argc, char **argv, struct app_config *cfg);

@@ -69,6 +69,8 @@
 #define MEMPOOL_CACHE_SIZE	256
 #define NB_MBUF_MIN		8192
 #define GC_PERIOD_MS		50	/* npfct_gc() without a service lcore */
+#define CONN_LOG_RING		8192	/* --conn-log: events per ring */
+#define CONN_LOG_UPDATE_RATE	10000	/* UPDATE events per second and ring */
 #define GC_STOP_WAIT_MS		1000
 #define CT_NAME			"fw"
 
@@ -102,6 +104,7 @@ fatal(const char *fmt, ...)
 	va_end(ap);
 	if (app.ct != NULL) {
 		gc_stop();
+		connlog_stop();
 		npfct_destroy(app.ct);
 		app.ct = NULL;
 	}
@@ -404,6 +407,12 @@ instance_create(void)
 	p.max_conns = cfg->max_conns;
 	p.max_conns6 = cfg->max_conns6;
 	p.flags = cfg->ct_flags;
+	if (cfg->conn_log != NULL) {
+		/* Events for the log, with counters for its DESTROY lines. */
+		p.flags |= NPFCT_F_ACCOUNTING;
+		p.event_ring_size = CONN_LOG_RING;
+		p.event_update_rate = CONN_LOG_UPDATE_RATE;
+	}
 	app.ct = npfct_create(&p);
 	if (app.ct == NULL)
 		fatal("npfct_create: %s\n",
@@ -420,6 +429,8 @@ instance_create(void)
 			    cfg->zone_limit[i].zone);
 	if (cfg->replay)
 		npfct_clock_manual(app.ct, NS_PER_SEC);
+	if (connlog_start(cfg->conn_log) != 0)
+		fatal("cannot start the connection log\n");
 }
 
 /* G/C service. 8< */
@@ -565,6 +576,7 @@ main(int argc, char **argv)
 	gc_stop();
 	nflushed = npfct_flush(app.ct);
 	printf("connections flushed at exit: %d\n", nflushed);
+	connlog_stop();
 	stats_final(stdout);
 	__atomic_store_n(&app.tel_ready, false, __ATOMIC_RELAXED);
 	ports_fini(true);
