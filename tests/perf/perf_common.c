@@ -38,6 +38,7 @@
 #include <rte_malloc.h>
 #include <rte_service.h>
 
+#include "npfct_event.h"
 #include "perf_common.h"
 #include "npfct_impl.h"
 
@@ -379,12 +380,22 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 		.timeouts = timeouts != NULL ? timeouts : long_timeouts,
 		.gc = gc,
 		.hash = perf.hash,
+		.flags = perf.ct_flags,
+		.event_ring_size = perf.event_ring,
 	};
 	struct npfct *ct = npfct_create(&p);
 
-	if (ct == NULL)
+	if (ct == NULL) {
 		fprintf(stderr, "npfct_create(%s, %" PRIu64 "): %s\n", name,
 		    max, rte_strerror(rte_errno));
+		return NULL;
+	}
+	/* Scenario features: events of every type, the zone's limit. */
+	if (perf.event_ring != 0)
+		RTE_VERIFY(npfct_events_subscribe(ct, NPFCT_EVENT_ALL) == 0);
+	if (perf.zone_limit != 0)
+		RTE_VERIFY(npfct_zone_limit_set(ct, perf.zone,
+		    perf.zone_limit) == 0);
 	return ct;
 }
 

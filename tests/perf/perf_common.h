@@ -47,7 +47,8 @@ enum {
 	PERF_S_GC = 0x10,
 	PERF_S_MEM = 0x20,
 	PERF_S_HASH = 0x40,
-	PERF_S_ALL = 0x7f,
+	PERF_S_FEATURES = 0x80,
+	PERF_S_ALL = 0xff,
 };
 
 struct perf_opts {
@@ -80,6 +81,15 @@ struct perf_opts {
 	unsigned int	n_hash_sizes;
 	uint64_t	hash_new_size;
 	unsigned int	hash_rounds;	/* set-ups per function (median) */
+	/* Instance features (scenario features sets them; 0: off). */
+	uint32_t	ct_flags;	/* NPFCT_F_* added to every instance */
+	uint32_t	event_ring;	/* event_ring_size, all types subscribed */
+	uint16_t	zone;		/* zone of every packet */
+	uint32_t	zone_limit;	/* limit of that zone, 0: none */
+	uint64_t	feat_sizes[PERF_SIZES_MAX];
+	unsigned int	n_feat_sizes;
+	uint64_t	feat_new_size;
+	unsigned int	feat_rounds;
 	/* Appended to every variant ("/aes") while the hash scenario runs. */
 	char		variant_suffix[24];
 	FILE		*json;
@@ -336,6 +346,7 @@ void perf_churn_run(void);
 void perf_gcint_run(void);
 void perf_mem_run(void);
 void perf_hash_run(void);
+void perf_features_run(void);
 void hit_report(struct hit_ctx *h, const char *scenario);
 void new_measure_est(uint64_t n, unsigned int reps);
 

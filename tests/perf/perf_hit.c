@@ -314,6 +314,8 @@ rx_burst(struct hit_ctx *h, unsigned int b)
 		rx[j]->data_len = src[j]->data_len;
 		rx[j]->pkt_len = src[j]->pkt_len;
 		rx[j]->port = src[j]->port;
+		/* The application's RX callback (features: zones). */
+		npfct_mbuf_zone_set(rx[j], perf.zone);
 	}
 	return rx;
 }

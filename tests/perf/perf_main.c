@@ -69,6 +69,7 @@ static const struct {
 	{ "gc", PERF_S_GC },
 	{ "mem", PERF_S_MEM },
 	{ "hash", PERF_S_HASH },
+	{ "features", PERF_S_FEATURES },
 	{ "all", PERF_S_ALL },
 };
 
@@ -77,7 +78,8 @@ usage(const char *prog)
 {
 	printf("usage: %s [EAL options] -- [options]\n"
 	    "  --quick               small sizes, 3 repetitions (smoke run)\n"
-	    "  --scenarios LIST      hit,single,new,churn,gc,mem,hash (default "
+	    "  --scenarios LIST      hit,single,new,churn,gc,mem,hash,\n"
+	    "                        features (default "
 	    "all)\n"
 	    "  --reps N              repetitions per figure (median; "
 	    "default 5)\n"
@@ -104,6 +106,10 @@ usage(const char *prog)
 	    "  --hash-sizes LIST     hash: connections for hit (1000,1000000)\n"
 	    "  --hash-new N          hash: connections for new (1000000)\n"
 	    "  --hash-rounds R       hash: set-ups per function, median (3)\n"
+	    "  --feat-sizes LIST     features: connections for hit (1000000)\n"
+	    "  --feat-new N          features: connections for new (1000000)\n"
+	    "  --feat-rounds R       features: set-ups per configuration, "
+	    "median (3)\n"
 	    "  --json FILE           also write the JSON lines to FILE\n",
 	    prog);
 }
@@ -205,6 +211,10 @@ set_defaults(bool quick)
 	perf.hash = NPFCT_HASH_DEFAULT;
 	perf.n_hash_funcs = 0;
 	hash_funcs_all();
+	perf.n_feat_sizes = 0;
+	perf.feat_sizes[perf.n_feat_sizes++] = quick ? 10000 : M1;
+	perf.feat_new_size = quick ? 100000 : M1;
+	perf.feat_rounds = quick ? 1 : 3;
 }
 
 static int
@@ -232,7 +242,7 @@ parse_args(int argc, char **argv)
 {
 	enum { O_QUICK = 256, O_SCEN, O_REPS, O_HIT, O_HITV, O_NEW, O_MEM, O_GC,
 	    O_CLIVE, O_CPCT, O_CSEC, O_POOL, O_PPR, O_HITRX, O_JSON, O_HELP,
-	    O_HASH, O_HASHS, O_HASHN, O_HASHR };
+	    O_HASH, O_HASHS, O_HASHN, O_HASHR, O_FEATS, O_FEATN, O_FEATR };
 	static const struct option lgopts[] = {
 		{ "quick", no_argument, NULL, O_QUICK },
 		{ "scenarios", required_argument, NULL, O_SCEN },
@@ -253,6 +263,9 @@ parse_args(int argc, char **argv)
 		{ "hash-sizes", required_argument, NULL, O_HASHS },
 		{ "hash-new", required_argument, NULL, O_HASHN },
 		{ "hash-rounds", required_argument, NULL, O_HASHR },
+		{ "feat-sizes", required_argument, NULL, O_FEATS },
+		{ "feat-new", required_argument, NULL, O_FEATN },
+		{ "feat-rounds", required_argument, NULL, O_FEATR },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -352,6 +365,21 @@ parse_args(int argc, char **argv)
 		case O_HASHR:
 			perf.hash_rounds = (unsigned int)atoi(optarg);
 			if (perf.hash_rounds < 1 || perf.hash_rounds > 9)
+				return -EINVAL;
+			break;
+		case O_FEATS:
+			if (parse_list(optarg, perf.feat_sizes,
+			    &perf.n_feat_sizes) != 0)
+				return -EINVAL;
+			break;
+		case O_FEATN:
+			if (parse_list(optarg, v, &dummy) != 0 || dummy != 1)
+				return -EINVAL;
+			perf.feat_new_size = v[0];
+			break;
+		case O_FEATR:
+			perf.feat_rounds = (unsigned int)atoi(optarg);
+			if (perf.feat_rounds < 1 || perf.feat_rounds > 9)
 				return -EINVAL;
 			break;
 		default:
@@ -648,6 +676,8 @@ main(int argc, char **argv)
 		perf_mem_run();
 	if (perf.scenarios & PERF_S_HASH)
 		perf_hash_run();
+	if (perf.scenarios & PERF_S_FEATURES)
+		perf_features_run();
 	summary();
 	printf("\n");
 	print_env("end");

@@ -102,6 +102,7 @@ perf_pkt_fill(struct npfct_pkt *p, const struct perf_flow *f, bool forw,
 	const bool tcp = f->proto == IPPROTO_TCP;
 
 	memset(p, 0, sizeof(*p));
+	p->zone = perf.zone;
 	p->flags = (f->alen == 4 ? NPFCT_PKT_IP4 : NPFCT_PKT_IP6) |
 	    NPFCT_PKT_L4 | (tcp ? NPFCT_PKT_TCP : NPFCT_PKT_UDP);
 	p->status = NPFCT_PARSE_OK;
@@ -139,6 +140,8 @@ perf_pkt_write(struct rte_mbuf *m, const struct perf_flow *f, bool forw,
 	uint16_t l3len;
 	void *l3, *l4;
 
+	/* Set always once registered: DPDK does not clear dynamic fields. */
+	npfct_mbuf_zone_set(m, perf.zone);
 	memset(eth, 0, sizeof(*eth));
 	eth->dst_addr.addr_bytes[0] = 0x02;
 	eth->dst_addr.addr_bytes[5] = 0x01;

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct-perf scenario "features": what zones, accounting and events cost
+ * on the hit path and on new connections, against the same instance
+ * without them, in one run.
+ *
+ * Overview
+ *
+ *	Configurations of the instance (perf_ct_create() reads perf.*):
+ *
+ *	  off         nothing (the other scenarios' instance);
+ *	  acct        NPFCT_F_ACCOUNTING;
+ *	  events      8192-record rings, every event type subscribed (the
+ *	              hit path checks for a state change on every packet;
+ *	              new makes a NEW per connection, which the full ring
+ *	              mostly drops: no consumer runs, so the figure is the
+ *	              record's making without the copy into the ring);
+ *	  off+field   off, with the mbuf zone field registered (the parser
+ *	              then reads every mbuf's second cache line);
+ *	  zones       the field, every packet in zone 7, zone 7 limited
+ *	              (a compare-and-swap per establish instead of an add);
+ *	  all         zones, acct and events together.
+ *
+ *	The field cannot be unregistered, so the first three run before it
+ *	is registered and the last three after; zones and all are compared
+ *	with off+field (and zones also with off: the whole cost of per-
+ *	packet zones).  As in the hash scenario, placement in memory moves
+ *	a figure between set-ups, so each configuration is set up
+ *	--feat-rounds times (3) in turn and the table gives the median over
+ *	rounds.  Variants carry the configuration and round ("udp4/acct#2").
+ *	Target of the zones/events issue: under 5 % each at 1M.
+ *
+ * Synchronisation
+ *
+ *	The main lcore drives; measurements run on the worker lcore.
+ */
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "npfct_event.h"
+#include "perf_common.h"
+
+#define ROUNDS_MAX	9
+#define FEAT_RING	8192
+#define FEAT_ZONE	7
+
+enum feat { F_OFF, F_ACCT, F_EVENTS, F_OFF_FIELD, F_ZONES, F_ALL, F_N };
+
+static const char *const feat_names[F_N] = {
+	"off", "acct", "events", "off+field", "zones", "all",
+};
+
+/* What each configuration is measured against. */
+static const enum feat feat_base[F_N] = {
+	F_OFF, F_OFF, F_OFF, F_OFF, F_OFF_FIELD, F_OFF_FIELD,
+};
+
+static const char *const hit_variants[] = { "udp4", "tcp6" };
+
+#define LINES_MAX	16
+static struct {
+	char		what[40];
+	char		scenario[16], variant[16], impl[8];
+	uint64_t	n;
+	double		ns[F_N];
+} lines[LINES_MAX];
+static unsigned int nlines;
+
+static void
+feat_apply(enum feat f, uint64_t n)
+{
+	const bool zones = f == F_ZONES || f == F_ALL;
+
+	perf.ct_flags = (f == F_ACCT || f == F_ALL) ? NPFCT_F_ACCOUNTING : 0;
+	perf.event_ring = (f == F_EVENTS || f == F_ALL) ? FEAT_RING : 0;
+	perf.zone = zones ? FEAT_ZONE : 0;
+	/* A limit that is never reached, but checked on every establish. */
+	perf.zone_limit = zones ? (uint32_t)RTE_MIN(4 * n + 1024,
+	    (uint64_t)UINT32_MAX - 1) : 0;
+}
+
+static void
+feat_label(enum feat f, unsigned int round)
+{
+	snprintf(perf.variant_suffix, sizeof(perf.variant_suffix), "/%s#%u",
+	    feat_names[f], round);
+}
+
+static void
+feat_reset(void)
+{
+	perf.ct_flags = 0;
+	perf.event_ring = 0;
+	perf.zone = 0;
+	perf.zone_limit = 0;
+	perf.variant_suffix[0] = '\0';
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	unsigned int i, j;
+	double t;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+measure(unsigned int li, enum feat f, unsigned int round)
+{
+	struct hit_ctx h;
+
+	feat_apply(f, lines[li].n);
+	feat_label(f, round);
+	if (strcmp(lines[li].scenario, "new") == 0) {
+		new_measure_est(lines[li].n, perf.reps);
+	} else if (hit_setup(&h, lines[li].variant, lines[li].n, false,
+	    false) == 0) {
+		hit_report(&h, "feat-hit");
+		hit_teardown(&h);
+	} else {
+		perf.failures++;
+		printf("WARNING: features %s %s: set-up failed\n",
+		    lines[li].variant, feat_names[f]);
+	}
+	feat_reset();
+}
+
+static void
+fill(unsigned int li, enum feat f)
+{
+	double v[ROUNDS_MAX];
+	unsigned int r, k;
+	char var[64];
+
+	for (r = 1, k = 0; r <= perf.feat_rounds; r++) {
+		snprintf(var, sizeof(var), "%s/%s#%u", lines[li].variant,
+		    feat_names[f], r);
+		v[k] = perf_result_ns(lines[li].scenario, var, lines[li].n,
+		    lines[li].impl);
+		k += !isnan(v[k]);
+	}
+	lines[li].ns[f] = median(v, k);
+}
+
+static void
+line_add(const char *what, const char *scenario, const char *variant,
+		const char *impl, uint64_t n)
+{
+	unsigned int f;
+
+	RTE_VERIFY(nlines < LINES_MAX);
+	snprintf(lines[nlines].what, sizeof(lines[nlines].what), "%s", what);
+	snprintf(lines[nlines].scenario, sizeof(lines[nlines].scenario), "%s",
+	    scenario);
+	snprintf(lines[nlines].variant, sizeof(lines[nlines].variant), "%s",
+	    variant);
+	snprintf(lines[nlines].impl, sizeof(lines[nlines].impl), "%s", impl);
+	lines[nlines].n = n;
+	for (f = 0; f < F_N; f++)
+		lines[nlines].ns[f] = NAN;
+	nlines++;
+}
+
+/* Measure configurations [first, last] of every line, round by round. */
+static void
+run_phase(enum feat first, enum feat last)
+{
+	unsigned int li, r;
+	int f;
+
+	for (li = 0; li < nlines; li++) {
+		for (r = 1; r <= perf.feat_rounds; r++)
+			for (f = (int)first; f <= (int)last; f++)
+				measure(li, (enum feat)f, r);
+		for (f = (int)first; f <= (int)last; f++)
+			fill(li, (enum feat)f);
+	}
+}
+
+static void
+print_table(void)
+{
+	unsigned int i, f;
+	double ns, base, worst = 0;
+	char cell[32];
+
+	/* The factors as results first (JSON), then the table. */
+	for (i = 0; i < nlines; i++)
+		for (f = 0; f < F_N; f++) {
+			ns = lines[i].ns[f];
+			base = lines[i].ns[feat_base[f]];
+			if (isnan(ns) || isnan(base) || feat_base[f] == f)
+				continue;
+			snprintf(cell, sizeof(cell), "factor_%s",
+			    feat_names[f]);
+			perf_report_value(lines[i].scenario, lines[i].variant,
+			    lines[i].n, cell, ns / base, NULL);
+		}
+	printf("\nfeatures: ns per packet (hit) or connection (new), median "
+	    "of %u set-ups;\nfactor against its baseline (acct, events: off; "
+	    "zones, all: off+field;\nzones/off: the whole cost of per-packet "
+	    "zones)\n  %-18s %8s", perf.feat_rounds, "", "n");
+	for (f = 0; f < F_N; f++)
+		printf(" %15s", feat_names[f]);
+	printf(" %10s\n", "zones/off");
+	for (i = 0; i < nlines; i++) {
+		printf("  %-18s %8" PRIu64, lines[i].what, lines[i].n);
+		for (f = 0; f < F_N; f++) {
+			ns = lines[i].ns[f];
+			base = lines[i].ns[feat_base[f]];
+			if (isnan(ns))
+				snprintf(cell, sizeof(cell), "-");
+			else if (feat_base[f] == f || isnan(base))
+				snprintf(cell, sizeof(cell), "%.1f", ns);
+			else
+				snprintf(cell, sizeof(cell), "%.1f %.3fx", ns,
+				    ns / base);
+			printf(" %15s", cell);
+			if (f != F_ALL && feat_base[f] != f && !isnan(ns) &&
+			    !isnan(base) && ns / base > worst)
+				worst = ns / base;
+		}
+		ns = lines[i].ns[F_ZONES];
+		base = lines[i].ns[F_OFF];
+		if (!isnan(ns) && !isnan(base))
+			printf(" %9.3fx", ns / base);
+		printf("\n");
+	}
+	printf("  largest factor of one feature: %.3fx (target < 1.05x)\n",
+	    worst);
+}
+
+void
+perf_features_run(void)
+{
+	unsigned int i, v;
+	char what[40];
+
+	perf_banner("features: zones, accounting and events against none "
+	    "(hit and new, same run)");
+	nlines = 0;
+	for (i = 0; i < perf.n_feat_sizes; i++)
+		for (v = 0; v < RTE_DIM(hit_variants); v++) {
+			snprintf(what, sizeof(what), "hit %s",
+			    hit_variants[v]);
+			line_add(what, "feat-hit", hit_variants[v], "npfct",
+			    perf.feat_sizes[i]);
+		}
+	line_add("new udp4, 1 lcore", "new", "udp4-1lc", "est",
+	    perf.feat_new_size);
+
+	run_phase(F_OFF, F_EVENTS);
+	if (npfct_zone_dynfield_register() < 0) {
+		perf.failures++;
+		printf("WARNING: features: no room for the zone field\n");
+	} else {
+		run_phase(F_OFF_FIELD, F_ALL);
+	}
+	print_table();
+}
