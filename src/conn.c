@@ -518,9 +518,11 @@ npfct_conn_activate(struct npfct_conn *con, unsigned int reason)
 	 */
 	flags = __atomic_fetch_or(&con->c_flags, CONN_ACTIVE,
 	    __ATOMIC_RELEASE);
+	/* Announced once, by the caller that activated it. */
+	if ((flags & (CONN_ACTIVE | CONN_EXPIRE)) != 0)
+		return;
 	ct = con->c_db->db_ct;
-	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NEW)) &&
-	    (flags & (CONN_ACTIVE | CONN_EXPIRE)) == 0)
+	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NEW)))
 		npfct_event_conn(ct, con, NPFCT_EVENT_NEW, reason, 0, false);
 	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NAT)) &&
 	    __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED) != NULL)

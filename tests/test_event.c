@@ -69,31 +69,12 @@ udp(bool out, uint16_t cport)
 	return s;
 }
 
-/* Send a packet: inspect, and establish on a miss if asked. */
-static struct npfct_conn *
-send_pkt(struct npfct *ct, const struct test_pkt_spec *spec, int di,
-		bool establish, uint8_t *v)
-{
-	struct rte_mbuf *m = test_pkt_build(spec);
-	struct npfct_conn *con;
-	struct npfct_pkt pkt;
-
-	assert_int_equal(npfct_pkt_parse(&pkt, m), NPFCT_PARSE_OK);
-	con = npfct_conn_inspect(ct, &pkt, di, v);
-	if (con == NULL && establish) {
-		con = npfct_conn_establish(ct, &pkt, di, false);
-		if (con != NULL)
-			npfct_conn_release(con);
-	}
-	rte_pktmbuf_free(m);
-	return con;
-}
-
 static struct npfct_conn *
 udp_conn(struct npfct *ct, uint16_t cport)
 {
 	const struct test_pkt_spec s = udp(true, cport);
-	struct npfct_conn *con = send_pkt(ct, &s, NPFCT_DIR_OUT, true, NULL);
+	struct npfct_conn *con = test_ct_send(ct, &s, NPFCT_DIR_OUT, true,
+	    NULL);
 
 	assert_non_null(con);
 	return con;
@@ -203,7 +184,7 @@ test_event_new_destroy_expired(void **state)
 	assert_int_equal(ev[0].flags, NPFCT_EVENT_F_ACCT);
 	assert_int_equal(ev[0].counters.packets[0], 1);
 	/* The reply is not an event by default (UPDATE not subscribed). */
-	assert_ptr_equal(send_pkt(ct, &in, NPFCT_DIR_IN, false, NULL), con);
+	assert_ptr_equal(test_ct_send(ct, &in, NPFCT_DIR_IN, false, NULL), con);
 	assert_int_equal(npfct_events_poll(ct, ev, 2), 0);
 
 	test_ct_advance(ct, 61);
@@ -251,18 +232,19 @@ test_event_update_and_rst(void **state)
 
 	(void)state;
 	assert_int_equal(npfct_events_subscribe(ct, NPFCT_EVENT_ALL), 0);
-	con = send_pkt(ct, &syn, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(ct, &syn, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
-	assert_ptr_equal(send_pkt(ct, &synack, NPFCT_DIR_IN, false, &v), con);
+	assert_ptr_equal(test_ct_send(ct, &synack, NPFCT_DIR_IN, false, &v),
+	    con);
 	ack.tcp_flags = NPFCT_TH_ACK;
 	ack.seq = 101;
 	ack.ack = 501;
-	assert_ptr_equal(send_pkt(ct, &ack, NPFCT_DIR_OUT, false, &v), con);
+	assert_ptr_equal(test_ct_send(ct, &ack, NPFCT_DIR_OUT, false, &v), con);
 	/* The same ACK again changes nothing: no event. */
-	assert_ptr_equal(send_pkt(ct, &ack, NPFCT_DIR_OUT, false, &v), con);
+	assert_ptr_equal(test_ct_send(ct, &ack, NPFCT_DIR_OUT, false, &v), con);
 	rst.tcp_flags = NPFCT_TH_RST;
 	rst.seq = 101;
-	assert_ptr_equal(send_pkt(ct, &rst, NPFCT_DIR_OUT, false, &v), con);
+	assert_ptr_equal(test_ct_send(ct, &rst, NPFCT_DIR_OUT, false, &v), con);
 	take(ct, ev, 4);
 	expect_event(&ev[0], NPFCT_EVENT_NEW, NPFCT_EVENT_R_NONE, con);
 	assert_string_equal(npfct_event_state_name(&ev[0], false),
@@ -277,7 +259,7 @@ test_event_update_and_rst(void **state)
 	}
 	/* A refused packet (far out of window) is no UPDATE either. */
 	ack.seq = 101 + (1u << 31);
-	assert_null(send_pkt(ct, &ack, NPFCT_DIR_OUT, false, &v));
+	assert_null(test_ct_send(ct, &ack, NPFCT_DIR_OUT, false, &v));
 	assert_int_equal(v, NPFCT_V_INVALID);
 	assert_int_equal(npfct_events_poll(ct, ev, 4), 0);
 
@@ -492,13 +474,15 @@ test_event_update_rate(void **state)
 		(void)udp_conn(ct, (uint16_t)(1000 + i));
 	for (i = 0; i < 5; i++) {
 		in = udp(false, (uint16_t)(1000 + i));
-		assert_non_null(send_pkt(ct, &in, NPFCT_DIR_IN, false, NULL));
+		assert_non_null(test_ct_send(ct, &in, NPFCT_DIR_IN, false,
+		    NULL));
 	}
 	assert_int_equal(npfct_events_poll(ct, ev, RING), 3);
 	test_ct_advance(ct, 1);
 	for (i = 5; i < 10; i++) {
 		in = udp(false, (uint16_t)(1000 + i));
-		assert_non_null(send_pkt(ct, &in, NPFCT_DIR_IN, false, NULL));
+		assert_non_null(test_ct_send(ct, &in, NPFCT_DIR_IN, false,
+		    NULL));
 	}
 	take(ct, ev, 3);
 	assert_int_equal(npfct_events_stats_get(ct, rte_lcore_id(), &st), 0);
@@ -529,7 +513,7 @@ producer_lcore(void *arg)
 	for (i = 0; i < p->n; i++) {
 		const struct test_pkt_spec s = udp(true, (uint16_t)(1 + i));
 
-		if (send_pkt(p->ct, &s, NPFCT_DIR_OUT, true, NULL) == NULL)
+		if (test_ct_send(p->ct, &s, NPFCT_DIR_OUT, true, NULL) == NULL)
 			return -1;
 		npfct_quiescent();
 	}

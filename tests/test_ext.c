@@ -69,25 +69,6 @@ static const struct test_pkt_spec udp_in = {
 #define OUT_LEN	128
 #define IN_LEN	328
 
-static struct npfct_conn *
-send_one(struct npfct *ct, const struct test_pkt_spec *spec, int di,
-		bool establish, uint8_t *v)
-{
-	struct rte_mbuf *m = test_pkt_build(spec);
-	struct npfct_conn *con;
-	struct npfct_pkt pkt;
-
-	assert_int_equal(npfct_pkt_parse(&pkt, m), NPFCT_PARSE_OK);
-	con = npfct_conn_inspect(ct, &pkt, di, v);
-	if (con == NULL && establish) {
-		con = npfct_conn_establish(ct, &pkt, di, false);
-		if (con != NULL)
-			npfct_conn_release(con);
-	}
-	rte_pktmbuf_free(m);
-	return con;
-}
-
 static void
 expect_counts(struct npfct *ct, struct npfct_conn *con, uint64_t p0,
 		uint64_t p1, uint64_t b0, uint64_t b1)
@@ -132,7 +113,7 @@ test_ext_off(void **state)
 	struct npfct_conn *con;
 
 	(void)state;
-	con = send_one(test_ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(test_ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	assert_int_equal(npfct_conn_acct_get(test_ct, con, &a), -ENOTSUP);
 	assert_int_equal(npfct_conn_acct_get(NULL, con, &a), -EINVAL);
@@ -208,18 +189,18 @@ test_ext_counters(void **state)
 	uint8_t v;
 
 	(void)state;
-	con = send_one(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	expect_counts(ct, con, 1, 0, OUT_LEN, 0);
 	for (i = 0; i < 3; i++)
-		assert_ptr_equal(send_one(ct, &udp_in, NPFCT_DIR_IN, false,
+		assert_ptr_equal(test_ct_send(ct, &udp_in, NPFCT_DIR_IN, false,
 		    NULL), con);
 	for (i = 0; i < 2; i++)
-		assert_ptr_equal(send_one(ct, &udp_out, NPFCT_DIR_OUT, false,
-		    NULL), con);
+		assert_ptr_equal(test_ct_send(ct, &udp_out, NPFCT_DIR_OUT,
+		    false, NULL), con);
 	expect_counts(ct, con, 3, 3, 3 * OUT_LEN, 3 * IN_LEN);
 	/* An ICMP error relates to it, uncounted. */
-	assert_ptr_equal(send_one(ct, &err, NPFCT_DIR_IN, false, &v), con);
+	assert_ptr_equal(test_ct_send(ct, &err, NPFCT_DIR_IN, false, &v), con);
 	assert_int_equal(v, NPFCT_V_RELATED);
 	expect_counts(ct, con, 3, 3, 3 * OUT_LEN, 3 * IN_LEN);
 	expect_printed(ct, con, "\tpackets 3/3 bytes 384/984\n", NULL);
@@ -228,12 +209,13 @@ test_ext_counters(void **state)
 
 	/* IPv6 TCP: 40 + 20 bytes; a segment far out of window is not
 	 * counted. */
-	tcp = send_one(ct, &syn, NPFCT_DIR_OUT, true, NULL);
+	tcp = test_ct_send(ct, &syn, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(tcp);
-	assert_ptr_equal(send_one(ct, &synack, NPFCT_DIR_IN, false, &v), tcp);
+	assert_ptr_equal(test_ct_send(ct, &synack, NPFCT_DIR_IN, false, &v),
+	    tcp);
 	far.tcp_flags = NPFCT_TH_ACK;
 	far.seq = 500 + (1u << 31);
-	assert_null(send_one(ct, &far, NPFCT_DIR_IN, false, &v));
+	assert_null(test_ct_send(ct, &far, NPFCT_DIR_IN, false, &v));
 	assert_int_equal(v, NPFCT_V_INVALID);
 	expect_counts(ct, tcp, 1, 1, 60, 60);
 	npfct_destroy(ct);
@@ -251,7 +233,7 @@ test_ext_counters_burst(void **state)
 	unsigned int i, r;
 
 	(void)state;
-	con = send_one(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	for (r = 0; r < 10; r++) {
 		for (i = 0; i < 8; i++)
@@ -305,7 +287,7 @@ test_ext_counters_other_lcore(void **state)
 	struct npfct_conn *con;
 
 	(void)state;
-	con = send_one(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	assert_int_equal(rte_eal_remote_launch(hitter_lcore, &h, lcore), 0);
 	npfct_thread_offline();
@@ -379,10 +361,10 @@ test_ext_export_import(void **state)
 	unsigned int i;
 
 	(void)state;
-	con = send_one(a, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	con = test_ct_send(a, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	for (i = 0; i < 4; i++)
-		send_one(a, &udp_in, NPFCT_DIR_IN, false, NULL);
+		test_ct_send(a, &udp_in, NPFCT_DIR_IN, false, NULL);
 	npfct_conn_mark_set(con, 77);
 	memset(npfct_conn_udata(a, con), 1, 16);
 	len = npfct_export(a, img, sizeof(img));

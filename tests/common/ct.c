@@ -121,3 +121,22 @@ test_ct_inspect(struct npfct *ct, struct rte_mbuf *m, int di,
 	npfct_pkt_parse(&pkt, m);
 	return npfct_conn_inspect(ct, &pkt, di, verdict);
 }
+
+struct npfct_conn *
+test_ct_send(struct npfct *ct, const struct test_pkt_spec *spec, int di,
+		bool establish, uint8_t *verdict)
+{
+	struct rte_mbuf *m = test_pkt_build(spec);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	assert_int_equal(npfct_pkt_parse(&pkt, m), NPFCT_PARSE_OK);
+	con = npfct_conn_inspect(ct, &pkt, di, verdict);
+	if (con == NULL && establish) {
+		con = npfct_conn_establish(ct, &pkt, di, false);
+		if (con != NULL)
+			npfct_conn_release(con);
+	}
+	rte_pktmbuf_free(m);
+	return con;
+}

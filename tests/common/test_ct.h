@@ -21,6 +21,7 @@
 #include "npfct.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
+#include "test_pkt.h"
 
 #define TEST_CT_MAX	1024
 #define TEST_CT_T0	1000ull
@@ -48,5 +49,13 @@ struct npfct_conn *test_ct_establish(struct npfct *ct, struct rte_mbuf *m,
 /* Parse m and inspect it; returns the connection or NULL. */
 struct npfct_conn *test_ct_inspect(struct npfct *ct, struct rte_mbuf *m,
 		int di, uint8_t *verdict);
+
+/*
+ * Build a packet from spec, parse and inspect it; on a miss, establish
+ * and release a connection if asked.  Returns the connection or NULL.
+ */
+struct npfct_conn *test_ct_send(struct npfct *ct,
+		const struct test_pkt_spec *spec, int di, bool establish,
+		uint8_t *verdict);
 
 #endif /* TEST_CT_H */

@@ -46,7 +46,6 @@
 #include "npfct_event.h"
 #include "perf_common.h"
 
-#define ROUNDS_MAX	9
 #define FEAT_RING	8192
 #define FEAT_ZONE	7
 
@@ -102,21 +101,6 @@ feat_reset(void)
 	perf.variant_suffix[0] = '\0';
 }
 
-static double
-median(double *v, unsigned int n)
-{
-	unsigned int i, j;
-	double t;
-
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void
 measure(unsigned int li, enum feat f, unsigned int round)
 {
@@ -141,18 +125,20 @@ measure(unsigned int li, enum feat f, unsigned int round)
 static void
 fill(unsigned int li, enum feat f)
 {
-	double v[ROUNDS_MAX];
-	unsigned int r, k;
+	struct perf_sample rounds = { .n = 0 };
+	unsigned int r;
 	char var[64];
+	double ns;
 
-	for (r = 1, k = 0; r <= perf.feat_rounds; r++) {
+	for (r = 1; r <= perf.feat_rounds; r++) {
 		snprintf(var, sizeof(var), "%s/%s#%u", lines[li].variant,
 		    feat_names[f], r);
-		v[k] = perf_result_ns(lines[li].scenario, var, lines[li].n,
+		ns = perf_result_ns(lines[li].scenario, var, lines[li].n,
 		    lines[li].impl);
-		k += !isnan(v[k]);
+		if (!isnan(ns))
+			perf_sample_add(&rounds, ns);
 	}
-	lines[li].ns[f] = median(v, k);
+	lines[li].ns[f] = perf_median(&rounds);
 }
 
 static void

@@ -50,7 +50,6 @@
 #define COST_KEYS_MAX	(1u << 20)	/* --quick: 1 << 14 */
 #define COST_CHUNK	32
 #define COST_PASSES	8
-#define ROUNDS_MAX	9
 
 static const char *const hit_variants[] = { "udp4", "tcp6" };
 
@@ -62,21 +61,6 @@ static struct {
 	double		ns[NPFCT_HASH_MAX];
 } lines[LINES_MAX];
 static unsigned int nlines;
-
-static double
-median(double *v, unsigned int n)
-{
-	unsigned int i, j;
-	double t;
-
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static unsigned int
 line_new(const char *what, uint64_t n)
@@ -220,16 +204,19 @@ static void
 fill_line(unsigned int li, const char *scenario, const char *variant,
 		uint64_t n, const char *impl)
 {
-	double v[ROUNDS_MAX];
-	unsigned int f, r, k;
+	struct perf_sample rounds;
+	unsigned int f, r;
+	double ns;
 
 	for (f = 0; f < perf.n_hash_funcs; f++) {
-		for (r = 0, k = 0; r < perf.hash_rounds; r++) {
-			v[k] = round_ns(scenario, variant, n, impl,
+		rounds.n = 0;
+		for (r = 0; r < perf.hash_rounds; r++) {
+			ns = round_ns(scenario, variant, n, impl,
 			    perf.hash_funcs[f], r + 1);
-			k += !isnan(v[k]);
+			if (!isnan(ns))
+				perf_sample_add(&rounds, ns);
 		}
-		lines[li].ns[perf.hash_funcs[f]] = median(v, k);
+		lines[li].ns[perf.hash_funcs[f]] = perf_median(&rounds);
 	}
 }
 
