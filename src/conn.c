@@ -34,7 +34,8 @@
  *	npfct_conn_establish() builds both keys and inserts the entry, then
  *	hands the connection to the G/C through the lock-free
  *	new list.  It is inactive until the establishing thread's
- *	npfct_conn_release(), so setpass/setnat can finish first.  Lookups
+ *	npfct_conn_release(), so setpass/setnat can finish first; the
+ *	release activates and announces it (NEW, event.c).  Lookups
  *	find only active, unexpired connections.  The G/C (gc.c) removes
  *	the entries of expired connections and destroys them after a grace
  *	period.

@@ -13,7 +13,8 @@
  *	starting at a persistent cursor (NPF's marker).  An expired
  *	connection (explicit CONN_EXPIRE, or idle longer than its state's
  *	timeout) has its entries removed under its lock (one, or two with
- *	NAT), is marked REMOVED|EXPIRE and moves to the step's batch.  When
+ *	NAT), is marked REMOVED|EXPIRE, announced if it was active (DESTROY
+ *	with its reason, event.c) and moves to the step's batch.  When
  *	establish found a family short of connections (at max_conns, or a
  *	full bucket pair with fewer than 1/16 left) and early drop is on,
  *	the step also evicts connections of that family that are not

@@ -21,7 +21,9 @@
  *	4. prefetch the connections found, then check each (which key
  *	   matched, active, not expired, interface, direction), run its
  *	   state inspection and,
- *	   if the packet is valid, stamp its activity time.
+ *	   if the packet is valid, stamp its activity time, count it with
+ *	   accounting (ext.c) and, with UPDATE events subscribed, announce
+ *	   a state change (event.c).
  *
  *	The clock and the database pointer are read once per burst and the
  *	counters are added once per burst.
@@ -37,7 +39,9 @@
  *	The hit path writes nothing shared: the activity time is written
  *	only when the coarse (one second) clock moved, the generic state
  *	only on its one transition, and counters go to the lcore's own
- *	slot.  TCP state inspection takes the connection's lock.
+ *	slot.  With accounting the connection's own counters are written
+ *	(relaxed stores, no atomic add: a connection is hit by one lcore
+ *	at a time).  TCP state inspection takes the connection's lock.
  */
 
 #include <string.h>
