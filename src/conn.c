@@ -95,8 +95,9 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 
 	if (con->c_nat != NULL && ct->ct_nat_release != NULL)
 		ct->ct_nat_release(con->c_nat, ct->ct_release_arg);
-	if (con->c_rproc != NULL && ct->ct_rproc_release != NULL)
-		ct->ct_rproc_release(con->c_rproc, ct->ct_release_arg);
+	if (*npfct_conn_rproc(con) != NULL && ct->ct_rproc_release != NULL)
+		ct->ct_rproc_release(*npfct_conn_rproc(con),
+		    ct->ct_release_arg);
 	npfct_state_destroy(&con->c_state);
 	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_NATSLOT)
 		npfct_live_nat_release(ct, af);
@@ -227,7 +228,7 @@ npfct_conn_entries_insert(struct npfct_db *db, struct npfct_conn *con)
 	    alen), con, false);
 	if (ret != 0)
 		return ret;
-	con->c_fpos = NPFCT_POS_INSERTED;
+	*npfct_conn_fpos(con) = NPFCT_POS_INSERTED;
 	if (!nat)
 		return 0;
 	if (!npfct_live_nat_reserve(db->db_ct, npfct_af_index(alen)))
@@ -331,7 +332,7 @@ npfct_conn_inspect(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	}
 	npfct_conn_touch(con, npfct_clock_sec(ct));
 	if (ct->ct_acct)
-		npfct_conn_account(ct, con, pkt, forw);
+		npfct_conn_account(con, pkt, forw);
 	if (verdict != NULL)
 		*verdict = NPFCT_V_MATCH;
 	return con;
@@ -433,16 +434,16 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 		rte_errno = ENOSPC;
 		return NULL;
 	}
-	con->c_flags = (uint32_t)di | (per_if ? CONN_IFBOUND : 0);
+	con->c_flags = (uint32_t)di | (per_if ? CONN_IFBOUND : 0) |
+	    (ct->ct_acct ? CONN_ACCT : 0);
 	con->c_ifid = pkt->ifid;
 	con->c_proto = pkt->proto;
 	con->c_alen = pkt->alen;
 	con->c_atime = npfct_clock_sec(ct);
 	rte_spinlock_init(&con->c_lock);
 	con->c_nat = NULL;
-	con->c_rproc = NULL;
 	con->c_next = NULL;
-	con->c_fpos = con->c_bpos = -1;
+	con->c_bpos = -1;
 	npfct_stat_inc(ct, NPFCT_STAT_CONN_CREATE);
 
 	/*
@@ -453,7 +454,10 @@ npfct_conn_establish(struct npfct *ct, const struct npfct_pkt *pkt, int di,
 	bk = npfct_conn_bkey(con);
 	npfct_connkey_build(pkt, fw, true);
 	npfct_connkey_build(pkt, bk, false);
-	/* The counters hold the first packet; user data and mark zero. */
+	/*
+	 * The counters hold the first packet; user data, mark, rule
+	 * procedure zero; no removed slot.
+	 */
 	npfct_conn_ext_init(ct, con, pkt);
 
 	/* Initialize protocol state. */
@@ -549,7 +553,8 @@ npfct_conn_pass(const struct npfct_conn *con, void **rproc)
 	if (likely(__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
 	    CONN_PASS)) {
 		if (rproc != NULL)
-			*rproc = con->c_rproc;
+			*rproc = *npfct_conn_rproc(
+			    (struct npfct_conn *)(uintptr_t)con);
 		return true;
 	}
 	return false;
@@ -560,14 +565,14 @@ npfct_conn_setpass(struct npfct_conn *con, void *rproc)
 {
 	uint32_t flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
 
-	if ((flags & CONN_ACTIVE) != 0 || con->c_rproc != NULL)
+	if ((flags & CONN_ACTIVE) != 0 || *npfct_conn_rproc(con) != NULL)
 		return -EBUSY;
 	/*
 	 * No need for a barrier: the connection is not yet active; the
 	 * activation publishes this.  The caller's reference to rproc
 	 * moves to the connection.
 	 */
-	con->c_rproc = rproc;
+	*npfct_conn_rproc(con) = rproc;
 	__atomic_fetch_or(&con->c_flags, CONN_PASS, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -677,7 +682,7 @@ fail:
 	 * Race: we have hit the duplicate (or there is no room); remove
 	 * the first entry and expire our connection; it is no longer valid.
 	 */
-	con->c_fpos = npfct_conn_entry_remove(db, con, false);
+	*npfct_conn_fpos(con) = npfct_conn_entry_remove(db, con, false);
 	__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
 	    __ATOMIC_RELAXED);
 	rte_spinlock_unlock(&con->c_lock);
@@ -758,21 +763,6 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 		fprintf(f, "\tnat %p\n", nat);
 }
 
-/* Split a key into addresses and ids. */
-static void
-key_split(const uint32_t *key, union npfct_addr *src, union npfct_addr *dst,
-		rte_be16_t *sid, rte_be16_t *did)
-{
-	const unsigned int alen = npfct_connkey_alen(key);
-
-	memset(src, 0, sizeof(*src));
-	memset(dst, 0, sizeof(*dst));
-	memcpy(src, &key[2], alen);
-	memcpy(dst, &key[2 + alen / 4], alen);
-	*sid = (rte_be16_t)(key[1] >> 16);
-	*did = (rte_be16_t)(key[1] & 0xffff);
-}
-
 /*
  * npfct_conn_info_locked: describe a connection.
  *
@@ -798,9 +788,9 @@ npfct_conn_info_locked(const struct npfct *ct, struct npfct_conn *con,
 		memset(&info->counters, 0, sizeof(info->counters));
 	info->pass = (flags & CONN_PASS) != 0;
 
-	key_split(npfct_conn_fkey(con), &info->src, &info->dst, &info->sport,
+	npfct_connkey_split(npfct_conn_fkey(con), &info->src, &info->dst, &info->sport,
 	    &info->dport);
-	key_split(npfct_conn_bkey(con), &info->bsrc, &info->bdst,
+	npfct_connkey_split(npfct_conn_bkey(con), &info->bsrc, &info->bdst,
 	    &info->bsport, &info->bdport);
 
 	/* The backwards key is the inverted forwards key, but for NAT. */

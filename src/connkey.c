@@ -64,6 +64,21 @@ npfct_connkey_zone(const uint32_t *key)
 	return (uint16_t)(key[0] >> 16);
 }
 
+/* npfct_connkey_split: a key's addresses and ids (ports or ICMP id). */
+void
+npfct_connkey_split(const uint32_t *key, union npfct_addr *src,
+		union npfct_addr *dst, rte_be16_t *sid, rte_be16_t *did)
+{
+	const unsigned int alen = npfct_connkey_alen(key);
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	memcpy(src, &key[2], alen);
+	memcpy(dst, &key[2 + alen / 4], alen);
+	*sid = (rte_be16_t)(key[1] >> 16);
+	*did = (rte_be16_t)(key[1] & 0xffff);
+}
+
 /*
  * npfct_connkey_invert: the key of the opposite stream.
  */

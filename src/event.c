@@ -214,39 +214,51 @@ update_allowed(struct npfct *ct, struct npfct_events *ev,
 	return true;
 }
 
-/* Fill a record from a connection (read under its lock). */
+/*
+ * event_fill: a record of a connection.  Only the keys need the lock
+ * (setnat changes the backwards key under it): they are copied under it
+ * and decoded after; the rest are single words read relaxed.  Cheaper
+ * than npfct_conn_info_get(), which also names the state and reads the
+ * clock for the idle and expiry times.
+ */
 static void
 event_fill(struct npfct *ct, struct npfct_conn *con, struct npfct_event *e)
 {
-	struct npfct_conn_info info;
+	uint32_t fk[NPFCT_KEY_MAXWORDS], bk[NPFCT_KEY_MAXWORDS];
+	const size_t klen = npfct_key_words(con->c_alen) * sizeof(uint32_t);
 	const unsigned int id = rte_lcore_id();
+	uint32_t flags;
+	bool nat;
 
-	npfct_conn_info_get(ct, con, &info);
+	rte_spinlock_lock(&con->c_lock);
+	memcpy(fk, npfct_conn_fkey(con), klen);
+	memcpy(bk, npfct_conn_bkey(con), klen);
+	rte_spinlock_unlock(&con->c_lock);
+
 	memset(e, 0, sizeof(*e));
+	flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
 	e->time_ns = npfct_clock_ns(ct);
 	e->cookie = (uint64_t)(uintptr_t)con;
-	e->proto = info.proto;
-	e->alen = info.alen;
-	e->dir = info.dir;
+	e->proto = con->c_proto;
+	e->alen = con->c_alen;
+	e->dir = (uint8_t)(flags & NPFCT_DIR_MASK);
 	e->state = __atomic_load_n(&con->c_state.nst_state, __ATOMIC_RELAXED);
-	e->flags = (uint8_t)((info.pass ? NPFCT_EVENT_F_PASS : 0) |
-	    (info.nat ? NPFCT_EVENT_F_NAT : 0) |
-	    (info.acct ? NPFCT_EVENT_F_ACCT : 0) |
-	    (info.per_if ? NPFCT_EVENT_F_IFBOUND : 0));
-	e->zone = info.zone;
-	e->ifid = info.ifid;
+	e->zone = npfct_connkey_zone(fk);
+	e->ifid = con->c_ifid;
 	e->lcore = id < RTE_MAX_LCORE ? (uint16_t)id : UINT16_MAX;
-	e->mark = info.mark;
-	e->src = info.src;
-	e->dst = info.dst;
-	e->sport = info.sport;
-	e->dport = info.dport;
-	e->bsrc = info.bsrc;
-	e->bdst = info.bdst;
-	e->bsport = info.bsport;
-	e->bdport = info.bdport;
-	if (info.acct)
-		e->counters = info.counters;
+	e->mark = npfct_conn_mark(con);
+	npfct_connkey_split(fk, &e->src, &e->dst, &e->sport, &e->dport);
+	npfct_connkey_split(bk, &e->bsrc, &e->bdst, &e->bsport, &e->bdport);
+	/* The backwards key is the inverted forwards key, but for NAT. */
+	nat = memcmp(&e->bdst, &e->src, sizeof(e->src)) != 0 ||
+	    e->bdport != e->sport ||
+	    memcmp(&e->bsrc, &e->dst, sizeof(e->dst)) != 0 ||
+	    e->bsport != e->dport;
+	e->flags = (uint8_t)(((flags & CONN_PASS) ? NPFCT_EVENT_F_PASS : 0) |
+	    (nat ? NPFCT_EVENT_F_NAT : 0) |
+	    ((flags & CONN_IFBOUND) ? NPFCT_EVENT_F_IFBOUND : 0));
+	if (ct->ct_acct && npfct_conn_acct_get(ct, con, &e->counters) == 0)
+		e->flags |= NPFCT_EVENT_F_ACCT;
 }
 
 void
@@ -262,6 +274,12 @@ npfct_event_conn(struct npfct *ct, struct npfct_conn *con, unsigned int type,
 	er = ring_of_caller(ev, gc, &shared);
 	if (type == NPFCT_EVENT_UPDATE && !update_allowed(ct, ev, er, shared)) {
 		ring_count(&er->er_limited, shared);
+		return;
+	}
+	/* A full ring drops the event before the record is made. */
+	if (unlikely(rte_ring_full(er->er_ring))) {
+		ring_count(&er->er_dropped, shared);
+		npfct_stat_inc(ct, NPFCT_STAT_EVENT_DROP);
 		return;
 	}
 	event_fill(ct, con, &e);

@@ -511,7 +511,8 @@ conn_restore(struct npfct *ct, struct npfct_conn *con,
 	unsigned int i, words = npfct_key_words(r->alen);
 
 	con->c_flags = r->dir | ((r->flags & REC_IFBOUND) ? CONN_IFBOUND : 0) |
-	    ((r->flags & REC_PASS) ? CONN_PASS : 0);
+	    ((r->flags & REC_PASS) ? CONN_PASS : 0) |
+	    (ct->ct_acct ? CONN_ACCT : 0);
 	con->c_ifid = get16(r->ifid);
 	con->c_proto = r->proto;
 	con->c_alen = r->alen;
@@ -528,16 +529,15 @@ conn_restore(struct npfct *ct, struct npfct_conn *con,
 		con->c_state.nst_win[i].nw_maxwin = get32(r->win[i][2]);
 	}
 	con->c_nat = NULL;
-	con->c_rproc = NULL;
 	con->c_next = NULL;
-	con->c_fpos = con->c_bpos = -1;
+	con->c_bpos = -1;
 	memcpy(npfct_conn_fkey(con), ic->fkey, words * 4);
 	memcpy(npfct_conn_bkey(con), ic->bkey, words * 4);
 	/* User data zeroed; the mark and, if kept here, the counters. */
 	npfct_conn_ext_init(ct, con, NULL);
 	con->c_mark = get32(r->mark);
 	if (ct->ct_acct) {
-		struct npfct_acct *a = npfct_conn_acct_area(ct, con);
+		struct npfct_acct *a = npfct_conn_acct_area(con);
 
 		for (i = 0; i < 2; i++) {
 			a->ac_packets[i] = get64(r->packets[i]);
@@ -574,8 +574,9 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 		const unsigned int alen = con->c_alen;
 
 		next = con->c_next;
-		if (con->c_fpos == NPFCT_POS_INSERTED)
-			con->c_fpos = npfct_conn_entry_remove(db, con, false);
+		if (*npfct_conn_fpos(con) == NPFCT_POS_INSERTED)
+			*npfct_conn_fpos(con) = npfct_conn_entry_remove(db,
+			    con, false);
 		if (con->c_bpos == NPFCT_POS_INSERTED)
 			con->c_bpos = npfct_conn_entry_remove(db, con, true);
 		__atomic_fetch_or(&con->c_flags, CONN_REMOVED | CONN_EXPIRE,
@@ -584,7 +585,7 @@ import_undo(struct npfct *ct, struct npfct_db *db, struct npfct_conn *list)
 			npfct_conndb_enqueue(db, con);
 			continue;
 		}
-		npfct_conndb_free_pos(db, alen, con->c_fpos);
+		npfct_conndb_free_pos(db, alen, *npfct_conn_fpos(con));
 		npfct_conndb_free_pos(db, alen, con->c_bpos);
 		npfct_conn_destroy(ct, con);
 	}
@@ -634,7 +635,7 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 			return -ENOENT;
 	}
 	if ((r->flags & REC_PASS) && ops->rproc_restore != NULL)
-		con->c_rproc = ops->rproc_restore(&info, ops->arg);
+		*npfct_conn_rproc(con) = ops->rproc_restore(&info, ops->arg);
 	return 0;
 }
 
@@ -726,7 +727,8 @@ npfct_import(struct npfct *ct, struct npfct_db *db, const void *buf,
 	}
 	for (con = list; con != NULL; con = next) {
 		next = con->c_next;
-		con->c_fpos = con->c_bpos = -1;
+		*npfct_conn_fpos(con) = -1;
+		con->c_bpos = -1;
 		npfct_conn_activate(con, NPFCT_EVENT_R_IMPORTED);
 		npfct_conndb_enqueue(db, con);
 	}

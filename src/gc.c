@@ -139,7 +139,8 @@ batch_reclaim(struct npfct *ct, struct npfct_gc_batch *b, bool free_slots)
 
 		next = con->c_next;
 		if (free_slots) {
-			npfct_conndb_free_pos(b->b_db, alen, con->c_fpos);
+			npfct_conndb_free_pos(b->b_db, alen,
+			    *npfct_conn_fpos(con));
 			npfct_conndb_free_pos(b->b_db, alen, con->c_bpos);
 		}
 		npfct_conn_destroy(ct, con);
@@ -222,7 +223,8 @@ gc_remove(struct npfct_db *db, struct npfct_conn *con)
 	rte_spinlock_lock(&con->c_lock);
 	flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
 	if ((flags & CONN_REMOVED) == 0) {
-		con->c_fpos = npfct_conn_entry_remove(db, con, false);
+		*npfct_conn_fpos(con) = npfct_conn_entry_remove(db, con,
+		    false);
 		if (flags & CONN_NATKEY)
 			con->c_bpos = npfct_conn_entry_remove(db, con, true);
 	}

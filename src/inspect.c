@@ -203,19 +203,13 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 	    k->sig, k->n, &hits, k->val);
 
 	/*
-	 * Prefetch the first line of every connection found, and the line
-	 * of its counters with accounting.
+	 * Prefetch the first line of every connection found: all the hit
+	 * path reads and writes, the counts of accounting included.
 	 */
 	for (j = 0; j < k->n; j++)
-		if (hits & (1ull << j)) {
-			struct npfct_conn *c = (struct npfct_conn *)
-			    ((uintptr_t)k->val[j] & ~(uintptr_t)1);
-
-			rte_prefetch0(c);
-			if (ct->ct_acct)
-				rte_prefetch0((uint8_t *)c +
-				    ct->ct_acct_off[af]);
-		}
+		if (hits & (1ull << j))
+			rte_prefetch0((void *)((uintptr_t)k->val[j] &
+			    ~(uintptr_t)1));
 
 	for (j = 0; j < k->n; j++) {
 		const unsigned int i = k->idx[j];
@@ -243,7 +237,7 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 		}
 		npfct_conn_touch(con, now);
 		if (ct->ct_acct)
-			npfct_conn_account(ct, con, &pkts[i], forw);
+			npfct_conn_account(con, &pkts[i], forw);
 		conns[i] = con;
 		verdicts[i] = NPFCT_V_MATCH;
 		nmatch++;

@@ -225,6 +225,8 @@ void npfct_connkey_setid(uint32_t *key, rte_be16_t id, int di);
 unsigned int npfct_connkey_alen(const uint32_t *key);
 unsigned int npfct_connkey_proto(const uint32_t *key);
 uint16_t npfct_connkey_zone(const uint32_t *key);
+void npfct_connkey_split(const uint32_t *key, union npfct_addr *src,
+    union npfct_addr *dst, rte_be16_t *sid, rte_be16_t *did);
 int npfct_connkey_format(const uint32_t *key, char *buf, size_t len);
 
 /*
@@ -303,6 +305,7 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_NATKEY	0x100	/* NAT: the backwards key has an entry */
 #define CONN_BSWAP	0x200	/* the backwards key is not canonical */
 #define CONN_NATSLOT	0x400	/* holds one of max_nat_conns (lv_nat) */
+#define CONN_ACCT	0x800	/* counts (NPFCT_F_ACCOUNTING); immutable */
 
 /*
  * A connection.  IPv4 connections take 128 bytes: the first cache line
@@ -320,9 +323,22 @@ struct npfct_conn {
 	uint8_t		c_alen;		/* 4 or 16: key layout and pool */
 	rte_spinlock_t	c_lock;		/* protects c_state (TCP), NAT re-key */
 	struct npfct_state c_state;	/* c_lock, or atomics (generic) */
-	int32_t		c_fpos;		/* removed key slots: set on removal */
+	/*
+	 * Without accounting: the removed forwards key slot and the rule
+	 * procedure.  With it (CONN_ACCT), the counts not yet added to the
+	 * counters (npfct_ext.h), and those two are in the extension area:
+	 * the hit path then counts on this line.  npfct_conn_fpos() and
+	 * npfct_conn_rproc() find them.
+	 */
+	union {
+		int32_t		c_fpos_here;	/* set on removal */
+		uint16_t	c_apkts[2];	/* packets, per direction */
+	};
 	void		*c_nat;		/* NAT entry; c_lock to set */
-	void		*c_rproc;	/* rule procedure; set before activation */
+	union {
+		void		*c_rproc_here;	/* set before activation */
+		uint32_t	c_abytes[2];	/* bytes, per direction */
+	};
 
 	/* G/C. */
 	TAILQ_ENTRY(npfct_conn) c_entry; /* db_list; G/C */
@@ -373,9 +389,48 @@ npfct_conn_size(unsigned int af)
  * atomic adds: exact while one lcore at a time hits a connection.
  */
 struct npfct_acct {
-	uint64_t	ac_packets[2];
-	uint64_t	ac_bytes[2];
+	uint64_t	ac_seq;		/* flushes begun (<< 32) and ended */
+	int32_t		ac_fpos;	/* c_fpos_here's place with accounting */
+	void		*ac_rproc;	/* c_rproc_here's place */
+	uint64_t	ac_packets[2];	/* sums, without c_apkts */
+	uint64_t	ac_bytes[2];	/* sums, without c_abytes */
 };
+
+/*
+ * The extension area's offset (ext.c): after the keys, on a cache line
+ * boundary, the same for every instance (the counters come first), so
+ * that a connection finds it without its instance.
+ */
+static inline size_t
+npfct_conn_ext_off(unsigned int af)
+{
+	return RTE_ALIGN_CEIL(npfct_conn_size(af), RTE_CACHE_LINE_SIZE);
+}
+
+static inline struct npfct_acct *
+npfct_conn_acct_area(struct npfct_conn *con)
+{
+	return (struct npfct_acct *)((uint8_t *)con +
+	    npfct_conn_ext_off(npfct_af_index(con->c_alen)));
+}
+
+/* Where the connection keeps its removed forwards key slot. */
+static inline int32_t *
+npfct_conn_fpos(struct npfct_conn *con)
+{
+	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_ACCT)
+		return &npfct_conn_acct_area(con)->ac_fpos;
+	return &con->c_fpos_here;
+}
+
+/* Where the connection keeps its rule procedure. */
+static inline void **
+npfct_conn_rproc(struct npfct_conn *con)
+{
+	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) & CONN_ACCT)
+		return &npfct_conn_acct_area(con)->ac_rproc;
+	return &con->c_rproc_here;
+}
 
 /*
  * Connection pools (connpool.c): a header-less array per family with
@@ -605,7 +660,6 @@ struct npfct {
 	uint32_t	ct_tcp_max_ack_win; /* immutable */
 	/* The extension area after the keys (ext.c); immutable. */
 	bool		ct_acct;	/* NPFCT_F_ACCOUNTING */
-	uint16_t	ct_acct_off[NPFCT_NAF];	/* counters' offset */
 	uint16_t	ct_udata_off[NPFCT_NAF]; /* user data's offset */
 	uint16_t	ct_udata_size;	/* npfct_params::udata_size */
 	uint16_t	ct_conn_size[NPFCT_NAF]; /* pool object size */

@@ -29,6 +29,7 @@
 #include <rte_lcore.h>
 
 #include "npfct_impl.h"
+#include "npfct_ext.h"
 #include "npfct.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
@@ -149,11 +150,13 @@ test_ext_bad_params(void **state)
 	p.flags = NPFCT_F_ACCOUNTING;
 	ct = npfct_create(&p);
 	assert_non_null(ct);
-	/* 128 + 32 + 64 and 176 (32-aligned: 192) + 32 + 64, in lines. */
+	/* 128 + 56 + 64 and 192 + 56 + 64, in whole lines. */
 	assert_int_equal(ct->ct_conn_size[NPFCT_AF4], 256);
 	assert_int_equal(ct->ct_conn_size[NPFCT_AF6], 320);
-	assert_int_equal(ct->ct_acct_off[NPFCT_AF4], 128);
-	assert_int_equal(ct->ct_acct_off[NPFCT_AF6], 192);
+	assert_int_equal(npfct_conn_ext_off(NPFCT_AF4), 128);
+	assert_int_equal(npfct_conn_ext_off(NPFCT_AF6), 192);
+	assert_int_equal(ct->ct_udata_off[NPFCT_AF4], 128 + 56);
+	assert_int_equal(ct->ct_udata_off[NPFCT_AF6], 192 + 56);
 	npfct_destroy(ct);
 }
 
@@ -249,6 +252,90 @@ test_ext_counters_burst(void **state)
 	npfct_destroy(ct);
 }
 
+/*
+ * The hit path counts on the connection's first line and adds a
+ * direction's counts to the sums every NPFCT_ACCT_BATCH packets: exact
+ * on both sides of every flush, per direction.
+ */
+static void
+test_ext_counters_batches(void **state)
+{
+	struct npfct *ct = acct_create("acct", NPFCT_F_ACCOUNTING, 0);
+	struct npfct_conn *con;
+	uint64_t out = 1, in = 0;
+	unsigned int i;
+
+	(void)state;
+	con = test_ct_send(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
+	assert_non_null(con);
+	for (i = 0; i < 2 * NPFCT_ACCT_BATCH + 3; i++) {
+		assert_ptr_equal(test_ct_send(ct, &udp_in, NPFCT_DIR_IN,
+		    false, NULL), con);
+		in++;
+		if (i % 3 == 0) {
+			assert_ptr_equal(test_ct_send(ct, &udp_out,
+			    NPFCT_DIR_OUT, false, NULL), con);
+			out++;
+		}
+		expect_counts(ct, con, out, in, out * OUT_LEN, in * IN_LEN);
+	}
+	/* The backwards direction flushed twice, the forwards not yet. */
+	assert_int_equal(npfct_conn_acct_area(con)->ac_packets[1],
+	    2 * NPFCT_ACCT_BATCH);
+	assert_int_equal(npfct_conn_acct_area(con)->ac_packets[0], 0);
+	npfct_destroy(ct);
+}
+
+/*
+ * With accounting the rule procedure and the removed slot live in the
+ * extension area: set, read, released once at destroy, and the key slots
+ * freed (a full table empties and fills again).
+ */
+static void
+test_ext_moved_fields(void **state)
+{
+	struct npfct *ct = test_ct_create_flags("moved", 64,
+	    NPFCT_F_ACCOUNTING);
+	struct test_pkt_spec spec = udp_out;
+	struct npfct_conn *con;
+	void *rp = NULL;
+	unsigned int i, round;
+	int proc;
+
+	(void)state;
+	assert_non_null(ct);
+	test_ct_rproc_released = 0;
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 64; i++) {
+			struct rte_mbuf *m;
+			struct npfct_pkt pkt;
+
+			spec.sport = (uint16_t)(1000 + i);
+			m = test_pkt_build(&spec);
+			assert_int_equal(npfct_pkt_parse(&pkt, m), 0);
+			con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT,
+			    false);
+			assert_non_null(con);
+			assert_int_equal(npfct_conn_setpass(con, &proc), 0);
+			npfct_conn_release(con);
+			assert_true(npfct_conn_pass(con, &rp));
+			assert_ptr_equal(rp, &proc);
+			/* The counts did not overwrite it. */
+			assert_ptr_equal(test_ct_send(ct, &spec, NPFCT_DIR_OUT,
+			    false, NULL), con);
+			assert_true(npfct_conn_pass(con, &rp));
+			assert_ptr_equal(rp, &proc);
+			expect_counts(ct, con, 2, 0, 2 * OUT_LEN, 0);
+			rte_pktmbuf_free(m);
+		}
+		assert_int_equal(npfct_count(ct), 64);
+		assert_int_equal(npfct_flush(ct), 64);
+		assert_int_equal(npfct_count(ct), 0);
+	}
+	assert_int_equal(test_ct_rproc_released, 3 * 64);
+	npfct_destroy(ct);
+}
+
 /* One lcore hitting a connection (the common case): the count is exact. */
 struct hitter {
 	struct npfct	*ct;
@@ -282,18 +369,40 @@ static void
 test_ext_counters_other_lcore(void **state)
 {
 	struct npfct *ct = acct_create("acct", NPFCT_F_ACCOUNTING, 0);
-	struct hitter h = { .ct = ct, .bursts = 1000 };
+	struct hitter h = { .ct = ct, .bursts = 20000 };
 	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	struct npfct_conn_acct prev = { .packets = { 0, 0 } };
 	struct npfct_conn *con;
+	uint64_t reads = 0;
 
 	(void)state;
 	con = test_ct_send(ct, &udp_out, NPFCT_DIR_OUT, true, NULL);
 	assert_non_null(con);
 	assert_int_equal(rte_eal_remote_launch(hitter_lcore, &h, lcore), 0);
 	npfct_thread_offline();
+	/*
+	 * Read while it counts (and flushes every 1024 packets): neither
+	 * count ever goes backwards, so no read saw a batch (1024 packets)
+	 * counted twice (the next read would be lower) or missing (lower
+	 * than the read before).  The packets and the bytes are separate
+	 * words: a read preempted between them may see them far apart.
+	 */
+	do {
+		struct npfct_conn_acct a;
+
+		assert_int_equal(npfct_conn_acct_get(ct, con, &a), 0);
+		assert_true(a.packets[1] >= prev.packets[1]);
+		assert_true(a.bytes[1] >= prev.bytes[1]);
+		assert_true(a.packets[1] <= 32ull * h.bursts);
+		assert_true(a.bytes[1] <= 32ull * h.bursts * IN_LEN);
+		prev = a;
+		reads++;
+	} while (rte_eal_get_lcore_state(lcore) == RUNNING);
 	assert_int_equal(rte_eal_wait_lcore(lcore), 0);
 	npfct_thread_online();
-	expect_counts(ct, con, 1, 32000, OUT_LEN, 32000ull * IN_LEN);
+	assert_true(reads > 0);
+	expect_counts(ct, con, 1, 32ull * h.bursts, OUT_LEN,
+	    32ull * h.bursts * IN_LEN);
 	npfct_destroy(ct);
 }
 
@@ -407,6 +516,8 @@ main(void)
 		T(test_ext_bad_params),
 		T(test_ext_counters),
 		T(test_ext_counters_burst),
+		T(test_ext_counters_batches),
+		T(test_ext_moved_fields),
 		T(test_ext_counters_other_lcore),
 		T(test_ext_udata),
 		T(test_ext_export_import),

@@ -864,6 +864,10 @@ stress_setup(void **state)
 	p.nat_release = nat_release_cb;
 	p.rproc_release = rproc_release_cb;
 	p.release_arg = S;
+	/* tests/meson.build's "+acct" run: with accounting. */
+	if (getenv("NPFCT_TEST_FLAGS") != NULL)
+		p.flags = (uint32_t)strtoul(getenv("NPFCT_TEST_FLAGS"), NULL,
+		    0);
 	S->ct = npfct_create(&p);
 	assert_non_null(S->ct);
 	npfct_clock_manual(S->ct, 1000 * NSEC);

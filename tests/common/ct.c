@@ -12,6 +12,7 @@
  *	the counters are atomics since G/C may run on another lcore.
  */
 
+#include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,14 +42,33 @@ count_rproc(void *handle, void *arg)
 	__atomic_fetch_add(&test_ct_rproc_released, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * NPFCT_TEST_FLAGS (environment): instance flags added to every test
+ * instance, so that a suite runs again with, e.g., accounting on
+ * (tests/meson.build: the "+acct" runs).
+ */
+static uint32_t
+env_flags(void)
+{
+	const char *s = getenv("NPFCT_TEST_FLAGS");
+
+	return s != NULL ? (uint32_t)strtoul(s, NULL, 0) : 0;
+}
+
 struct npfct *
 test_ct_create(const char *name, uint32_t max)
+{
+	return test_ct_create_flags(name, max, 0);
+}
+
+struct npfct *
+test_ct_create_flags(const char *name, uint32_t max, uint32_t flags)
 {
 	struct npfct_params p = {
 		.name = name,
 		.socket_id = SOCKET_ID_ANY,
 		.max_conns = max,
-		.flags = NPFCT_F_FIXED_HASH_SEED,
+		.flags = NPFCT_F_FIXED_HASH_SEED | flags | env_flags(),
 		.nat_release = count_nat,
 		.rproc_release = count_rproc,
 	};

@@ -36,6 +36,10 @@ int test_ct_teardown(void **state);
 /* Create an instance with the counting callbacks (max per family). */
 struct npfct *test_ct_create(const char *name, uint32_t max);
 
+/* The same with instance flags (NPFCT_F_*) added. */
+struct npfct *test_ct_create_flags(const char *name, uint32_t max,
+		uint32_t flags);
+
 /* Advance the manual clock of test_ct by seconds. */
 void test_ct_advance(struct npfct *ct, uint64_t seconds);
 

@@ -49,7 +49,7 @@ struct perf_opts perf;
 
 struct result {
 	char		scenario[16];
-	char		variant[32];
+	char		variant[64];
 	char		impl[32];
 	uint64_t	n;
 	double		ns;		/* timing: ns per unit */

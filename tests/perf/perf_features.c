@@ -15,9 +15,11 @@
  *	  acct        NPFCT_F_ACCOUNTING;
  *	  events      8192-record rings, every event type subscribed (the
  *	              hit path checks for a state change on every packet;
- *	              new makes a NEW per connection, which the full ring
- *	              mostly drops: no consumer runs, so the figure is the
- *	              record's making without the copy into the ring);
+ *	              new makes a NEW per connection, which the main
+ *	              lcore consumes with npfct_events_poll() while the
+ *	              worker establishes, as a consumer thread would: the
+ *	              figure is the record's making and queueing, with
+ *	              the drops printed);
  *	  off+field   off, with the mbuf zone field registered (the parser
  *	              then reads every mbuf's second cache line);
  *	  zones       the field, every packet in zone 7, zone 7 limited
@@ -29,8 +31,10 @@
  *	with off+field (and zones also with off: the whole cost of per-
  *	packet zones).  As in the hash scenario, placement in memory moves
  *	a figure between set-ups, so each configuration is set up
- *	--feat-rounds times (3) in turn and the table gives the median over
- *	rounds.  Variants carry the configuration and round ("udp4/acct#2").
+ *	--feat-rounds times (3) in turn; the table gives the median over
+ *	rounds of each time, and as the factor the median over rounds of
+ *	the time against its baseline's in the same round (the pair shares
+ *	the machine's state of that moment), with every round's factor.  Variants carry the configuration and round ("udp4/acct#2").
  *	Target of the zones/events issue: under 5 % each at 1M.
  *
  * Synchronisation
@@ -63,11 +67,14 @@ static const enum feat feat_base[F_N] = {
 static const char *const hit_variants[] = { "udp4", "tcp6" };
 
 #define LINES_MAX	16
+#define PERF_ROUNDS_MAX	9	/* --feat-rounds' bound (perf_main.c) */
 static struct {
 	char		what[40];
 	char		scenario[16], variant[16], impl[8];
 	uint64_t	n;
-	double		ns[F_N];
+	double		ns[F_N];		/* median over rounds */
+	double		round_ns[F_N][PERF_ROUNDS_MAX];	/* NAN: none */
+	double		factor[F_N];		/* median of rounds' */
 } lines[LINES_MAX];
 static unsigned int nlines;
 
@@ -135,10 +142,34 @@ fill(unsigned int li, enum feat f)
 		    feat_names[f], r);
 		ns = perf_result_ns(lines[li].scenario, var, lines[li].n,
 		    lines[li].impl);
+		lines[li].round_ns[f][r - 1] = ns;
 		if (!isnan(ns))
 			perf_sample_add(&rounds, ns);
 	}
 	lines[li].ns[f] = perf_median(&rounds);
+}
+
+/*
+ * The factor of configuration f: the median over rounds of its time
+ * divided by its baseline's in the same round.  A round's configurations
+ * run one after the other, so a pair shares the machine's state of that
+ * moment; the machine's drift between rounds cancels out of each factor.
+ */
+static void
+factor_fill(unsigned int li, enum feat f)
+{
+	struct perf_sample fs = { .n = 0 };
+	const enum feat b = feat_base[f];
+	unsigned int r;
+
+	for (r = 0; r < perf.feat_rounds; r++) {
+		const double x = lines[li].round_ns[f][r];
+		const double y = lines[li].round_ns[b][r];
+
+		if (!isnan(x) && !isnan(y) && y > 0)
+			perf_sample_add(&fs, x / y);
+	}
+	lines[li].factor[f] = fs.n > 0 ? perf_median(&fs) : NAN;
 }
 
 static void
@@ -173,14 +204,16 @@ run_phase(enum feat first, enum feat last)
 				measure(li, (enum feat)f, r);
 		for (f = (int)first; f <= (int)last; f++)
 			fill(li, (enum feat)f);
+		for (f = (int)first; f <= (int)last; f++)
+			factor_fill(li, (enum feat)f);
 	}
 }
 
 static void
 print_table(void)
 {
-	unsigned int i, f;
-	double ns, base, worst = 0;
+	unsigned int i, f, r;
+	double ns, base, fac, worst = 0;
 	char cell[32];
 
 	/* The factors as results first (JSON), then the table. */
@@ -193,12 +226,17 @@ print_table(void)
 			snprintf(cell, sizeof(cell), "factor_%s",
 			    feat_names[f]);
 			perf_report_value(lines[i].scenario, lines[i].variant,
+			    lines[i].n, cell, lines[i].factor[f], NULL);
+			snprintf(cell, sizeof(cell), "factor_%s_of_medians",
+			    feat_names[f]);
+			perf_report_value(lines[i].scenario, lines[i].variant,
 			    lines[i].n, cell, ns / base, NULL);
 		}
 	printf("\nfeatures: ns per packet (hit) or connection (new), median "
-	    "of %u set-ups;\nfactor against its baseline (acct, events: off; "
-	    "zones, all: off+field;\nzones/off: the whole cost of per-packet "
-	    "zones)\n  %-18s %8s", perf.feat_rounds, "", "n");
+	    "of %u set-ups;\nfactor: median over set-ups of the time against "
+	    "its baseline's in the same\nround (acct, events: off; zones, "
+	    "all: off+field; zones/off: the whole cost\nof per-packet zones, "
+	    "medians' ratio)\n  %-18s %8s", perf.feat_rounds, "", "n");
 	for (f = 0; f < F_N; f++)
 		printf(" %15s", feat_names[f]);
 	printf(" %10s\n", "zones/off");
@@ -206,18 +244,18 @@ print_table(void)
 		printf("  %-18s %8" PRIu64, lines[i].what, lines[i].n);
 		for (f = 0; f < F_N; f++) {
 			ns = lines[i].ns[f];
-			base = lines[i].ns[feat_base[f]];
+			fac = lines[i].factor[f];
 			if (isnan(ns))
 				snprintf(cell, sizeof(cell), "-");
-			else if (feat_base[f] == f || isnan(base))
+			else if (feat_base[f] == f || isnan(fac))
 				snprintf(cell, sizeof(cell), "%.1f", ns);
 			else
 				snprintf(cell, sizeof(cell), "%.1f %.3fx", ns,
-				    ns / base);
+				    fac);
 			printf(" %15s", cell);
-			if (f != F_ALL && feat_base[f] != f && !isnan(ns) &&
-			    !isnan(base) && ns / base > worst)
-				worst = ns / base;
+			if (f != F_ALL && feat_base[f] != f && !isnan(fac) &&
+			    fac > worst)
+				worst = fac;
 		}
 		ns = lines[i].ns[F_ZONES];
 		base = lines[i].ns[F_OFF];
@@ -225,6 +263,21 @@ print_table(void)
 			printf(" %9.3fx", ns / base);
 		printf("\n");
 	}
+	/* Every round's factor: the spread behind each median. */
+	printf("  factor per round:\n");
+	for (i = 0; i < nlines; i++)
+		for (f = 0; f < F_N; f++) {
+			const enum feat b = feat_base[f];
+
+			if (b == f || isnan(lines[i].factor[f]))
+				continue;
+			printf("    %-18s %8" PRIu64 " %-6s", lines[i].what,
+			    lines[i].n, feat_names[f]);
+			for (r = 0; r < perf.feat_rounds; r++)
+				printf(" %.3f", lines[i].round_ns[f][r] /
+				    lines[i].round_ns[b][r]);
+			printf("\n");
+		}
 	printf("  largest factor of one feature: %.3fx (target < 1.05x)\n",
 	    worst);
 }

@@ -38,8 +38,10 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netinet/in.h>
 
@@ -48,6 +50,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 
+#include "npfct_event.h"
 #include "perf_common.h"
 
 #define DECILES		10
@@ -205,8 +208,35 @@ struct new_result {
 	double		wall_mcps;	/* wall-clock M conn/s */
 	double		oncpu;		/* lowest on-CPU share of the lcores */
 	uint64_t	done;
+	uint64_t	events;		/* events consumed while it ran */
+	uint64_t	ev_dropped;	/* events the workers' rings dropped */
 	double		destroy_s;
 };
+
+/*
+ * wait_draining: wait for an lcore while consuming ct's events on this
+ * (the main) lcore, as an application's consumer thread would: the
+ * workers' NEW records then go into rings with room, so their cost is
+ * the whole of making and queueing one.  Returns the events consumed.
+ */
+static uint64_t
+wait_draining(unsigned int lcore, struct npfct *ct)
+{
+	struct npfct_event ev[64];
+	uint64_t got = 0;
+	unsigned int k;
+
+	while (rte_eal_get_lcore_state(lcore) == RUNNING) {
+		k = npfct_events_poll(ct, ev, RTE_DIM(ev));
+		got += k;
+		if (k == 0)
+			usleep(20);
+	}
+	rte_eal_wait_lcore(lcore);
+	while ((k = npfct_events_poll(ct, ev, RTE_DIM(ev))) > 0)
+		got += k;
+	return got;
+}
 
 /* One repetition: N connections on nworkers lcores. */
 static int
@@ -254,7 +284,10 @@ new_rep(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	for (w = 0; w < nworkers && ret == 0; w++)
 		ret = perf_launch(lcores[w], new_lcore, &run[w]);
 	for (w = 0; w < nworkers; w++) {
-		perf_wait(lcores[w]);
+		if (ct != NULL && perf.event_ring > 0)
+			res->events += wait_draining(lcores[w], ct);
+		else
+			perf_wait(lcores[w]);
 		if (mode == NEW_FULL)
 			perf_mbufs_free(run[w].mbufs, PERF_BURST);
 	}
@@ -278,6 +311,13 @@ new_rep(enum new_mode mode, uint64_t n, unsigned int nworkers,
 		printf("WARNING: new %s: %" PRIu64 " of %" PRIu64
 		    " established\n", mode_names[mode], res->done, n);
 	}
+	if (ct != NULL && perf.event_ring > 0)
+		for (w = 0; w < nworkers; w++) {
+			struct npfct_event_stats st;
+
+			if (npfct_events_stats_get(ct, lcores[w], &st) == 0)
+				res->ev_dropped += st.dropped;
+		}
 	if (raw != NULL) {
 		uint64_t t0 = rte_rdtsc();
 
@@ -296,7 +336,8 @@ new_measure(enum new_mode mode, uint64_t n, unsigned int nworkers,
 	struct perf_sample s, last;
 	struct new_result res;
 	double wall = 0, destroy = 0, oncpu = 1;
-	char variant[32], extra[256];
+	uint64_t events = 0, ev_dropped = 0;
+	char variant[32], extra[320];
 	unsigned int r;
 
 	memset(&s, 0, sizeof(s));
@@ -313,13 +354,22 @@ new_measure(enum new_mode mode, uint64_t n, unsigned int nworkers,
 		wall += res.wall_mcps / reps;
 		destroy += res.destroy_s / reps;
 		oncpu = RTE_MIN(oncpu, res.oncpu);
+		events += res.events;
+		ev_dropped += res.ev_dropped;
 	}
 	snprintf(variant, sizeof(variant), "udp4-%ulc", nworkers);
 	snprintf(extra, sizeof(extra), "\"lcores\":%u,\"last_decile_ns\":"
 	    "%.2f,\"wall_mconn_s\":%.3f,\"destroy_s\":%.2f,\"oncpu\":%.3f",
 	    nworkers, perf_cyc_to_ns(perf_median(&last)), wall, destroy,
 	    oncpu);
+	if (perf.event_ring > 0)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+		    ",\"events_consumed\":%" PRIu64 ",\"events_dropped\":%"
+		    PRIu64, events, ev_dropped);
 	perf_report("new", variant, n, mode_names[mode], "conn", &s, extra);
+	if (perf.event_ring > 0)
+		printf("        (events consumed by the main lcore %" PRIu64
+		    ", dropped %" PRIu64 ")\n", events, ev_dropped);
 	printf("        (last 10%% of the fill %.1f ns/conn, wall %.2f M "
 	    "conn/s, teardown %.2f s)\n", perf_cyc_to_ns(perf_median(&last)),
 	    wall, destroy);
