@@ -131,6 +131,17 @@ npfct_events_init(struct npfct *ct, const struct npfct_params *p)
 			npfct_events_fini(ct);
 			return rte_errno == 0 ? -ENOMEM : -rte_errno;
 		}
+		if (id < RTE_MAX_LCORE) {
+			ev->ev_ring[id].er_stage = rte_malloc_socket(
+			    "npfct_ev_stage", NPFCT_EV_STAGE *
+			    sizeof(struct npfct_event), RTE_CACHE_LINE_SIZE,
+			    ct->ct_socket);
+			if (ev->ev_ring[id].er_stage == NULL) {
+				ct->ct_events = ev;
+				npfct_events_fini(ct);
+				return -ENOMEM;
+			}
+		}
 		ev->ev_list[ev->ev_nlist++] = (uint16_t)id;
 	}
 	ct->ct_events = ev;
@@ -148,8 +159,10 @@ npfct_events_fini(struct npfct *ct)
 	if (ev == NULL)
 		return;
 	__atomic_store_n(&ct->ct_ev_mask, 0, __ATOMIC_RELAXED);
-	for (i = 0; i < NPFCT_EV_SLOTS; i++)
+	for (i = 0; i < NPFCT_EV_SLOTS; i++) {
 		rte_ring_free(ev->ev_ring[i].er_ring);
+		rte_free(ev->ev_ring[i].er_stage);
+	}
 	rte_free(ev);
 	ct->ct_events = NULL;
 }
@@ -261,6 +274,80 @@ event_fill(struct npfct *ct, struct npfct_conn *con, struct npfct_event *e)
 		e->flags |= NPFCT_EVENT_F_ACCT;
 }
 
+/* Enqueue the stage's records. */
+static void
+stage_flush(struct npfct *ct, struct npfct_event_ring *er)
+{
+	const unsigned int n = er->er_nstaged;
+	unsigned int k;
+
+	if (n == 0)
+		return;
+	k = rte_ring_enqueue_burst_elem(er->er_ring, er->er_stage,
+	    sizeof(struct npfct_event), n, NULL);
+	__atomic_store_n(&er->er_queued, er->er_queued + k, __ATOMIC_RELAXED);
+	if (unlikely(k < n)) {
+		/* Not with one producer: the room was looked at before. */
+		__atomic_store_n(&er->er_dropped, er->er_dropped + (n - k),
+		    __ATOMIC_RELAXED);
+		npfct_stat_add(ct, NPFCT_STAT_EVENT_DROP, n - k);
+	}
+	er->er_nstaged = 0;
+}
+
+/*
+ * stage_add: an event into the stage; a full stage is enqueued first,
+ * and a ring without room drops the event before its record is made.
+ */
+static void
+stage_add(struct npfct *ct, struct npfct_event_ring *er,
+		struct npfct_conn *con, unsigned int type, unsigned int reason,
+		uint8_t prev_state)
+{
+	struct npfct_event *e;
+
+	if (er->er_nstaged == er->er_room) {
+		stage_flush(ct, er);
+		er->er_room = (uint16_t)RTE_MIN(rte_ring_free_count(
+		    er->er_ring), (unsigned int)NPFCT_EV_STAGE);
+		if (er->er_room == 0) {
+			ring_count(&er->er_dropped, false);
+			npfct_stat_inc(ct, NPFCT_STAT_EVENT_DROP);
+			return;
+		}
+	}
+	e = &er->er_stage[er->er_nstaged++];
+	event_fill(ct, con, e);
+	e->type = (uint8_t)type;
+	e->reason = (uint8_t)reason;
+	e->prev_state = prev_state;
+}
+
+struct npfct_event_ring *
+npfct_events_stage_begin(struct npfct *ct)
+{
+	const unsigned int id = rte_lcore_id();
+	struct npfct_event_ring *er;
+
+	if (ct->ct_events == NULL || id >= RTE_MAX_LCORE)
+		return NULL;
+	er = &ct->ct_events->ev_ring[id];
+	if (er->er_stage == NULL)
+		return NULL;
+	RTE_ASSERT(!er->er_staging);
+	er->er_nstaged = 0;
+	er->er_room = 0;	/* looked at with the first event */
+	er->er_staging = true;
+	return er;
+}
+
+void
+npfct_events_stage_end(struct npfct *ct, struct npfct_event_ring *er)
+{
+	stage_flush(ct, er);
+	er->er_staging = false;
+}
+
 void
 npfct_event_conn(struct npfct *ct, struct npfct_conn *con, unsigned int type,
 		unsigned int reason, uint8_t prev_state, bool gc)
@@ -274,6 +361,10 @@ npfct_event_conn(struct npfct *ct, struct npfct_conn *con, unsigned int type,
 	er = ring_of_caller(ev, gc, &shared);
 	if (type == NPFCT_EVENT_UPDATE && !update_allowed(ct, ev, er, shared)) {
 		ring_count(&er->er_limited, shared);
+		return;
+	}
+	if (er->er_staging) {
+		stage_add(ct, er, con, type, reason, prev_state);
 		return;
 	}
 	/* A full ring drops the event before the record is made. */

@@ -362,11 +362,15 @@ npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 		struct npfct_conn **conns)
 {
 	const bool per_if = (flags & NPFCT_EST_PER_IF) != 0;
+	struct npfct_event_ring *stage = NULL;
 	uint16_t k, nest = 0;
 
 	if ((flags & NPFCT_EST_LOOKUP_FIRST) && n > 1 &&
 	    npfct_tracking_on(ct))
 		establish_warm(ct, pkts, idx, n);
+	/* The burst's NEW events go into the ring together. */
+	if (unlikely(npfct_event_wanted(ct, NPFCT_EVENT_NEW)))
+		stage = npfct_events_stage_begin(ct);
 	for (k = 0; k < n; k++) {
 		const uint16_t i = idx[k];
 		struct npfct_conn *con;
@@ -380,5 +384,7 @@ npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 		}
 		conns[i] = con;
 	}
+	if (stage != NULL)
+		npfct_events_stage_end(ct, stage);
 	return nest;
 }

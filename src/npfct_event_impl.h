@@ -25,6 +25,9 @@
  * under ct_gc_lock) updates the counters with relaxed loads and stores;
  * producers of the shared ring with atomic adds.  Own line each.
  */
+/* Records a burst establish stages before one enqueue (an lcore's ring). */
+#define NPFCT_EV_STAGE		32
+
 struct npfct_event_ring {
 	struct rte_ring	*er_ring;	/* NULL: no ring for this slot */
 	uint64_t	er_queued;
@@ -32,6 +35,11 @@ struct npfct_event_ring {
 	uint64_t	er_limited;
 	uint32_t	er_upd_sec;	/* second of the UPDATE budget */
 	uint32_t	er_upd_left;	/* UPDATE events left in it */
+	/* The lcore's own (single producer) rings only. */
+	struct npfct_event *er_stage;	/* NPFCT_EV_STAGE records */
+	uint16_t	er_nstaged;	/* records in er_stage */
+	uint16_t	er_room;	/* free in the ring when last looked */
+	bool		er_staging;	/* between stage_begin and _end */
 } __rte_cache_aligned;
 
 struct npfct_events {
@@ -68,6 +76,19 @@ npfct_event_wanted(const struct npfct *ct, unsigned int type)
 void npfct_event_conn(struct npfct *ct, struct npfct_conn *con,
 		unsigned int type, unsigned int reason, uint8_t prev_state,
 		bool gc);
+
+/*
+ * npfct_events_stage_begin/end: between them, the calling lcore's events
+ * are filled into its ring's stage and enqueued together, up to
+ * NPFCT_EV_STAGE at a time and at the end: one look at the ring's
+ * consumer side and one enqueue per 32 events instead of one each (the
+ * burst establish).  begin returns NULL (nothing to end) for a thread
+ * without a ring of its own.
+ *
+ * => The same lcore calls both, with no other stage in between.
+ */
+struct npfct_event_ring *npfct_events_stage_begin(struct npfct *ct);
+void npfct_events_stage_end(struct npfct *ct, struct npfct_event_ring *er);
 
 /*
  * npfct_conn_state_inspect_ev: npfct_conn_state_inspect(), and an UPDATE

@@ -457,6 +457,78 @@ test_event_ring_full(void **state)
 	npfct_destroy(ct);
 }
 
+/* Establish n UDP connections (ports from cport) with one burst call. */
+static uint16_t
+udp_burst(struct npfct *ct, uint16_t cport, unsigned int n)
+{
+	struct rte_mbuf *m[64];
+	struct npfct_pkt pkts[64];
+	struct npfct_conn *conns[64];
+	uint16_t idx[64], est;
+	unsigned int i;
+
+	assert_true(n <= RTE_DIM(m));
+	for (i = 0; i < n; i++) {
+		const struct test_pkt_spec s = udp(true, (uint16_t)(cport + i));
+
+		m[i] = test_pkt_build(&s);
+		assert_int_equal(npfct_pkt_parse(&pkts[i], m[i]), 0);
+		idx[i] = (uint16_t)i;
+	}
+	est = npfct_establish_burst(ct, pkts, idx, (uint16_t)n, NPFCT_DIR_OUT,
+	    0, conns);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+	return est;
+}
+
+/*
+ * A burst establish stages its NEW events and enqueues them together (32
+ * at a time): all of them, in the packets' order; with a ring too small,
+ * the first ones kept, the rest dropped and counted, nothing blocks.
+ */
+static void
+test_event_burst_staged(void **state)
+{
+	struct npfct *ct = ev_create("ev", 256, 64, 0, 0);
+	struct npfct *small = ev_create("evs", 256, 16, 0, 0);
+	struct npfct_event ev[64];
+	struct npfct_event_stats st;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(udp_burst(ct, 2000, 50), 50);
+	take(ct, ev, 50);
+	for (i = 0; i < 50; i++) {
+		expect_event(&ev[i], NPFCT_EVENT_NEW, NPFCT_EVENT_R_NONE,
+		    NULL);
+		assert_int_equal(ev[i].sport, htons(2000 + i));
+	}
+	/* Interleaved with single establishes: still in order. */
+	(void)udp_conn(ct, 3000);
+	assert_int_equal(udp_burst(ct, 3001, 40), 40);
+	(void)udp_conn(ct, 3041);
+	take(ct, ev, 42);
+	for (i = 0; i < 42; i++)
+		assert_int_equal(ev[i].sport, htons(3000 + i));
+
+	assert_int_equal(udp_burst(small, 4000, 40), 40);
+	assert_int_equal(npfct_events_stats_get(small, rte_lcore_id(), &st),
+	    0);
+	assert_int_equal(st.queued, 16);
+	assert_int_equal(st.dropped, 24);
+	assert_int_equal(test_ct_stat(small, NPFCT_STAT_EVENT_DROP), 24);
+	take(small, ev, 16);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(ev[i].sport, htons(4000 + i));
+	/* Room again: the next burst's events are kept. */
+	assert_int_equal(udp_burst(small, 5000, 10), 10);
+	take(small, ev, 10);
+	assert_int_equal(ev[9].sport, htons(5009));
+	npfct_destroy(ct);
+	npfct_destroy(small);
+}
+
 /* At most event_update_rate UPDATEs per second and ring. */
 static void
 test_event_update_rate(void **state)
@@ -576,6 +648,7 @@ main(void)
 		T(test_event_nat),
 		T(test_event_import),
 		T(test_event_ring_full),
+		T(test_event_burst_staged),
 		T(test_event_update_rate),
 		T(test_event_concurrent_consumer),
 	};
