@@ -765,7 +765,8 @@ uint16_t npfct_inspect_burst_parsed(struct npfct *ct,
  * @param flags
  *   NPFCT_EST_PER_IF (bind to the packet's interface), NPFCT_EST_PASS
  *   ("pass" connections), NPFCT_EST_LOOKUP_FIRST (packets that did not
- *   just go through npfct_inspect_burst()); 0 for none.
+ *   just go through npfct_inspect_burst()), NPFCT_EST_NAT (apply the NAT
+ *   policies); 0 for none.
  * @param conns
  *   Array indexed like pkts; conns[idx[k]] is written.
  * @return
@@ -788,6 +789,13 @@ uint16_t npfct_establish_burst(struct npfct *ct,
  * inspection of the same packets, which did that lookup.
  */
 #define NPFCT_EST_LOOKUP_FIRST	0x4
+/**
+ * npfct_establish_burst(): translate the new connections that a NAT
+ * policy matches (npfct_nat_establish(), npfct_nat.h) before activating
+ * them; one that NAT refuses (no port left) is not established:
+ * conns[idx[k]] is NULL and it is not counted.
+ */
+#define NPFCT_EST_NAT		0x8
 
 /*
  * ALG hook (npf_alg_conn()).

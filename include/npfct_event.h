@@ -79,6 +79,11 @@ enum npfct_event_reason {
 	NPFCT_EVENT_R_EVICTED,
 	/** NEW: restored by npfct_import(). */
 	NPFCT_EVENT_R_IMPORTED,
+	/**
+	 * NAT: a new connection refused, no translated address and port
+	 * left (npfct_nat_establish()); the record has its original tuple.
+	 */
+	NPFCT_EVENT_R_EXHAUSTED,
 	NPFCT_EVENT_REASONS
 };
 

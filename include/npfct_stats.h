@@ -59,6 +59,13 @@ enum npfct_stat {
 	NPFCT_STAT_ZONE_FULL,
 	/** Connection events lost: a full ring (npfct_event.h). */
 	NPFCT_STAT_EVENT_DROP,
+	/** NAT engine: connections translated (npfct_nat_establish()) */
+	NPFCT_STAT_NAT_BOUND,
+	/**
+	 * NAT engine: new connections refused, no address and port left
+	 * for their destination within the probes
+	 */
+	NPFCT_STAT_NAT_EXHAUSTED,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

@@ -69,6 +69,7 @@
 #include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 /*
  * npfct_conn_alloc: take a connection from the family's pool.
@@ -93,7 +94,10 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 {
 	const unsigned int af = npfct_af_index(con->c_alen);
 
-	if (con->c_nat != NULL && ct->ct_nat_release != NULL)
+	/* The engine's entry is its policy, which the instance keeps. */
+	if (con->c_nat != NULL && ct->ct_nat_release != NULL &&
+	    (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
+	    CONN_NATENG) == 0)
 		ct->ct_nat_release(con->c_nat, ct->ct_release_arg);
 	if (*npfct_conn_rproc(con) != NULL && ct->ct_rproc_release != NULL)
 		ct->ct_rproc_release(*npfct_conn_rproc(con),
@@ -697,6 +701,91 @@ fail:
 		npfct_stat_inc(ct, NPFCT_STAT_BUCKET_FULL);
 		return -ENOSPC;
 	}
+}
+
+/*
+ * npfct_conn_nat_bind: the NAT engine's setnat (nat.c): give a connection
+ * not yet active the translated backwards key (the destination for
+ * NPFCT_NAT_OUT, the source for NPFCT_NAT_IN, an ICMP query's id on both
+ * ends) and its second entry; entry is the engine's (CONN_NATENG).
+ *
+ * => Caller established con and has not released it: no reader uses it,
+ *    so a key that is taken is undone, not fatal (unlike setnat).
+ * => Returns 0, -EADDRINUSE (the key is another connection's, or would be
+ *    this one's forwards key: try another port), -ENOSPC (max_nat_conns
+ *    second entries, or the key's buckets are full), -EINVAL.
+ */
+int
+npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
+		enum npfct_nat_type ntype, const union npfct_addr *taddr,
+		rte_be16_t tport)
+{
+	struct npfct_db *db = con->c_db;
+	const unsigned int alen = con->c_alen;
+	const size_t klen = npfct_key_words(alen) * sizeof(uint32_t);
+	const unsigned int af = npfct_af_index(alen);
+	const int tidx = ntype == NPFCT_NAT_OUT ? NPFCT_DST : NPFCT_SRC;
+	uint32_t *bk = npfct_conn_bkey(con);
+	uint32_t obk[NPFCT_KEY_MAXWORDS], cf[NPFCT_KEY_MAXWORDS];
+	uint32_t cb[NPFCT_KEY_MAXWORDS];
+	uint32_t flags = __atomic_load_n(&con->c_flags, __ATOMIC_RELAXED);
+	bool bswap;
+	int ret;
+
+	if ((flags & (CONN_ACTIVE | CONN_EXPIRE | CONN_NATKEY)) != 0 ||
+	    con->c_nat != NULL || entry == NULL)
+		return -EINVAL;
+	if (unlikely(rte_lcore_id() >= RTE_MAX_LCORE)) {
+		npfct_stat_inc(ct, NPFCT_STAT_NO_LCORE);
+		return -EINVAL;
+	}
+	memcpy(obk, bk, klen);
+	rte_spinlock_lock(&con->c_lock);
+	npfct_connkey_setaddr(bk, taddr, tidx);
+	if (con->c_proto == IPPROTO_ICMP || con->c_proto == IPPROTO_ICMPV6) {
+		/* A query's id is both ids of its key. */
+		npfct_connkey_setid(bk, tport, NPFCT_SRC);
+		npfct_connkey_setid(bk, tport, NPFCT_DST);
+	} else if (tport != 0) {
+		npfct_connkey_setid(bk, tport, tidx);
+	}
+	if (memcmp(obk, bk, klen) == 0) {
+		/* Nothing translated: no second entry. */
+		con->c_nat = entry;
+		__atomic_fetch_or(&con->c_flags, CONN_NATENG, __ATOMIC_RELAXED);
+		rte_spinlock_unlock(&con->c_lock);
+		return 0;
+	}
+	bswap = npfct_connkey_canon(bk, cb);
+	conn_canon_key(con, false, cf);
+	if (memcmp(cb, cf, klen) == 0) {
+		ret = -EADDRINUSE;
+		goto undo;
+	}
+	if (!npfct_live_nat_reserve(ct, af)) {
+		ret = -ENOSPC;
+		goto undo;
+	}
+	/* Not active: activation's release publishes the key and bits. */
+	con->c_flags |= CONN_NATKEY | (bswap ? CONN_BSWAP : 0);
+	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
+	    alen), con, true);
+	if (ret != 0) {
+		npfct_live_nat_release(ct, af);
+		__atomic_fetch_and(&con->c_flags, ~(CONN_NATKEY | CONN_BSWAP),
+		    __ATOMIC_RELAXED);
+		ret = ret == -EEXIST ? -EADDRINUSE : -ENOSPC;
+		goto undo;
+	}
+	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT | CONN_NATENG,
+	    __ATOMIC_RELAXED);
+	con->c_nat = entry;
+	rte_spinlock_unlock(&con->c_lock);
+	return 0;
+undo:
+	memcpy(bk, obk, klen);
+	rte_spinlock_unlock(&con->c_lock);
+	return ret;
 }
 
 void *

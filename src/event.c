@@ -82,6 +82,7 @@ static const char *const reason_names[NPFCT_EVENT_REASONS] = {
 	[NPFCT_EVENT_R_EARLY_DROP] = "early-drop",
 	[NPFCT_EVENT_R_EVICTED] = "evicted",
 	[NPFCT_EVENT_R_IMPORTED] = "imported",
+	[NPFCT_EVENT_R_EXHAUSTED] = "exhausted",
 };
 
 static bool

@@ -53,6 +53,7 @@
 #include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 #define CHUNK	RTE_HASH_LOOKUP_BULK_MAX
 #define PREFETCH_AHEAD	4
@@ -376,6 +377,12 @@ npfct_establish_burst(struct npfct *ct, const struct npfct_pkt *pkts,
 		struct npfct_conn *con;
 
 		con = npfct_conn_establish(ct, &pkts[i], di, per_if);
+		if (likely(con != NULL) && (flags & NPFCT_EST_NAT) &&
+		    npfct_nat_establish(ct, &pkts[i], con, di) < 0) {
+			/* Refused by NAT, expired: never activated. */
+			npfct_conn_release(con);
+			con = NULL;
+		}
 		if (likely(con != NULL)) {
 			if (flags & NPFCT_EST_PASS)
 				npfct_conn_setpass(con, NULL);

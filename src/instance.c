@@ -50,6 +50,7 @@
 #include "npfct_event_impl.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 RTE_LOG_REGISTER(npfct_logtype, lib.npfct, INFO);
 
@@ -199,6 +200,9 @@ npfct_create(const struct npfct_params *p)
 	ret = npfct_events_init(ct, p);
 	if (ret != 0)
 		goto fail;
+	ret = npfct_nat_init(ct);
+	if (ret != 0)
+		goto fail;
 	/* Keep the magazines small next to a small table. */
 	cache = p->cache_size ? p->cache_size : CONN_CACHE_DEFAULT;
 	for (af = 0; af < NPFCT_NAF; af++) {
@@ -241,6 +245,7 @@ fail:
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
 	npfct_events_fini(ct);
+	npfct_nat_fini(ct);
 	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);
@@ -276,6 +281,7 @@ npfct_destroy(struct npfct *ct)
 	for (af = 0; af < NPFCT_NAF; af++)
 		npfct_connpool_fini(&ct->ct_pool[af]);
 	npfct_events_fini(ct);
+	npfct_nat_fini(ct);
 	rte_free(ct->ct_zones);
 	pthread_mutex_destroy(&ct->ct_ctl_lock);
 	pthread_mutex_destroy(&ct->ct_gc_lock);

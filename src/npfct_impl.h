@@ -306,6 +306,7 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_BSWAP	0x200	/* the backwards key is not canonical */
 #define CONN_NATSLOT	0x400	/* holds one of max_nat_conns (lv_nat) */
 #define CONN_ACCT	0x800	/* counts (NPFCT_F_ACCOUNTING); immutable */
+#define CONN_NATENG	0x1000	/* c_nat is the NAT engine's (nat.c) */
 
 /*
  * A connection.  IPv4 connections take 128 bytes: the first cache line
@@ -648,6 +649,7 @@ struct npfct_live {
 #define NPFCT_LCORE_SHARED	RTE_MAX_LCORE
 
 struct npfct_events;
+struct npfct_nat;
 
 struct npfct {
 	/* Read by the fast path (read-mostly). */
@@ -690,6 +692,7 @@ struct npfct {
 
 	struct npfct_live ct_live[NPFCT_NAF];
 	struct npfct_zones *ct_zones;	/* counts and limits; immutable */
+	struct npfct_nat *ct_nat;	/* NAT policies (nat.c); immutable */
 	struct npfct_lcore ct_lcore[RTE_MAX_LCORE + 1];
 } __rte_cache_aligned;
 

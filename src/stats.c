@@ -49,6 +49,8 @@ static const char *const stat_names[NPFCT_STAT_MAX] = {
 	[NPFCT_STAT_NO_LCORE] = "no-lcore",
 	[NPFCT_STAT_ZONE_FULL] = "zone-full",
 	[NPFCT_STAT_EVENT_DROP] = "event-drop",
+	[NPFCT_STAT_NAT_BOUND] = "nat-bound",
+	[NPFCT_STAT_NAT_EXHAUSTED] = "nat-exhausted",
 };
 
 static const uint8_t parse_stat[NPFCT_PARSE_STATUS_MAX] = {
