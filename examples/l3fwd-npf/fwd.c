@@ -80,6 +80,7 @@ enum decision {
 	D_BLOCK = 0,	/* counted already */
 	D_PASS,		/* forward */
 	D_ESTABLISH,	/* forward if a connection can be established */
+	D_LOCAL,	/* for the firewall after all (no NAT connection) */
 };
 
 static void
@@ -164,11 +165,14 @@ icmp_reply_p(const struct npfct_pkt *p)
  *    quiescent state after the burst.
  */
 static enum ctr
-establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule)
+establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule,
+		struct npfct_conn **conp)
 {
 	struct npfct_conn *con;
 	uint8_t v;
+	int ret;
 
+	*conp = NULL;
 	if (icmp_reply_p(p))
 		return C_BLOCK_NO_REQUEST;
 	/* Global, not per interface: the answers come in on another port. */
@@ -180,7 +184,18 @@ establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule)
 			npfct_conn_release(con);
 			return C_BLOCK_EST_ERROR;
 		}
+		/* The map rules: translated before it is activated. */
+		if (app.nat) {
+			ret = npfct_nat_establish(app.ct, p, con, di);
+			if (ret < 0) {
+				/* Expired by NAT: release does not activate. */
+				npfct_conn_release(con);
+				return ret == -EADDRNOTAVAIL ? C_BLOCK_NAT :
+				    C_BLOCK_EST_ERROR;
+			}
+		}
 		npfct_conn_release(con);
+		*conp = con;
 		return C_PASS_NEW;
 	}
 	switch (rte_errno) {
@@ -191,8 +206,10 @@ establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule)
 		 * Inspect the packet again.
 		 */
 		con = npfct_conn_inspect(app.ct, p, di, &v);
-		if (con != NULL && npfct_conn_pass(con, NULL))
+		if (con != NULL && npfct_conn_pass(con, NULL)) {
+			*conp = con;
 			return C_PASS_STATE;
+		}
 		return v == NPFCT_V_INVALID ? C_BLOCK_INVALID :
 		    C_BLOCK_EST_ERROR;
 	case EPROTO:
@@ -234,11 +251,12 @@ ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
  */
 static void
 route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
-		const struct npfct_pkt *p, enum decision d, enum ctr pass,
+		struct npfct_pkt *p, enum decision d, enum ctr pass,
 		uint8_t di, uint32_t rule)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_ether_addr mac;
+	struct npfct_conn *con;
 	uint16_t out;
 	enum ctr c;
 	int rc;
@@ -252,9 +270,12 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		c = C_DROP_TTL;
 		goto drop;
 	}
-	c = d == D_ESTABLISH ? establish(p, di, rule) : pass;
+	c = d == D_ESTABLISH ? establish(p, di, rule, &con) : pass;
 	if (c >= C_BLOCK_FIRST)
 		goto drop;
+	/* Source NAT of a new connection: the route did not change. */
+	if (d == D_ESTABLISH && app.nat && con != NULL)
+		npfct_nat_translate(app.ct, p, con, di);
 	/* Rewrite: the IP header follows a plain Ethernet header. */
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	if (p->flags & NPFCT_PKT_IP4)
@@ -277,9 +298,23 @@ drop:
  *
  * => Returns the number kept.
  */
+/*
+ * nat_answer_p: whether a packet for the firewall's own address may be
+ * an answer to a translated connection (masquerade to that address): TCP,
+ * UDP, ICMP echo replies and errors.  Pings and ARP/ND stay local.
+ */
+static bool
+nat_answer_p(const struct npfct_pkt *p)
+{
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
+		return true;
+	return p->proto == IPPROTO_ICMP && (p->flags & NPFCT_PKT_ICMP) &&
+	    p->icmp.type != 8 && p->icmp.type != 13;
+}
+
 static uint16_t
 l2_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf **m,
-		uint16_t n, struct npfct_pkt *pkts)
+		uint16_t n, struct npfct_pkt *pkts, uint8_t *local)
 {
 	const struct rte_ether_addr *own = &app.port_mac[port];
 	uint16_t i, nf = 0;
@@ -289,6 +324,7 @@ l2_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf **m,
 		struct npfct_pkt *p = &pkts[nf];
 		const struct rte_ether_hdr *eh;
 
+		local[nf] = 0;
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		eh = rte_pktmbuf_mtod(mb, const struct rte_ether_hdr *);
@@ -323,8 +359,17 @@ l2_input(struct lcore_conf *lc, uint16_t port, struct rte_mbuf **m,
 				continue;
 			}
 			if (route_local_p(port, p)) {
-				route_local_input(lc, port, mb, p);
-				continue;
+				/*
+				 * With NAT, an answer to a translated
+				 * connection is addressed to the firewall:
+				 * the connections decide first (D_LOCAL).
+				 */
+				if (app.nat && nat_answer_p(p)) {
+					local[nf] = 1;
+				} else {
+					route_local_input(lc, port, mb, p);
+					continue;
+				}
 			}
 		}
 		m[nf++] = mb;
@@ -344,7 +389,7 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 	struct npfct_pkt pkts[MAX_PKT_BURST];
 	struct npfct_conn *conns[MAX_PKT_BURST];
 	uint8_t verdicts[MAX_PKT_BURST], decision[MAX_PKT_BURST];
-	uint8_t pass[MAX_PKT_BURST];
+	uint8_t pass[MAX_PKT_BURST], local[MAX_PKT_BURST];
 	uint32_t rule[MAX_PKT_BURST], result[MAX_PKT_BURST];
 	uint16_t cls[MAX_PKT_BURST];
 	const uint16_t port = rxq->port_id;
@@ -353,7 +398,7 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 	void *rproc;
 
 	CTR_ADD(lc->stats.port[port].rx, n);
-	nf = l2_input(lc, port, m, n, pkts);
+	nf = l2_input(lc, port, m, n, pkts, local);
 	if (nf == 0)
 		return;
 
@@ -371,6 +416,10 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 				pass[i] = verdicts[i] == NPFCT_V_MATCH ?
 				    C_PASS_STATE : C_PASS_RELATED;
 				rule[i] = (uint32_t)(uintptr_t)rproc;
+				/* Both streams, from this lookup. */
+				if (app.nat && verdicts[i] == NPFCT_V_MATCH)
+					npfct_nat_translate(app.ct, &pkts[i],
+					    conns[i], di);
 				break;
 			}
 			/* Not a pass connection: the rules decide. */
@@ -385,6 +434,11 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 		default:	/* MISS, NOT_TRACKABLE */
 			cls[nc++] = i;
 			break;
+		}
+		/* For the firewall after all: no connection took it. */
+		if (unlikely(local[i]) && nc > 0 && cls[nc - 1] == i) {
+			nc--;
+			decision[i] = D_LOCAL;
 		}
 	}
 
@@ -414,6 +468,8 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 	for (i = 0; i < nf; i++) {
 		if (decision[i] == D_BLOCK)
 			rte_pktmbuf_free(m[i]);
+		else if (decision[i] == D_LOCAL)
+			route_local_input(lc, port, m[i], &pkts[i]);
 		else
 			route_and_send(lc, m[i], &pkts[i],
 			    (enum decision)decision[i], (enum ctr)pass[i], di,

@@ -27,6 +27,7 @@
 #include <rte_spinlock.h>
 
 #include <npfct.h>
+#include <npfct_nat.h>
 #include <npfct_pkt.h>
 
 #define MAX_PKT_BURST		64	/* --burst at most (npfct's chunk) */
@@ -74,6 +75,7 @@ enum ctr {
 	C_BLOCK_NO_REQUEST,	/* stateful rule, ICMP query reply */
 	C_BLOCK_TABLE_FULL,	/* stateful rule, no room for a connection */
 	C_BLOCK_ZONE_FULL,	/* stateful rule, the zone is at its limit */
+	C_BLOCK_NAT,		/* stateful rule, NAT has no port left */
 	C_BLOCK_EST_ERROR,	/* stateful rule, other establish error */
 	/* Before the firewall. */
 	C_DROP_NOT_FOR_US,	/* destination MAC of another host */
@@ -227,6 +229,7 @@ struct app {
 	struct app_config cfg;
 	struct npfct	*ct;
 	struct rules	*rules;
+	bool		nat;		/* map rules: NAT policies made */
 	struct rte_mempool *pool;
 	uint16_t	nb_ports;			/* ports in use */
 	uint16_t	ports[RTE_MAX_ETHPORTS];	/* their ids */
@@ -266,6 +269,9 @@ const char *port_role_name(uint8_t role);
 struct rules *rules_load(const char *path, int socket_id);
 void rules_free(struct rules *r);
 unsigned int rules_count(const struct rules *r);
+int rules_nat_apply(const struct rules *r, struct npfct *ct,
+		const uint16_t *port_zone);
+unsigned int rules_nat_count(const struct rules *r);
 void rules_print(const struct rules *r, FILE *f);
 const char *rules_text(const struct rules *r, unsigned int id);
 void rules_classify(const struct rules *r, const struct npfct_pkt *pkts,

@@ -400,6 +400,7 @@ instance_create(void)
 	const struct app_config *cfg = &app.cfg;
 	struct npfct_params p;
 	unsigned int i;
+	int ret;
 
 	memset(&p, 0, sizeof(p));
 	p.name = CT_NAME;
@@ -407,6 +408,9 @@ instance_create(void)
 	p.max_conns = cfg->max_conns;
 	p.max_conns6 = cfg->max_conns6;
 	p.flags = cfg->ct_flags;
+	/* A NAT gateway: every connection may take a second entry. */
+	if (rules_nat_count(app.rules) > 0)
+		p.max_nat_conns = cfg->max_conns;
 	if (cfg->conn_log != NULL) {
 		/* Events for the log, with counters for its DESTROY lines. */
 		p.flags |= NPFCT_F_ACCOUNTING;
@@ -431,6 +435,10 @@ instance_create(void)
 		npfct_clock_manual(app.ct, NS_PER_SEC);
 	if (connlog_start(cfg->conn_log) != 0)
 		fatal("cannot start the connection log\n");
+	ret = rules_nat_apply(app.rules, app.ct, cfg->port_zone);
+	if (ret < 0)
+		fatal("cannot make the NAT policies\n");
+	app.nat = ret > 0;
 }
 
 /* G/C service. 8< */

@@ -57,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <rte_acl.h>
@@ -81,7 +82,23 @@ struct rule {
 	char		text[RULE_TEXT_MAX];
 };
 
+/*
+ * A NAT rule, NPF's "map" (npf.conf(5)):
+ *	map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]
+ * source NAT of the connections from NET going out through PORT.
+ */
+#define MAX_MAPS	16
+
+struct map_rule {
+	uint32_t	line;
+	int		port;
+	struct npfct_nat_policy_conf conf;
+	char		text[RULE_TEXT_MAX];
+};
+
 struct rules {
+	unsigned int	nmap;
+	struct map_rule	map[MAX_MAPS];
 	unsigned int	n;
 	struct rule	*rule;		/* [MAX_RULES] */
 	struct rte_acl_ctx *ctx4;	/* NULL: no IPv4 rule */
@@ -371,6 +388,68 @@ parse_rule(struct lexer *lx, char *line, struct rule *r)
 	return 0;
 }
 
+/*
+ * parse_map: "map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]".
+ */
+static int
+parse_map(struct lexer *lx, char *line, struct map_rule *mr)
+{
+	struct ipaddr net;
+	unsigned long v;
+	char *end, *dash;
+	uint16_t range[2];
+
+	memset(mr, 0, sizeof(*mr));
+	mr->line = lx->line;
+	lx->tok = strtok_r(line, " \t\r\n", &lx->save);	/* "map" */
+	lex_next(lx);
+	if (lx->tok == NULL || !isdigit((unsigned char)lx->tok[0]))
+		return lex_error(lx, "port number expected");
+	v = strtoul(lx->tok, &end, 10);
+	if (*end != '\0' || v >= RTE_MAX_ETHPORTS)
+		return lex_error(lx, "bad port number");
+	mr->port = (int)v;
+	lex_next(lx);
+	if (lx->tok == NULL || strcmp(lx->tok, "dynamic") != 0)
+		return lex_error(lx, "dynamic expected (the only map type "
+		    "so far)");
+	lex_next(lx);
+	if (parse_endpoint(lx, &net, range) != 0)
+		return -EINVAL;
+	if (net.family != 4)
+		return rule_error(lx, "map: IPv4 networks only so far");
+	if (lx->tok == NULL || strcmp(lx->tok, "->") != 0)
+		return lex_error(lx, "-> expected");
+	lex_next(lx);
+	if (lx->tok == NULL)
+		return lex_error(lx, "translation address expected");
+	dash = strchr(lx->tok, '-');
+	if (dash != NULL)
+		*dash = '\0';
+	if (inet_pton(AF_INET, lx->tok, &mr->conf.pool_first) != 1)
+		return lex_error(lx, "IPv4 address expected");
+	mr->conf.pool_last = mr->conf.pool_first;
+	if (dash != NULL && inet_pton(AF_INET, dash + 1,
+	    &mr->conf.pool_last) != 1)
+		return lex_error(lx, "IPv4 address expected after -");
+	lex_next(lx);
+	if (lx->tok != NULL && strcmp(lx->tok, "port") == 0) {
+		lex_next(lx);
+		if (lx->tok == NULL || parse_range(lx->tok, range) != 0 ||
+		    range[0] == 0)
+			return lex_error(lx, "port range expected");
+		mr->conf.port_min = range[0];
+		mr->conf.port_max = range[1];
+		lex_next(lx);
+	}
+	if (lx->tok != NULL)
+		return lex_error(lx, "unexpected word");
+	mr->conf.type = NPFCT_NAT_SNAT;
+	memcpy(&mr->conf.match, net.a.a8, 4);
+	mr->conf.match_plen = (uint8_t)net.plen;
+	return 0;
+}
+
 /* Strip the comment and surrounding blanks; return NULL if empty. */
 static char *
 line_strip(char *line)
@@ -413,6 +492,22 @@ rules_read(struct rules *rs, const char *path)
 		line = line_strip(buf);
 		if (line == NULL)
 			continue;
+		if (strncmp(line, "map", 3) == 0 && isspace((unsigned char)
+		    line[3])) {
+			if (rs->nmap == MAX_MAPS) {
+				fprintf(stderr, "%s:%u: more than %u map "
+				    "rules\n", path, lx.line, MAX_MAPS);
+				rc = -EINVAL;
+				break;
+			}
+			snprintf(copy, sizeof(copy), "%s", line);
+			rc = parse_map(&lx, line, &rs->map[rs->nmap]);
+			if (rc != 0)
+				break;
+			memcpy(rs->map[rs->nmap].text, copy, sizeof(copy));
+			rs->nmap++;
+			continue;
+		}
 		if (rs->n == MAX_RULES) {
 			fprintf(stderr, "%s:%u: more than %u rules\n", path,
 			    lx.line, MAX_RULES);
@@ -624,6 +719,37 @@ rules_count(const struct rules *rs)
 	return rs->n;
 }
 
+unsigned int
+rules_nat_count(const struct rules *rs)
+{
+	return rs->nmap;
+}
+
+/*
+ * rules_nat_apply: make the map rules npfct NAT policies, in the zone of
+ * their port (--zone).  Returns the number made, or a negative errno.
+ */
+int
+rules_nat_apply(const struct rules *rs, struct npfct *ct,
+		const uint16_t *port_zone)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < rs->nmap; i++) {
+		struct npfct_nat_policy_conf c = rs->map[i].conf;
+
+		c.zone = port_zone[rs->map[i].port];
+		ret = npfct_nat_policy_add(ct, &c);
+		if (ret < 0) {
+			fprintf(stderr, "map rule at line %u: %s\n",
+			    rs->map[i].line, strerror(-ret));
+			return ret;
+		}
+	}
+	return (int)rs->nmap;
+}
+
 const char *
 rules_text(const struct rules *rs, unsigned int id)
 {
@@ -639,6 +765,8 @@ rules_print(const struct rules *rs, FILE *f)
 	    rs->n4, rs->n6);
 	for (id = 0; id < rs->n; id++)
 		fprintf(f, "  %3u  %s\n", id + 1, rs->rule[id].text);
+	for (id = 0; id < rs->nmap; id++)
+		fprintf(f, "  nat  %s\n", rs->map[id].text);
 }
 
 /*

@@ -64,6 +64,7 @@ static const char *const ctr_names[C_MAX] = {
 	[C_BLOCK_NO_REQUEST] = "block.no-request",
 	[C_BLOCK_TABLE_FULL] = "block.table-full",
 	[C_BLOCK_ZONE_FULL] = "block.zone-full",
+	[C_BLOCK_NAT] = "block.nat-exhausted",
 	[C_BLOCK_EST_ERROR] = "block.establish-error",
 	[C_DROP_NOT_FOR_US] = "drop.not-for-us",
 	[C_DROP_NOT_IP] = "drop.not-ip",
