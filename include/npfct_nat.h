@@ -25,7 +25,8 @@
  *
  * This version: dynamic source NAT (a pool of IPv4 addresses and a port
  * range; masquerade is a pool of one address) for TCP, UDP and ICMP
- * queries.  See docs/design.md, "NAT".
+ * queries, and destination NAT (port forwarding) for TCP and UDP.  See
+ * docs/design.md, "NAT".
  */
 
 #include <stdint.h>
@@ -46,6 +47,14 @@ enum npfct_nat_policy_type {
 	 * or query id (ICMP) unique for their destination.
 	 */
 	NPFCT_NAT_SNAT = 1,
+	/**
+	 * Destination NAT, port forwarding: inbound TCP and UDP connections
+	 * to the match prefix (and ports match_port_min-max) get the
+	 * destination pool_first (and port port_min + their port's offset
+	 * in the match range; port_min 0 keeps the port).  NPF's
+	 * "map IF dynamic INSIDE port P <- OUTSIDE port Q".
+	 */
+	NPFCT_NAT_DNAT = 2,
 };
 
 /** Most policies per instance. */
@@ -72,15 +81,22 @@ struct npfct_nat_policy_conf {
 	uint16_t zone;			/**< zone of the packets it applies to */
 	uint8_t proto;			/**< IPPROTO_TCP/UDP/ICMP, 0: all three */
 	uint8_t match_plen;		/**< prefix length of match, 0-32 */
-	rte_be32_t match;		/**< IPv4 source prefix */
-	rte_be32_t pool_first;		/**< first pool address */
-	rte_be32_t pool_last;		/**< last pool address (>= first) */
+	/** IPv4 prefix: SNAT the sources, DNAT the destinations */
+	rte_be32_t match;
+	/** SNAT: first pool address; DNAT: the inside address */
+	rte_be32_t pool_first;
+	/** SNAT: last pool address (>= first); DNAT: = pool_first */
+	rte_be32_t pool_last;
 	/**
-	 * TCP and UDP source ports, host order; 0/0: 1024-65535.  ICMP
-	 * query ids use 0-65535.
+	 * SNAT: TCP and UDP source ports, host order; 0/0: 1024-65535
+	 * (ICMP query ids use 0-65535).  DNAT: port_min is the inside port
+	 * of match_port_min (0: the port is kept), port_max unused.
 	 */
 	uint16_t port_min;
 	uint16_t port_max;
+	/** DNAT: the destination ports, host order; 0/0: any. */
+	uint16_t match_port_min;
+	uint16_t match_port_max;
 };
 
 /**

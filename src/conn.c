@@ -752,7 +752,8 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 	if (memcmp(obk, bk, klen) == 0) {
 		/* Nothing translated: no second entry. */
 		con->c_nat = entry;
-		__atomic_fetch_or(&con->c_flags, CONN_NATENG, __ATOMIC_RELAXED);
+		__atomic_fetch_or(&con->c_flags, CONN_NATENG |
+		    (ntype == NPFCT_NAT_IN ? CONN_NATIN : 0), __ATOMIC_RELAXED);
 		rte_spinlock_unlock(&con->c_lock);
 		return 0;
 	}
@@ -777,8 +778,8 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 		ret = ret == -EEXIST ? -EADDRINUSE : -ENOSPC;
 		goto undo;
 	}
-	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT | CONN_NATENG,
-	    __ATOMIC_RELAXED);
+	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT | CONN_NATENG |
+	    (ntype == NPFCT_NAT_IN ? CONN_NATIN : 0), __ATOMIC_RELAXED);
 	con->c_nat = entry;
 	rte_spinlock_unlock(&con->c_lock);
 	return 0;

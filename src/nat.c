@@ -42,6 +42,11 @@
  *	policy stays allocated until the instance is destroyed, because
  *	the connections it translated point to it (c_nat, for listings).
  *
+ *	Destination NAT (port forwarding) binds the inside address and port
+ *	(npfct_conn_nat_bind() with NPFCT_NAT_IN: the backwards key's
+ *	source), with no search: a client port already in use towards the
+ *	inside server refuses the connection.
+ *
  * Synchronisation
  *
  *	npfct_nat_policy_add/del: control thread, under nat_lock; del waits
@@ -107,7 +112,25 @@ conf_check(const struct npfct_nat_policy_conf *c)
 {
 	uint32_t first, last;
 
-	if (c->type != NPFCT_NAT_SNAT)
+	if (c->type != NPFCT_NAT_SNAT && c->type != NPFCT_NAT_DNAT)
+		return -EINVAL;
+	if (c->type == NPFCT_NAT_DNAT) {
+		if (c->proto == IPPROTO_ICMP || c->pool_first != c->pool_last)
+			return -EINVAL;
+		if ((c->match_port_min != 0 || c->match_port_max != 0) &&
+		    (c->match_port_min == 0 ||
+		    c->match_port_min > c->match_port_max))
+			return -EINVAL;
+		/* The inside ports must not pass 65535. */
+		if (c->port_min != 0 && (uint32_t)c->port_min +
+		    (uint32_t)(c->match_port_max - c->match_port_min) > 65535)
+			return -EINVAL;
+		if ((c->port_min == 0 && c->port_max != 0) ||
+		    (c->port_min != 0 && c->match_port_min == 0))
+			return -EINVAL;
+		return c->match_plen > 32 ? -EINVAL : 0;
+	}
+	if (c->match_port_min != 0 || c->match_port_max != 0)
 		return -EINVAL;
 	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW))
 	    != 0)
@@ -179,8 +202,16 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	p->np_match = rte_be_to_cpu_32(c->match) & p->np_mask;
 	p->np_pool_first = rte_be_to_cpu_32(c->pool_first);
 	p->np_pool_n = rte_be_to_cpu_32(c->pool_last) - p->np_pool_first + 1;
-	p->np_port_min = c->port_min != 0 ? c->port_min : 1024;
-	p->np_port_max = c->port_max != 0 ? c->port_max : 65535;
+	if (c->type == NPFCT_NAT_DNAT) {
+		p->np_port_min = c->port_min;
+		p->np_mport_min = c->match_port_min != 0 ?
+		    c->match_port_min : 1;
+		p->np_mport_max = c->match_port_max != 0 ?
+		    c->match_port_max : 65535;
+	} else {
+		p->np_port_min = c->port_min != 0 ? c->port_min : 1024;
+		p->np_port_max = c->port_max != 0 ? c->port_max : 65535;
+	}
 
 	pthread_mutex_lock(&nat->nat_lock);
 	t = nat->nat_table;
@@ -236,6 +267,20 @@ npfct_nat_policy_del(struct npfct *ct, int id)
 	return ret;
 }
 
+/* Whether a DNAT policy applies to an inbound packet. */
+static bool
+dnat_match(const struct npfct_nat_policy *p, const struct npfct_pkt *pkt)
+{
+	const uint32_t dst = rte_be_to_cpu_32(pkt->dst.a32[0]);
+	const uint16_t dport = rte_be_to_cpu_16(pkt->dport);
+
+	if ((dst & p->np_mask) != p->np_match || dport < p->np_mport_min ||
+	    dport > p->np_mport_max)
+		return false;
+	return p->np_proto != 0 ? p->np_proto == pkt->proto :
+	    (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP);
+}
+
 /* The first policy of the table that applies to the packet, or NULL. */
 static const struct npfct_nat_policy *
 policy_match(const struct npfct_nat_table *t, const struct npfct_pkt *pkt,
@@ -244,13 +289,19 @@ policy_match(const struct npfct_nat_table *t, const struct npfct_pkt *pkt,
 	const uint32_t src = rte_be_to_cpu_32(pkt->src.a32[0]);
 	unsigned int i;
 
-	if (di != NPFCT_DIR_OUT || pkt->alen != 4)
+	if (pkt->alen != 4)
 		return NULL;
 	for (i = 0; i < t->nt_n; i++) {
 		const struct npfct_nat_policy *p = t->nt_p[i];
 
-		if (p->np_zone != pkt->zone || (src & p->np_mask) !=
-		    p->np_match)
+		if (p->np_zone != pkt->zone)
+			continue;
+		if (p->np_type == NPFCT_NAT_DNAT) {
+			if (di == NPFCT_DIR_IN && dnat_match(p, pkt))
+				return p;
+			continue;
+		}
+		if (di != NPFCT_DIR_OUT || (src & p->np_mask) != p->np_match)
 			continue;
 		if (p->np_proto != 0 ? p->np_proto == pkt->proto :
 		    (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP ||
@@ -326,6 +377,29 @@ nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 	return -EADDRNOTAVAIL;
 }
 
+/*
+ * dnat_bind: the inside address and port of a port forward.  The
+ * backwards key (from the inside server to the client) is taken only if
+ * the client's port is in use for it already: no search, refused.
+ */
+static int
+dnat_bind(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p)
+{
+	const uint16_t dport = rte_be_to_cpu_16(pkt->dport);
+	union npfct_addr taddr;
+	uint16_t tport;
+	int ret;
+
+	memset(&taddr, 0, sizeof(taddr));
+	taddr.a32[0] = rte_cpu_to_be_32(p->np_pool_first);
+	tport = p->np_port_min != 0 ?
+	    (uint16_t)(p->np_port_min + (dport - p->np_mport_min)) : dport;
+	ret = npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
+	    NPFCT_NAT_IN, &taddr, rte_cpu_to_be_16(tport));
+	return ret == -EADDRINUSE ? -EADDRNOTAVAIL : ret;
+}
+
 int
 npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, int di)
@@ -343,7 +417,8 @@ npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 	if ((pkt->flags & NPFCT_PKT_L4) == 0 || (pkt->proto == IPPROTO_ICMP &&
 	    (pkt->flags & NPFCT_PKT_ICMP_QUERY) == 0))
 		return 0;
-	ret = nat_alloc(ct, pkt, con, p);
+	ret = p->np_type == NPFCT_NAT_DNAT ? dnat_bind(ct, pkt, con, p) :
+	    nat_alloc(ct, pkt, con, p);
 	if (ret == 0) {
 		npfct_stat_inc(ct, NPFCT_STAT_NAT_BOUND);
 		return 1;
@@ -375,12 +450,25 @@ npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
 
 	if (ct == NULL || pkt == NULL || con == NULL)
 		return -EINVAL;
-	/* Only keys the engine translated (source NAT, IPv4). */
+	/* Only keys the engine translated (IPv4). */
 	if ((flags & (CONN_NATENG | CONN_NATKEY)) !=
 	    (CONN_NATENG | CONN_NATKEY) || con->c_alen != 4 ||
 	    pkt->alen != 4)
 		return 0;
 	forw = (int)(flags & NPFCT_DIR_MASK) == di;
+	if (flags & CONN_NATIN) {
+		if (forw) {
+			/* The destination becomes the inside server. */
+			key = npfct_conn_bkey(con);
+			npfct_connkey_split(key, &a, &b, &sid, &did);
+			return npfct_nat_rewrite4(pkt, NPFCT_DST, a.a32[0],
+			    sid);
+		}
+		/* The server's answers get the outside address back. */
+		key = npfct_conn_fkey(con);
+		npfct_connkey_split(key, &a, &b, &sid, &did);
+		return npfct_nat_rewrite4(pkt, NPFCT_SRC, b.a32[0], did);
+	}
 	if (forw) {
 		/* The source becomes the backwards key's destination. */
 		key = npfct_conn_bkey(con);

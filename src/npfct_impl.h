@@ -307,6 +307,7 @@ void npfct_state_destroy(struct npfct_state *st);
 #define CONN_NATSLOT	0x400	/* holds one of max_nat_conns (lv_nat) */
 #define CONN_ACCT	0x800	/* counts (NPFCT_F_ACCOUNTING); immutable */
 #define CONN_NATENG	0x1000	/* c_nat is the NAT engine's (nat.c) */
+#define CONN_NATIN	0x2000	/* inbound NAT: the destination translated */
 
 /*
  * A connection.  IPv4 connections take 128 bytes: the first cache line

@@ -37,6 +37,8 @@ struct npfct_nat_policy {
 	uint32_t	np_pool_n;	/* addresses */
 	uint16_t	np_port_min;	/* host order */
 	uint16_t	np_port_max;
+	uint16_t	np_mport_min;	/* DNAT: destination ports */
+	uint16_t	np_mport_max;
 	bool		np_dead;	/* removed from the table */
 	struct npfct_nat_policy *np_next; /* every policy made (ct_nat) */
 };

@@ -22,6 +22,8 @@
 #   - the outside cannot open a connection to the inside address, and
 #     its packets to the firewall's address that answer nothing stay
 #     local (not forwarded);
+#   - port forwarding (map ... <- ...): HTTP from outside to the
+#     firewall's port 9080 reaches the inside server's port 8080;
 #   - npfct's nat-bound counts the translated connections; SIGINT stops
 #     l3fwd-npf with status 0.
 #
@@ -139,6 +141,9 @@ pass out proto udp stateful
 pass out proto icmp stateful
 # NPF's map: masquerade the inside network to the outside address.
 map 1 dynamic 10.99.1.0/24 -> $FW4_OUT
+# Port forwarding: the outside address's port 9080 is the inside server.
+pass in proto tcp to $FW4_OUT port 9080 stateful
+map 1 dynamic proto tcp $IN4 port 8080 <- $FW4_OUT port 9080
 RULES
 
 NCPU=$(nproc)
@@ -227,9 +232,14 @@ if out_ns timeout 4 curl -s --max-time 2 -o /dev/null \
 else
 	pass "from outside: TCP to the firewall's address is not forwarded"
 fi
+# The port forward: the inside server's file, from outside.
+got=$(out_ns timeout 10 curl -s --max-time 8 \
+    "http://$FW4_OUT:9080/large.bin" | sha256sum | cut -d' ' -f1)
+expect_eq "port forward: $FW4_OUT:9080 is the inside server, 1 MB, sha256 equal" \
+    "$(sha256sum "$TMP/www/large.bin" | cut -d' ' -f1)" "$got"
 bound=$(ct nat_bound)
 check "npfct nat-bound counts the translated connections ($bound)" \
-    test "${bound:-0}" -ge 4
+    test "${bound:-0}" -ge 5
 expect_eq "npfct nat-exhausted" 0 "$(ct nat_exhausted)"
 
 kill -INT "$FWPID"

@@ -483,6 +483,104 @@ test_nat_burst(void **state)
 		rte_pktmbuf_free(m[i]);
 }
 
+static int
+dnat_add(struct npfct *ct, uint16_t mlo, uint16_t mhi, const char *inside,
+		uint16_t iport)
+{
+	const struct npfct_nat_policy_conf c = {
+		.type = NPFCT_NAT_DNAT, .proto = IPPROTO_TCP,
+		.match = ip4(OUTSIDE), .match_plen = 32,
+		.match_port_min = mlo, .match_port_max = mhi,
+		.pool_first = ip4(inside), .pool_last = ip4(inside),
+		.port_min = iport,
+	};
+	int id = npfct_nat_policy_add(ct, &c);
+
+	assert_true(id >= 0);
+	return id;
+}
+
+/*
+ * Port forwarding: a SYN from outside to the outside address's port 8080
+ * goes to the inside server's port 80, its SYN-ACK goes back from 8080;
+ * a port range maps by offset; other ports and UDP are not forwarded.
+ */
+static void
+test_nat_port_forward(void **state)
+{
+	struct test_pkt_spec syn = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = SERVER,
+		.dst = OUTSIDE, .sport = 33333, .dport = 8080,
+		.tcp_flags = NPFCT_TH_SYN, .seq = 1000, .win = 65535,
+		.wscale = -1,
+	};
+	struct test_pkt_spec synack = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = "10.0.0.5",
+		.dst = SERVER, .sport = 80, .dport = 33333,
+		.tcp_flags = NPFCT_TH_SYN | NPFCT_TH_ACK, .seq = 5000,
+		.ack = 1001, .win = 65535, .wscale = -1,
+	};
+	struct npfct_conn *con, *found;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m;
+	uint8_t v;
+	int ret;
+
+	(void)state;
+	dnat_add(test_ct, 8080, 8080, "10.0.0.5", 80);
+	dnat_add(test_ct, 9000, 9009, "10.0.0.6", 100);
+	m = test_pkt_build_parsed(&syn, &pkt);
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false);
+	assert_non_null(con);
+	assert_int_equal(npfct_nat_establish(test_ct, &pkt, con,
+	    NPFCT_DIR_IN), 1);
+	npfct_conn_release(con);
+	assert_int_equal(npfct_nat_translate(test_ct, &pkt, con,
+	    NPFCT_DIR_IN), 1);
+	assert_int_equal(npfct_pkt_parse(&pkt, m), 0);
+	assert_int_equal(pkt.dst.a32[0], ip4("10.0.0.5"));
+	assert_int_equal(ntohs(pkt.dport), 80);
+	assert_int_equal(pkt.src.a32[0], ip4(SERVER));
+	expect_cksums(m, pkt.l3_off, false);
+	rte_pktmbuf_free(m);
+
+	m = test_pkt_build_parsed(&synack, &pkt);
+	found = npfct_conn_inspect(test_ct, &pkt, NPFCT_DIR_OUT, &v);
+	assert_ptr_equal(found, con);
+	assert_int_equal(npfct_nat_translate(test_ct, &pkt, found,
+	    NPFCT_DIR_OUT), 1);
+	assert_int_equal(npfct_pkt_parse(&pkt, m), 0);
+	assert_int_equal(pkt.src.a32[0], ip4(OUTSIDE));
+	assert_int_equal(ntohs(pkt.sport), 8080);
+	expect_cksums(m, pkt.l3_off, false);
+	rte_pktmbuf_free(m);
+
+	/* The range: 9005 -> 105. */
+	syn.dport = 9005;
+	syn.sport = 40000;
+	m = test_pkt_build_parsed(&syn, &pkt);
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false);
+	assert_non_null(con);
+	assert_int_equal(npfct_nat_establish(test_ct, &pkt, con,
+	    NPFCT_DIR_IN), 1);
+	npfct_conn_release(con);
+	assert_int_equal(npfct_nat_translate(test_ct, &pkt, con,
+	    NPFCT_DIR_IN), 1);
+	assert_int_equal(pkt.dst.a32[0], ip4("10.0.0.6"));
+	assert_int_equal(ntohs(pkt.dport), 105);
+	rte_pktmbuf_free(m);
+
+	/* Not forwarded: another port; outbound. */
+	syn.dport = 8081;
+	m = test_pkt_build_parsed(&syn, &pkt);
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false);
+	assert_non_null(con);
+	ret = npfct_nat_establish(test_ct, &pkt, con, NPFCT_DIR_IN);
+	assert_int_equal(ret, 0);
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+}
+
 /* Bad policies are refused; a removed one no longer applies. */
 static void
 test_nat_policy_params(void **state)
@@ -513,7 +611,27 @@ test_nat_policy_params(void **state)
 	c.proto = 0;
 	c.type = (enum npfct_nat_policy_type)77;
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	/* DNAT: one inside address, TCP/UDP, ports that stay in range. */
+	c.type = NPFCT_NAT_DNAT;
+	c.pool_first = ip4("10.0.0.5");
+	c.pool_last = ip4("10.0.0.6");
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	c.pool_last = c.pool_first;
+	c.port_min = 80;
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	c.match_port_min = 1000;
+	c.match_port_max = 66000 - 65536 + 1000;
+	c.port_min = 65500;
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	c.port_min = 0;
+	c.match_port_min = c.match_port_max = 0;
+	c.proto = IPPROTO_ICMP;
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	c.proto = 0;
 	c.type = NPFCT_NAT_SNAT;
+	c.match_port_min = 80;
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
+	c.match_port_min = 0;
 	c.pool_last = ip4("198.51.255.255");	/* more than 65536 */
 	c.pool_first = ip4("198.50.0.0");
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
@@ -712,6 +830,7 @@ main(void)
 		T(test_nat_ranges),
 		T(test_nat_paired_and_every_address),
 		T(test_nat_burst),
+		T(test_nat_port_forward),
 		T(test_nat_policy_params),
 		T(test_nat_cksum_random),
 		T(test_nat_udp_cksum_ffff),

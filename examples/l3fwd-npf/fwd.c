@@ -166,7 +166,7 @@ icmp_reply_p(const struct npfct_pkt *p)
  */
 static enum ctr
 establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule,
-		struct npfct_conn **conp)
+		struct npfct_conn **conp, bool local)
 {
 	struct npfct_conn *con;
 	uint8_t v;
@@ -192,6 +192,15 @@ establish(const struct npfct_pkt *p, uint8_t di, uint32_t rule,
 				npfct_conn_release(con);
 				return ret == -EADDRNOTAVAIL ? C_BLOCK_NAT :
 				    C_BLOCK_EST_ERROR;
+			}
+			/*
+			 * For the firewall's own address and not forwarded
+			 * (no map rule): not a connection, local traffic.
+			 */
+			if (ret == 0 && local) {
+				npfct_conn_expire(con);
+				npfct_conn_release(con);
+				return C_DROP_LOCAL;
 			}
 		}
 		npfct_conn_release(con);
@@ -252,14 +261,32 @@ ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 static void
 route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		struct npfct_pkt *p, enum decision d, enum ctr pass,
-		uint8_t di, uint32_t rule)
+		uint8_t di, uint32_t rule, uint16_t port, bool local)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_ether_addr mac;
-	struct npfct_conn *con;
+	struct npfct_conn *con = NULL;
+	bool established = false;
 	uint16_t out;
 	enum ctr c;
 	int rc;
+
+	/*
+	 * With NAT a new connection is translated before it is routed:
+	 * port forwarding changes the destination.
+	 */
+	if (app.nat && d == D_ESTABLISH) {
+		c = establish(p, di, rule, &con, local);
+		if (c == C_DROP_LOCAL) {
+			route_local_input(lc, port, m, p);
+			return;
+		}
+		if (c >= C_BLOCK_FIRST)
+			goto drop;
+		if (con != NULL)
+			npfct_nat_translate(app.ct, p, con, di);
+		established = true;
+	}
 
 	rc = route_lookup(p, &out, &mac, lc);
 	if (unlikely(rc != 0)) {
@@ -270,12 +297,11 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		c = C_DROP_TTL;
 		goto drop;
 	}
-	c = d == D_ESTABLISH ? establish(p, di, rule, &con) : pass;
+	if (!established)
+		c = d == D_ESTABLISH ? establish(p, di, rule, &con, false) :
+		    pass;
 	if (c >= C_BLOCK_FIRST)
 		goto drop;
-	/* Source NAT of a new connection: the route did not change. */
-	if (d == D_ESTABLISH && app.nat && con != NULL)
-		npfct_nat_translate(app.ct, p, con, di);
 	/* Rewrite: the IP header follows a plain Ethernet header. */
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	if (p->flags & NPFCT_PKT_IP4)
@@ -435,11 +461,6 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 			cls[nc++] = i;
 			break;
 		}
-		/* For the firewall after all: no connection took it. */
-		if (unlikely(local[i]) && nc > 0 && cls[nc - 1] == i) {
-			nc--;
-			decision[i] = D_LOCAL;
-		}
 	}
 
 	/* 3. The rules decide the others. */
@@ -452,6 +473,17 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 			rule[i] = result[k];
 			if (result[k] != 0)
 				CTR_ADD(lc->stats.rule_hits[result[k] - 1], 1);
+			/*
+			 * For the firewall's address (with NAT): forwarded
+			 * only by a new connection that a map rule
+			 * translates; otherwise local traffic.
+			 */
+			if (unlikely(local[i]) && !((act & RULE_F_PASS) &&
+			    (act & RULE_F_STATEFUL) &&
+			    verdicts[i] == NPFCT_V_MISS)) {
+				decision[i] = D_LOCAL;
+				continue;
+			}
 			if (!(act & RULE_F_PASS)) {
 				CTR_ADD(lc->stats.c[result[k] == 0 ?
 				    C_BLOCK_DEFAULT : C_BLOCK_RULE], 1);
@@ -473,7 +505,7 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 		else
 			route_and_send(lc, m[i], &pkts[i],
 			    (enum decision)decision[i], (enum ctr)pass[i], di,
-			    rule[i]);
+			    rule[i], port, local[i] != 0);
 	}
 }
 

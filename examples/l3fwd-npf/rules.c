@@ -389,15 +389,21 @@ parse_rule(struct lexer *lx, char *line, struct rule *r)
 }
 
 /*
- * parse_map: "map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]".
+ * parse_map: NPF's map, two forms (npf.conf(5)):
+ *	map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]
+ *	    source NAT of the connections from NET (out through PORT);
+ *	map PORT dynamic [proto tcp|udp] INSIDE [port P] <- OUTSIDE [port Q[-R]]
+ *	    port forwarding: connections to OUTSIDE (port Q-R) go to
+ *	    INSIDE (port P + the offset in Q-R; without port: the same).
  */
 static int
 parse_map(struct lexer *lx, char *line, struct map_rule *mr)
 {
-	struct ipaddr net;
+	struct ipaddr net, out;
+	uint16_t range[2] = { 0, 0 }, orange[2] = { 0, 0 };
 	unsigned long v;
 	char *end, *dash;
-	uint16_t range[2];
+	int proto = 0;
 
 	memset(mr, 0, sizeof(*mr));
 	mr->line = lx->line;
@@ -414,12 +420,50 @@ parse_map(struct lexer *lx, char *line, struct map_rule *mr)
 		return lex_error(lx, "dynamic expected (the only map type "
 		    "so far)");
 	lex_next(lx);
+	if (lx->tok != NULL && strcmp(lx->tok, "proto") == 0) {
+		lex_next(lx);
+		if (lx->tok != NULL && strcmp(lx->tok, "tcp") == 0)
+			proto = IPPROTO_TCP;
+		else if (lx->tok != NULL && strcmp(lx->tok, "udp") == 0)
+			proto = IPPROTO_UDP;
+		else
+			return lex_error(lx, "tcp or udp expected");
+		lex_next(lx);
+	}
 	if (parse_endpoint(lx, &net, range) != 0)
 		return -EINVAL;
 	if (net.family != 4)
-		return rule_error(lx, "map: IPv4 networks only so far");
+		return rule_error(lx, "map: IPv4 only so far");
+	if (lx->tok != NULL && strcmp(lx->tok, "<-") == 0) {
+		/* Port forwarding. */
+		lex_next(lx);
+		if (net.plen != 32 || range[0] != range[1])
+			return rule_error(lx, "map <-: one inside address "
+			    "and at most one port");
+		if (parse_endpoint(lx, &out, orange) != 0)
+			return -EINVAL;
+		if (out.family != 4)
+			return rule_error(lx, "map: IPv4 only so far");
+		if (range[0] != 0 && orange[0] == 0)
+			return rule_error(lx, "map <-: an inside port needs "
+			    "the outside port");
+		if (lx->tok != NULL)
+			return lex_error(lx, "unexpected word");
+		mr->conf.type = NPFCT_NAT_DNAT;
+		mr->conf.proto = (uint8_t)proto;
+		memcpy(&mr->conf.match, out.a.a8, 4);
+		mr->conf.match_plen = (uint8_t)out.plen;
+		mr->conf.match_port_min = orange[0];
+		mr->conf.match_port_max = orange[1];
+		memcpy(&mr->conf.pool_first, net.a.a8, 4);
+		mr->conf.pool_last = mr->conf.pool_first;
+		mr->conf.port_min = range[0];
+		return 0;
+	}
 	if (lx->tok == NULL || strcmp(lx->tok, "->") != 0)
-		return lex_error(lx, "-> expected");
+		return lex_error(lx, "-> or <- expected");
+	if (range[0] != 0 || range[1] != 0)
+		return rule_error(lx, "map ->: no port on the source network");
 	lex_next(lx);
 	if (lx->tok == NULL)
 		return lex_error(lx, "translation address expected");
@@ -445,6 +489,7 @@ parse_map(struct lexer *lx, char *line, struct map_rule *mr)
 	if (lx->tok != NULL)
 		return lex_error(lx, "unexpected word");
 	mr->conf.type = NPFCT_NAT_SNAT;
+	mr->conf.proto = (uint8_t)proto;
 	memcpy(&mr->conf.match, net.a.a8, 4);
 	mr->conf.match_plen = (uint8_t)net.plen;
 	return 0;
