@@ -456,6 +456,21 @@ npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
 	    pkt->alen != 4)
 		return 0;
 	forw = (int)(flags & NPFCT_DIR_MASK) == di;
+	if (unlikely(pkt->flags & NPFCT_PKT_ICMP_ERR)) {
+		/* A related error: the quoted packet and the outer header. */
+		rte_be16_t fs, fd, bs, bd;
+		union npfct_addr f1, f2, b1, b2;
+
+		npfct_connkey_split(npfct_conn_fkey(con), &f1, &f2, &fs, &fd);
+		npfct_connkey_split(npfct_conn_bkey(con), &b1, &b2, &bs, &bd);
+		if (flags & CONN_NATIN)
+			/* Inside: the server (backwards source). */
+			return npfct_nat_rewrite4_icmp_err(pkt, b1.a32[0], bs,
+			    f2.a32[0], fd);
+		/* Inside: the original source; outside: the translated. */
+		return npfct_nat_rewrite4_icmp_err(pkt, f1.a32[0], fs,
+		    b2.a32[0], bd);
+	}
 	if (flags & CONN_NATIN) {
 		if (forw) {
 			/* The destination becomes the inside server. */

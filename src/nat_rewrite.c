@@ -144,6 +144,153 @@ mbuf_write(struct rte_mbuf *m, uint32_t off, uint32_t len, const uint8_t *buf)
 	}
 }
 
+/* The quoted layer 4 bytes an error's embedded packet needs. */
+#define ERR_REGION_MAX	(60 + 8 + 60 + L4_NEED_TCP)
+
+/*
+ * Change a 32-bit and then a 16-bit field of the embedded packet, and
+ * fold each change into the outer ICMP checksum (the fields are at even
+ * offsets of the ICMP message).
+ */
+static void
+err_put32(uint8_t *f, const uint8_t *v, uint16_t *ick)
+{
+	*ick = cksum_update32(*ick, f, v);
+	memcpy(f, v, 4);
+}
+
+static void
+err_put16(uint8_t *f, uint16_t v, uint16_t *ick)
+{
+	*ick = cksum_update16(*ick, get16(f), v);
+	put16(f, v);
+}
+
+/*
+ * npfct_nat_rewrite4_icmp_err: translate an ICMP error about a packet of
+ * a translated connection (inside: the address and port used inside,
+ * outside: as seen outside).  An error going inwards (outer destination
+ * and quoted source the outside ones) gets the inside ones back there; an
+ * error going outwards (quoted destination the inside ones) gets the
+ * outside ones there, and its source too if it is the inside address.
+ * The outer IPv4 checksum, the quoted packet's IPv4 checksum and layer 4
+ * checksum (when the quote holds it) and the ICMP checksum over all of
+ * it are updated incrementally.
+ *
+ * => Returns 1, 0 if nothing matched, -EINVAL for a malformed quote.
+ */
+int
+npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
+		rte_be16_t in_port, rte_be32_t out_addr, rte_be16_t out_port)
+{
+	struct rte_mbuf *m = pkt->mbuf;
+	uint8_t copy[ERR_REGION_MAX], *r, *ip, *icmp, *in, *il4;
+	uint32_t ihl, eihl, avail, qlen, len, ioff;
+	uint16_t ick, ck;
+	uint8_t iproto;
+	uint8_t oa[4], na[4];
+	int pf, af;		/* quoted port and address to change */
+	bool inwards;
+
+	if ((pkt->flags & NPFCT_PKT_ICMP_ERR) == 0 || pkt->icmp.inner_off == 0)
+		return -EINVAL;
+	ihl = (uint32_t)(pkt->l4_off - pkt->l3_off);
+	ioff = (uint32_t)(pkt->icmp.inner_off - pkt->l3_off);
+	if (ioff != ihl + 8 || pkt->l4_len < 8 + 20)
+		return -EINVAL;
+	avail = pkt->l4_len - 8u;
+	/* The quoted IPv4 header, then up to 18 bytes of its layer 4. */
+	r = (uint8_t *)(uintptr_t)rte_pktmbuf_read(m, pkt->l3_off, ioff + 20,
+	    copy);
+	if (r == NULL || (r[ioff] >> 4) != 4)
+		return -EINVAL;
+	eihl = (r[ioff] & 0xfu) * 4u;
+	if (eihl < 20 || avail < eihl + 8)
+		return -EINVAL;
+	qlen = RTE_MIN(avail - eihl, (uint32_t)L4_NEED_TCP);
+	len = ioff + eihl + qlen;
+	r = (uint8_t *)(uintptr_t)rte_pktmbuf_read(m, pkt->l3_off, len, copy);
+	if (r == NULL)
+		return -EINVAL;
+	ip = r;
+	icmp = r + ihl;
+	in = r + ioff;
+	il4 = in + eihl;
+	iproto = in[9];
+	if (iproto != IPPROTO_TCP && iproto != IPPROTO_UDP &&
+	    iproto != IPPROTO_ICMP)
+		return 0;
+
+	/* Which way: the quoted packet left us with the outside tuple. */
+	if (memcmp(in + IP4_SRC, &out_addr, 4) == 0 &&
+	    (iproto == IPPROTO_ICMP ? get16(il4 + ICMP_ID) :
+	    get16(il4)) == out_port) {
+		inwards = true;
+		af = NPFCT_SRC;
+	} else if (memcmp(in + IP4_SRC + 4, &in_addr, 4) == 0 &&
+	    (iproto == IPPROTO_ICMP ? get16(il4 + ICMP_ID) :
+	    get16(il4 + 2)) == in_port) {
+		inwards = false;
+		af = NPFCT_DST;
+	} else {
+		return 0;
+	}
+	pf = af;
+	ick = get16(icmp + ICMP_CKSUM);
+
+	/* The quoted IPv4 header: address and checksum. */
+	memcpy(oa, in + IP4_SRC + 4 * af, 4);
+	memcpy(na, inwards ? (const void *)&in_addr : (const void *)&out_addr,
+	    4);
+	ck = cksum_update32(get16(in + IP4_CKSUM), oa, na);
+	err_put32(in + IP4_SRC + 4 * af, na, &ick);
+	err_put16(in + IP4_CKSUM, ck, &ick);
+
+	/* The quoted port or id, and its checksum if quoted. */
+	{
+		const uint16_t np = inwards ? in_port : out_port;
+		const uint32_t po = iproto == IPPROTO_ICMP ? ICMP_ID :
+		    2u * (uint32_t)pf;
+		const uint16_t op = get16(il4 + po);
+		uint32_t cko = iproto == IPPROTO_TCP ? TCP_CKSUM :
+		    iproto == IPPROTO_UDP ? UDP_CKSUM : ICMP_CKSUM;
+
+		err_put16(il4 + po, np, &ick);
+		if (cko + 2 <= qlen) {
+			ck = get16(il4 + cko);
+			if (iproto != IPPROTO_UDP || ck != 0) {
+				if (iproto != IPPROTO_ICMP)
+					ck = cksum_update32(ck, oa, na);
+				ck = cksum_update16(ck, op, np);
+				if (iproto == IPPROTO_UDP && ck == 0)
+					ck = 0xffff;
+				err_put16(il4 + cko, ck, &ick);
+			}
+		}
+	}
+	put16(icmp + ICMP_CKSUM, ick);
+
+	/* The outer header: inwards its destination, outwards its source. */
+	if (inwards && memcmp(ip + IP4_SRC + 4, &out_addr, 4) == 0) {
+		memcpy(oa, ip + IP4_SRC + 4, 4);
+		memcpy(ip + IP4_SRC + 4, &in_addr, 4);
+		if ((m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == 0)
+			put16(ip + IP4_CKSUM, cksum_update32(get16(ip +
+			    IP4_CKSUM), oa, ip + IP4_SRC + 4));
+		pkt->dst.a32[0] = in_addr;
+	} else if (!inwards && memcmp(ip + IP4_SRC, &in_addr, 4) == 0) {
+		memcpy(oa, ip + IP4_SRC, 4);
+		memcpy(ip + IP4_SRC, &out_addr, 4);
+		if ((m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == 0)
+			put16(ip + IP4_CKSUM, cksum_update32(get16(ip +
+			    IP4_CKSUM), oa, ip + IP4_SRC));
+		pkt->src.a32[0] = out_addr;
+	}
+	if (r == copy)
+		mbuf_write(m, pkt->l3_off, len, copy);
+	return 1;
+}
+
 int
 npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 		rte_be16_t port)

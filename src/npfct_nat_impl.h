@@ -70,6 +70,9 @@ void npfct_nat_fini(struct npfct *ct);
 int npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 		rte_be16_t port);
 
+int npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
+		rte_be16_t in_port, rte_be32_t out_addr, rte_be16_t out_port);
+
 /* conn.c: the engine's setnat (see there). */
 int npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con,
 		void *entry, enum npfct_nat_type ntype,

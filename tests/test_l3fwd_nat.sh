@@ -19,6 +19,8 @@
 #   - TCP: the outside server sees the translated source; HTTP of a
 #     1 MB file through the NAT, compared with sha256;
 #   - ping from inside through the NAT (ICMP id translated back);
+#   - an ICMP error through the NAT: UDP to a closed port outside gets
+#     ECONNREFUSED inside (the quoted packet translated back);
 #   - the outside cannot open a connection to the inside address, and
 #     its packets to the firewall's address that answer nothing stay
 #     local (not forwarded);
@@ -212,6 +214,25 @@ expect_eq "HTTP: 1 MB through the NAT, sha256 equal" \
     "$(sha256sum "$TMP/www/large.bin" | cut -d' ' -f1)" "$got"
 
 check "ping through the NAT" in_ns ping -c 2 -W 2 -i 0.2 10.99.2.1
+
+# UDP to a closed port outside: the port unreachable error comes back
+# translated (outer destination and the quoted source), and the inside
+# kernel matches it to the socket: ECONNREFUSED.
+refused=$(in_ns timeout 5 "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect(("10.99.2.1", 7799))
+try:
+    s.send(b"x")
+    s.recv(10)
+    print("answer")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")' 2>&1)
+expect_eq "ICMP port unreachable through the NAT reaches the socket" \
+    refused "$refused"
 
 ##
 ## From outside.

@@ -581,6 +581,65 @@ test_nat_port_forward(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * An ICMP error about a translated packet: from outside, about the
+ * translated source (port unreachable from the server), it goes back to
+ * the inside host with the original tuple in the quote; from inside,
+ * about a packet the host got (DNAT), it leaves with the outside tuple.
+ * Checksums: outer IPv4, ICMP over the message, quoted IPv4 and UDP.
+ */
+static void
+test_nat_icmp_errors(void **state)
+{
+	struct test_pkt_spec a = udp_spec("10.0.0.1", 6000, SERVER, 53);
+	struct test_pkt_spec b = udp_spec("10.0.0.2", 6000, SERVER, 53);
+	struct test_pkt_spec quote = udp_spec(OUTSIDE, 0, SERVER, 53);
+	struct test_pkt_spec err = {
+		.af = AF_INET, .proto = IPPROTO_ICMP, .src = SERVER,
+		.dst = OUTSIDE, .icmp_type = 3, .icmp_code = 3, .wscale = -1,
+		.inner = &quote,
+	};
+	struct npfct_conn *ca, *cb, *found;
+	struct npfct_pkt pkt, inner;
+	struct rte_mbuf *m;
+	uint8_t buf[256], v;
+	const uint8_t *q;
+	rte_be32_t addr;
+	uint16_t pb;
+
+	(void)state;
+	snat_add(test_ct, OUTSIDE, OUTSIDE, 0, 0, 0);
+	assert_int_equal(nat_open(test_ct, &a, &ca), 1);
+	assert_int_equal(nat_open(test_ct, &b, &cb), 1);
+	nat_tuple(test_ct, cb, &addr, &pb);
+	assert_int_not_equal(pb, 6000);
+
+	/* Port unreachable for b's translated datagram. */
+	quote.sport = pb;
+	m = test_pkt_build_parsed(&err, &pkt);
+	found = npfct_conn_inspect(test_ct, &pkt, NPFCT_DIR_IN, &v);
+	assert_int_equal(v, NPFCT_V_RELATED);
+	assert_ptr_equal(found, cb);
+	assert_int_equal(npfct_nat_translate(test_ct, &pkt, found,
+	    NPFCT_DIR_IN), 1);
+	assert_int_equal(npfct_pkt_parse(&pkt, m), 0);
+	assert_int_equal(pkt.dst.a32[0], ip4("10.0.0.2"));
+	expect_cksums(m, pkt.l3_off, false);
+	assert_int_equal(npfct_pkt_parse_icmp_inner(&inner, &pkt), 0);
+	assert_int_equal(inner.src.a32[0], ip4("10.0.0.2"));
+	assert_int_equal(ntohs(inner.sport), 6000);
+	assert_int_equal(inner.dst.a32[0], ip4(SERVER));
+	q = rte_pktmbuf_read(m, pkt.icmp.inner_off, 28, buf);
+	assert_int_equal(rte_raw_cksum(q, 20), 0xffff);
+	rte_pktmbuf_free(m);
+	/* Not about a translated tuple: left alone. */
+	quote.sport = 1;
+	m = test_pkt_build_parsed(&err, &pkt);
+	assert_int_equal(npfct_nat_translate(test_ct, &pkt, cb,
+	    NPFCT_DIR_IN), 0);
+	rte_pktmbuf_free(m);
+}
+
 /* Bad policies are refused; a removed one no longer applies. */
 static void
 test_nat_policy_params(void **state)
@@ -831,6 +890,7 @@ main(void)
 		T(test_nat_paired_and_every_address),
 		T(test_nat_burst),
 		T(test_nat_port_forward),
+		T(test_nat_icmp_errors),
 		T(test_nat_policy_params),
 		T(test_nat_cksum_random),
 		T(test_nat_udp_cksum_ffff),

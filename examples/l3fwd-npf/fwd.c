@@ -442,8 +442,11 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 				pass[i] = verdicts[i] == NPFCT_V_MATCH ?
 				    C_PASS_STATE : C_PASS_RELATED;
 				rule[i] = (uint32_t)(uintptr_t)rproc;
-				/* Both streams, from this lookup. */
-				if (app.nat && verdicts[i] == NPFCT_V_MATCH)
+				/*
+				 * Both streams and their ICMP errors, from
+				 * this lookup.
+				 */
+				if (app.nat)
 					npfct_nat_translate(app.ct, &pkts[i],
 					    conns[i], di);
 				break;
