@@ -195,7 +195,9 @@ int npfct_conn_setnat(struct npfct *ct, const struct npfct_pkt *pkt,
 
 /**
  * Return the NAT entry of a connection and whether a packet of direction
- * di belongs to its forwards stream (npf_conn_retnat()).
+ * di belongs to its forwards stream (npf_conn_retnat()).  NULL for a
+ * connection the NAT engine translated (npfct_nat.h): it holds no entry
+ * of the application's.
  */
 void *npfct_conn_retnat(const struct npfct_conn *con, int di, bool *forw);
 

@@ -143,7 +143,8 @@ int npfct_nat_policy_del(struct npfct *ct, int id);
  *   - -EADDRNOTAVAIL: no address and port left for this destination
  *     (NPFCT_STAT_NAT_EXHAUSTED, a NAT event with reason EXHAUSTED);
  *   - -ENOSPC: the table has no room for the second entry;
- *   - -EINVAL: bad arguments, or the connection is active.
+ *   - -EINVAL: bad arguments, or the connection is active or was
+ *     expired meanwhile (a flush or npfct_load() raced).
  */
 int npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, int di);

@@ -792,8 +792,13 @@ undo:
 void *
 npfct_conn_retnat(const struct npfct_conn *con, int di, bool *forw)
 {
-	*forw = (int)(__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
-	    NPFCT_DIR_MASK) == di;
+	const uint32_t flags = __atomic_load_n(&con->c_flags,
+	    __ATOMIC_RELAXED);
+
+	*forw = (int)(flags & NPFCT_DIR_MASK) == di;
+	/* The engine's translations have no entry of the application's. */
+	if (flags & CONN_NATENG)
+		return NULL;
 	/* Acquire: pairs with the release in npfct_conn_setnat(). */
 	return __atomic_load_n(&con->c_nat, __ATOMIC_ACQUIRE);
 }

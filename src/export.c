@@ -376,6 +376,7 @@ struct imp_conn {
 	struct npfct_pkt	pkt;		/* forwards key as a packet */
 	uint32_t		fkey[NPFCT_KEY_MAXWORDS];
 	uint32_t		bkey[NPFCT_KEY_MAXWORDS];
+	uint32_t		natflags;	/* CONN_NATENG, CONN_NATIN */
 };
 
 static bool
@@ -420,6 +421,7 @@ rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 	uint32_t inv[NPFCT_KEY_MAXWORDS];
 	unsigned int words, w, a;
 	rte_be16_t bsport, bdport;
+	bool icmp;
 
 	if ((r->alen != 4 && r->alen != 16) ||
 	    (r->dir != NPFCT_DIR_IN && r->dir != NPFCT_DIR_OUT) ||
@@ -432,6 +434,7 @@ rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 	    !addr_ok(r->bsrc, r->alen) || !addr_ok(r->bdst, r->alen))
 		return -EINVAL;
 
+	ic->natflags = 0;
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->status = NPFCT_PARSE_OK;
 	pkt->flags = (r->alen == 4 ? NPFCT_PKT_IP4 : NPFCT_PKT_IP6) |
@@ -463,17 +466,34 @@ rec_check(const struct exp_rec *r, unsigned int version, struct imp_conn *ic)
 		return (r->flags & REC_NAT) ? -EINVAL : 0;
 	if ((r->flags & REC_NAT) == 0)
 		return -EINVAL;
-	/* NAT: exactly one side of the inverted key differs. */
+	/*
+	 * NAT: exactly one side of the inverted key differs.  An ICMP
+	 * query's id is both ids of its key: the NAT engine translates it
+	 * on both, so there only the addresses tell the side, and the two
+	 * ids must stay equal.
+	 */
+	icmp = r->proto == IPPROTO_ICMP || r->proto == IPPROTO_ICMPV6;
+	if (icmp && bsport != bdport)
+		return -EINVAL;
 	for (w = 2; w < 2 + a; w++)
 		if (ic->bkey[w] != inv[w])
 			break;
-	if (w == 2 + a && (ic->bkey[1] >> 16) == (inv[1] >> 16))
+	/*
+	 * A translated connection goes on being translated by the NAT
+	 * engine after import (npfct_nat_translate(): from the keys).
+	 */
+	if (w == 2 + a && (icmp || (ic->bkey[1] >> 16) == (inv[1] >> 16))) {
+		ic->natflags = CONN_NATENG;
 		return 0;		/* source same: destination moved */
+	}
 	for (w = 2 + a; w < 2 + 2 * a; w++)
 		if (ic->bkey[w] != inv[w])
 			break;
-	if (w == 2 + 2 * a && (ic->bkey[1] & 0xffff) == (inv[1] & 0xffff))
+	if (w == 2 + 2 * a && (icmp ||
+	    (ic->bkey[1] & 0xffff) == (inv[1] & 0xffff))) {
+		ic->natflags = CONN_NATENG | CONN_NATIN;
 		return 0;		/* destination same: source moved */
+	}
 	return -EINVAL;
 }
 
@@ -512,7 +532,7 @@ conn_restore(struct npfct *ct, struct npfct_conn *con,
 
 	con->c_flags = r->dir | ((r->flags & REC_IFBOUND) ? CONN_IFBOUND : 0) |
 	    ((r->flags & REC_PASS) ? CONN_PASS : 0) |
-	    (ct->ct_acct ? CONN_ACCT : 0);
+	    (ct->ct_acct ? CONN_ACCT : 0) | ic->natflags;
 	con->c_ifid = get16(r->ifid);
 	con->c_proto = r->proto;
 	con->c_alen = r->alen;
@@ -633,6 +653,9 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 		con->c_nat = ops->nat_restore(&info, ops->arg);
 		if (con->c_nat == NULL)
 			return -ENOENT;
+		/* The application's NAT again, not the engine's. */
+		__atomic_fetch_and(&con->c_flags, ~(CONN_NATENG | CONN_NATIN),
+		    __ATOMIC_RELAXED);
 	}
 	if ((r->flags & REC_PASS) && ops->rproc_restore != NULL)
 		*npfct_conn_rproc(con) = ops->rproc_restore(&info, ops->arg);

@@ -640,6 +640,94 @@ test_nat_icmp_errors(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Export and import: the mappings are the keys.  An imported instance
+ * (a standby taking over) finds the replies by their translated tuple and
+ * translates both streams of a UDP, an ICMP (its id on both ends of the
+ * key) and a port-forwarded connection; an import that would take a
+ * translated tuple in use is refused.
+ */
+static void
+test_nat_export_import(void **state)
+{
+	struct test_pkt_spec u = udp_spec("10.0.0.1", 7100, SERVER, 53);
+	struct test_pkt_spec u2 = udp_spec("10.0.0.2", 7100, SERVER, 53);
+	struct test_pkt_spec e = {
+		.af = AF_INET, .proto = IPPROTO_ICMP, .src = "10.0.0.1",
+		.dst = SERVER, .icmp_type = 8, .icmp_id = 77, .wscale = -1,
+	};
+	struct test_pkt_spec e2 = e;
+	struct test_pkt_spec reply = udp_spec(SERVER, 53, OUTSIDE, 0);
+	struct test_pkt_spec echo = {
+		.af = AF_INET, .proto = IPPROTO_ICMP, .src = SERVER,
+		.dst = OUTSIDE, .icmp_type = 0, .wscale = -1,
+	};
+	struct npfct *b = test_ct_create("natb", TEST_CT_MAX);
+	struct npfct_conn *c, *cu2, *ce2, *found;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m;
+	uint8_t buf[16384];
+	rte_be32_t addr;
+	uint16_t pu2, ie2;
+	ssize_t len;
+
+	(void)state;
+	assert_non_null(b);
+	snat_add(test_ct, OUTSIDE, OUTSIDE, 0, 0, 0);
+	e2.src = "10.0.0.2";
+	assert_int_equal(nat_open(test_ct, &u, &c), 1);
+	assert_int_equal(nat_open(test_ct, &u2, &cu2), 1);
+	assert_int_equal(nat_open(test_ct, &e, &c), 1);
+	assert_int_equal(nat_open(test_ct, &e2, &ce2), 1);
+	nat_tuple(test_ct, cu2, &addr, &pu2);
+	nat_tuple(test_ct, ce2, &addr, &ie2);
+	assert_int_not_equal(pu2, 7100);
+	assert_int_not_equal(ie2, 77);
+
+	assert_int_equal(npfct_count(test_ct), 4);
+	len = npfct_export(test_ct, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(npfct_import(b, NULL, buf, (size_t)len, NULL), 4);
+
+	/* On b: the second host's reply, by its translated port. */
+	reply.dport = pu2;
+	m = test_pkt_build_parsed(&reply, &pkt);
+	found = npfct_conn_inspect(b, &pkt, NPFCT_DIR_IN, NULL);
+	assert_non_null(found);
+	assert_int_equal(npfct_nat_translate(b, &pkt, found, NPFCT_DIR_IN),
+	    1);
+	assert_int_equal(pkt.dst.a32[0], ip4("10.0.0.2"));
+	assert_int_equal(ntohs(pkt.dport), 7100);
+	expect_cksums(m, pkt.l3_off, false);
+	rte_pktmbuf_free(m);
+	/* The echo reply with the translated id. */
+	echo.icmp_id = ie2;
+	m = test_pkt_build_parsed(&echo, &pkt);
+	found = npfct_conn_inspect(b, &pkt, NPFCT_DIR_IN, NULL);
+	assert_non_null(found);
+	assert_int_equal(npfct_nat_translate(b, &pkt, found, NPFCT_DIR_IN),
+	    1);
+	assert_int_equal(pkt.dst.a32[0], ip4("10.0.0.2"));
+	assert_int_equal(ntohs(pkt.sport), 77);
+	expect_cksums(m, pkt.l3_off, false);
+	rte_pktmbuf_free(m);
+	/* Forwards on b: translated as on the first instance. */
+	m = test_pkt_build_parsed(&u2, &pkt);
+	found = npfct_conn_inspect(b, &pkt, NPFCT_DIR_OUT, NULL);
+	assert_non_null(found);
+	assert_int_equal(npfct_nat_translate(b, &pkt, found, NPFCT_DIR_OUT),
+	    1);
+	assert_int_equal(ntohs(pkt.sport), pu2);
+	rte_pktmbuf_free(m);
+
+	/* Importing the same image again: every tuple is taken. */
+	assert_true(npfct_import(b, NULL, buf, (size_t)len, NULL) < 0);
+	/* What it inserted before the clash is undone (freed by the G/C). */
+	npfct_gc_sync(b);
+	assert_int_equal(npfct_count(b), 4);
+	npfct_destroy(b);
+}
+
 /* Bad policies are refused; a removed one no longer applies. */
 static void
 test_nat_policy_params(void **state)
@@ -891,6 +979,7 @@ main(void)
 		T(test_nat_burst),
 		T(test_nat_port_forward),
 		T(test_nat_icmp_errors),
+		T(test_nat_export_import),
 		T(test_nat_policy_params),
 		T(test_nat_cksum_random),
 		T(test_nat_udp_cksum_ffff),

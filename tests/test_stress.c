@@ -96,6 +96,7 @@
 #include <rte_random.h>
 
 #include "npfct.h"
+#include "npfct_nat.h"
 #include "npfct_conn.h"
 #include "npfct_stats.h"
 #include "test_eal.h"
@@ -189,6 +190,10 @@ struct worker {
 	uint64_t	setnat_einval;
 	uint64_t	setnat_enospc;
 	uint64_t	setnat_other;	/* unexpected error */
+	uint64_t	nat_bound;	/* the NAT engine translated */
+	uint64_t	nat_refused;	/* ... or refused (no port, no room) */
+	uint64_t	nat_einval;	/* ... or found it expired (flush) */
+	uint64_t	nat_other;	/* unexpected result */
 	uint64_t	expired;
 	uint64_t	touched;
 	uint64_t	offline;
@@ -609,6 +614,30 @@ worker_establish(struct worker *w, struct npfct *ct, struct burst *b,
 	/* NAT for forwards packets of NAT flows, three times in four. */
 	if (d == BURST_OUT && fl->f_nat != 0 && ((r >> 16) & 3) != 0)
 		worker_setnat(w, ct, pkt, con, f);
+	/*
+	 * The NAT engine for the other IPv4 flows, one time in two: its
+	 * small pool runs out, and both lcores allocate at once.
+	 */
+	else if (d == BURST_OUT && fl->f_nat == 0 && pkt->alen == 4 &&
+	    ((r >> 40) & 1) == 0)
+		switch (npfct_nat_establish(ct, pkt, con, di)) {
+		case 1:
+			w->nat_bound++;
+			break;
+		case 0:
+			break;
+		case -EADDRNOTAVAIL:
+		case -ENOSPC:
+			w->nat_refused++;	/* expired: never activated */
+			break;
+		case -EINVAL:
+			/* A flush or load expired it meanwhile. */
+			w->nat_einval++;
+			break;
+		default:
+			w->nat_other++;
+			break;
+		}
 	/* Expire before activation, or right after it, sometimes. */
 	if (((r >> 24) & 63) == 0) {
 		npfct_conn_expire(con);
@@ -870,6 +899,17 @@ stress_setup(void **state)
 		    0);
 	S->ct = npfct_create(&p);
 	assert_non_null(S->ct);
+	{
+		/* Every IPv4 source, to 4 addresses x 32 ports. */
+		const struct npfct_nat_policy_conf masq = {
+			.type = NPFCT_NAT_SNAT, .match_plen = 0,
+			.pool_first = RTE_BE32(0xc6120001),
+			.pool_last = RTE_BE32(0xc6120004),
+			.port_min = 40000, .port_max = 40031,
+		};
+
+		assert_true(npfct_nat_policy_add(S->ct, &masq) >= 0);
+	}
 	npfct_clock_manual(S->ct, 1000 * NSEC);
 
 	/* Flows and lcore seeds (not the interleavings) are reproducible. */
@@ -930,13 +970,15 @@ stress_report(double secs, const struct npfct_stats *st)
 		    " est %" PRIu64 " eexist %" PRIu64 " enospc %" PRIu64
 		    " (ip6 %" PRIu64 ") eproto %" PRIu64
 		    " setnat ok %" PRIu64 " eisconn %" PRIu64 " einval %"
-		    PRIu64 " enospc %" PRIu64 " expired %" PRIu64
+		    PRIu64 " enospc %" PRIu64 " nat-engine bound %" PRIu64
+		    " refused %" PRIu64 " einval %" PRIu64 " expired %" PRIu64
 		    " offline %" PRIu64 "\n", w->lcore, w->bursts,
 		    w->packets, w->matches, w->misses, w->invalid,
 		    w->established, w->est_eexist, w->est_enospc,
 		    w->est_enospc6, w->est_eproto,
 		    w->setnat_ok, w->setnat_eisconn, w->setnat_einval,
-		    w->setnat_enospc, w->expired, w->offline);
+		    w->setnat_enospc, w->nat_bound, w->nat_refused,
+		    w->nat_einval, w->expired, w->offline);
 	}
 	printf("stress: gc service lcore %u: calls %" PRIu64 "; control: "
 	    "flushes %" PRIu64 " destroyed %" PRIu64 " exports %" PRIu64
@@ -1096,6 +1138,7 @@ test_stress_reclaim(void **state)
 		assert_int_equal(w->bad_handle, 0);
 		assert_int_equal(w->est_other, 0);
 		assert_int_equal(w->setnat_other, 0);
+		assert_int_equal(w->nat_other, 0);
 		/* The load actually ran. */
 		assert_true(w->matches > 0);
 		assert_true(w->established > 0);
