@@ -382,6 +382,8 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 		.hash = perf.hash,
 		.flags = perf.ct_flags,
 		.event_ring_size = perf.event_ring,
+		/* A NAT gateway: every connection may be translated. */
+		.max_nat_conns = perf.nat ? (uint32_t)max : 0,
 	};
 	struct npfct *ct = npfct_create(&p);
 
@@ -396,6 +398,16 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 	if (perf.zone_limit != 0)
 		RTE_VERIFY(npfct_zone_limit_set(ct, perf.zone,
 		    perf.zone_limit) == 0);
+	if (perf.nat) {
+		/* Scenario features: every source to 16 addresses. */
+		const struct npfct_nat_policy_conf masq = {
+			.type = NPFCT_NAT_SNAT, .zone = perf.zone,
+			.match_plen = 0, .pool_first = RTE_BE32(0xc6120000),
+			.pool_last = RTE_BE32(0xc612000f),
+		};
+
+		RTE_VERIFY(npfct_nat_policy_add(ct, &masq) >= 0);
+	}
 	return ct;
 }
 

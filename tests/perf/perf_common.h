@@ -30,6 +30,7 @@
 
 #include "npfct.h"
 #include "npfct_conn.h"
+#include "npfct_nat.h"
 #include "npfct_pkt.h"
 #include "npfct_stats.h"
 
@@ -86,6 +87,7 @@ struct perf_opts {
 	uint32_t	event_ring;	/* event_ring_size, all types subscribed */
 	uint16_t	zone;		/* zone of every packet */
 	uint32_t	zone_limit;	/* limit of that zone, 0: none */
+	bool		nat;		/* masquerade policy, NPFCT_EST_NAT */
 	uint64_t	feat_sizes[PERF_SIZES_MAX];
 	unsigned int	n_feat_sizes;
 	uint64_t	feat_new_size;
@@ -349,5 +351,8 @@ void perf_hash_run(void);
 void perf_features_run(void);
 void hit_report(struct hit_ctx *h, const char *scenario);
 void new_measure_est(uint64_t n, unsigned int reps);
+/* The default establish path on nlcores lcores (1 or 2). */
+void new_measure_lcores(uint64_t n, unsigned int nlcores,
+		unsigned int reps);
 
 #endif /* PERF_COMMON_H */

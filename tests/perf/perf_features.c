@@ -53,15 +53,16 @@
 #define FEAT_RING	8192
 #define FEAT_ZONE	7
 
-enum feat { F_OFF, F_ACCT, F_EVENTS, F_OFF_FIELD, F_ZONES, F_ALL, F_N };
+enum feat { F_OFF, F_ACCT, F_EVENTS, F_NAT, F_OFF_FIELD, F_ZONES, F_ALL,
+	F_N };
 
 static const char *const feat_names[F_N] = {
-	"off", "acct", "events", "off+field", "zones", "all",
+	"off", "acct", "events", "nat", "off+field", "zones", "all",
 };
 
 /* What each configuration is measured against. */
 static const enum feat feat_base[F_N] = {
-	F_OFF, F_OFF, F_OFF, F_OFF, F_OFF_FIELD, F_OFF_FIELD,
+	F_OFF, F_OFF, F_OFF, F_OFF, F_OFF, F_OFF_FIELD, F_OFF_FIELD,
 };
 
 static const char *const hit_variants[] = { "udp4", "tcp6" };
@@ -72,6 +73,7 @@ static struct {
 	char		what[40];
 	char		scenario[16], variant[16], impl[8];
 	uint64_t	n;
+	unsigned int	nlcores;		/* new: establishing lcores */
 	double		ns[F_N];		/* median over rounds */
 	double		round_ns[F_N][PERF_ROUNDS_MAX];	/* NAN: none */
 	double		factor[F_N];		/* median of rounds' */
@@ -86,6 +88,7 @@ feat_apply(enum feat f, uint64_t n)
 	perf.ct_flags = (f == F_ACCT || f == F_ALL) ? NPFCT_F_ACCOUNTING : 0;
 	perf.event_ring = (f == F_EVENTS || f == F_ALL) ? FEAT_RING : 0;
 	perf.zone = zones ? FEAT_ZONE : 0;
+	perf.nat = f == F_NAT;
 	/* A limit that is never reached, but checked on every establish. */
 	perf.zone_limit = zones ? (uint32_t)RTE_MIN(4 * n + 1024,
 	    (uint64_t)UINT32_MAX - 1) : 0;
@@ -105,6 +108,7 @@ feat_reset(void)
 	perf.event_ring = 0;
 	perf.zone = 0;
 	perf.zone_limit = 0;
+	perf.nat = false;
 	perf.variant_suffix[0] = '\0';
 }
 
@@ -113,10 +117,13 @@ measure(unsigned int li, enum feat f, unsigned int round)
 {
 	struct hit_ctx h;
 
+	/* NAT: new connections only (hit needs the replies' tuples). */
+	if (f == F_NAT && strcmp(lines[li].scenario, "new") != 0)
+		return;
 	feat_apply(f, lines[li].n);
 	feat_label(f, round);
 	if (strcmp(lines[li].scenario, "new") == 0) {
-		new_measure_est(lines[li].n, perf.reps);
+		new_measure_lcores(lines[li].n, lines[li].nlcores, perf.reps);
 	} else if (hit_setup(&h, lines[li].variant, lines[li].n, false,
 	    false) == 0) {
 		hit_report(&h, "feat-hit");
@@ -186,6 +193,7 @@ line_add(const char *what, const char *scenario, const char *variant,
 	    variant);
 	snprintf(lines[nlines].impl, sizeof(lines[nlines].impl), "%s", impl);
 	lines[nlines].n = n;
+	lines[nlines].nlcores = 1;
 	for (f = 0; f < F_N; f++)
 		lines[nlines].ns[f] = NAN;
 	nlines++;
@@ -300,8 +308,13 @@ perf_features_run(void)
 		}
 	line_add("new udp4, 1 lcore", "new", "udp4-1lc", "est",
 	    perf.feat_new_size);
+	if (perf.worker2 != RTE_MAX_LCORE) {
+		line_add("new udp4, 2 lcores", "new", "udp4-2lc", "est",
+		    perf.feat_new_size);
+		lines[nlines - 1].nlcores = 2;
+	}
 
-	run_phase(F_OFF, F_EVENTS);
+	run_phase(F_OFF, F_NAT);
 	if (npfct_zone_dynfield_register() < 0) {
 		perf.failures++;
 		printf("WARNING: features: no room for the zone field\n");

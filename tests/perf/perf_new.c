@@ -107,8 +107,8 @@ burst_est(struct new_run *r, uint64_t first, unsigned int k)
 	}
 	t0 = rte_rdtsc();
 	r->done += npfct_establish_burst(r->ct, pkts, idx, (uint16_t)k,
-	    NPFCT_DIR_OUT, r->mode == NEW_EST_LF ? NPFCT_EST_LOOKUP_FIRST : 0,
-	    conns);
+	    NPFCT_DIR_OUT, (r->mode == NEW_EST_LF ? NPFCT_EST_LOOKUP_FIRST : 0) |
+	    (perf.nat ? NPFCT_EST_NAT : 0), conns);
 	npfct_quiescent();
 	return rte_rdtsc() - t0;
 }
@@ -376,6 +376,12 @@ new_measure(enum new_mode mode, uint64_t n, unsigned int nworkers,
 }
 
 /* One lcore, the default establish path (the hash scenario). */
+void
+new_measure_lcores(uint64_t n, unsigned int nlcores, unsigned int reps)
+{
+	new_measure(NEW_EST, n, nlcores, reps);
+}
+
 void
 new_measure_est(uint64_t n, unsigned int reps)
 {
