@@ -741,6 +741,15 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 	}
 	memcpy(obk, bk, klen);
 	rte_spinlock_lock(&con->c_lock);
+	/*
+	 * A flush or load may have expired and removed it (gc_remove()
+	 * under c_lock): no entry may be added for it then.
+	 */
+	if (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
+	    (CONN_EXPIRE | CONN_REMOVED)) {
+		rte_spinlock_unlock(&con->c_lock);
+		return -EINVAL;
+	}
 	npfct_connkey_setaddr(bk, taddr, tidx);
 	if (con->c_proto == IPPROTO_ICMP || con->c_proto == IPPROTO_ICMPV6) {
 		/* A query's id is both ids of its key. */
@@ -751,7 +760,7 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 	}
 	if (memcmp(obk, bk, klen) == 0) {
 		/* Nothing translated: no second entry. */
-		con->c_nat = entry;
+		__atomic_store_n(&con->c_nat, entry, __ATOMIC_RELEASE);
 		__atomic_fetch_or(&con->c_flags, CONN_NATENG |
 		    (ntype == NPFCT_NAT_IN ? CONN_NATIN : 0), __ATOMIC_RELAXED);
 		rte_spinlock_unlock(&con->c_lock);
@@ -767,8 +776,12 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 		ret = -ENOSPC;
 		goto undo;
 	}
-	/* Not active: activation's release publishes the key and bits. */
-	con->c_flags |= CONN_NATKEY | (bswap ? CONN_BSWAP : 0);
+	/*
+	 * Not active: activation's release publishes the key and bits.
+	 * Atomic all the same: a flush may set CONN_EXPIRE meanwhile.
+	 */
+	__atomic_fetch_or(&con->c_flags, CONN_NATKEY |
+	    (bswap ? CONN_BSWAP : 0), __ATOMIC_RELAXED);
 	ret = npfct_conndb_insert(db, cb, alen, npfct_conndb_hash(db, cb,
 	    alen), con, true);
 	if (ret != 0) {
@@ -780,7 +793,7 @@ npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con, void *entry,
 	}
 	__atomic_fetch_or(&con->c_flags, CONN_NATSLOT | CONN_NATENG |
 	    (ntype == NPFCT_NAT_IN ? CONN_NATIN : 0), __ATOMIC_RELAXED);
-	con->c_nat = entry;
+	__atomic_store_n(&con->c_nat, entry, __ATOMIC_RELEASE);
 	rte_spinlock_unlock(&con->c_lock);
 	return 0;
 undo:
