@@ -140,6 +140,12 @@ pass out proto tcp stateful
 pass out proto udp stateful
 pass out proto icmp stateful
 pass out proto icmp6 stateful
+# NAT (NPF's map): the inside network leaves with the firewall's outside
+# address (masquerade), and the firewall's port 9080 forwards to the
+# inside server's port 8080.
+map 1 dynamic 10.99.1.0/24 -> 10.99.2.254
+pass in proto tcp to 10.99.2.254 port 9080 stateful
+map 1 dynamic proto tcp 10.99.1.1 port 8080 <- 10.99.2.254 port 9080
 EOF
 step "Rules ($WORK/fw.rules)"
 indent <"$WORK/fw.rules"
@@ -191,6 +197,22 @@ show "ip netns exec inside curl -6 http://[$OUT6]:8000/4mb.bin"
 in_ns curl -6 -sS --max-time 30 -o /dev/null \
     -w 'HTTP %{http_code}, %{size_download} bytes, %{speed_download} bytes/s\n' \
     "http://[$OUT6]:8000/4mb.bin" | indent
+
+step "Masquerade: the outside server saw the firewall's address ($FW4_OUT)"
+show "tail -n 2 $WORK/http-out.log"
+tail -n 2 "$WORK/http-out.log" | indent
+if ! grep -qE "^(::ffff:)?$FW4_OUT " "$WORK/http-out.log"; then
+	echo "    UNEXPECTED: no request from $FW4_OUT" | tee -a "$WORK/err"
+fi
+
+step "Port forward: $FW4_OUT:9080 is the inside server's port 8080"
+show "ip netns exec outside curl http://$FW4_OUT:9080/hello.txt"
+if ! out_ns curl -sS --max-time 5 "http://$FW4_OUT:9080/hello.txt" \
+    >"$WORK/fwd.out" 2>&1 || ! grep -q "inside" "$WORK/fwd.out"; then
+	echo "    UNEXPECTED: the port forward did not answer" |
+	    tee -a "$WORK/err"
+fi
+indent <"$WORK/fwd.out"
 
 step "From outside: HTTP to a server inside (port 8080): blocked"
 show "ip netns exec outside curl --connect-timeout 2 http://$IN4:8080/hello.txt"
