@@ -23,12 +23,15 @@
  * The mapping is the connection's pair of keys: it is released when the
  * connection is destroyed, and exported with it.
  *
- * This version: dynamic source NAT (a pool of IPv4 addresses and a port
- * range; masquerade is a pool of one address) for TCP, UDP and ICMP
- * queries, and destination NAT (port forwarding) for TCP and UDP.  See
- * docs/design.md, "NAT".
+ * Policies: dynamic source NAT (a pool of addresses and a port range;
+ * masquerade is a pool of one address) for TCP, UDP and ICMP queries,
+ * destination NAT (port forwarding) for TCP and UDP, static 1:1 and
+ * NETMAP (prefix to prefix, both ways, ports kept) and NPTv6 (RFC 6296,
+ * checksum-neutral prefix translation, both ways).  IPv4 and IPv6 (no
+ * translation between the families).  See docs/design.md, "NAT".
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "npfct.h"
@@ -55,6 +58,26 @@ enum npfct_nat_policy_type {
 	 * "map IF dynamic INSIDE port P <- OUTSIDE port Q".
 	 */
 	NPFCT_NAT_DNAT = 2,
+	/**
+	 * Static 1:1 or NETMAP, both ways: outbound connections from the
+	 * match prefix get the source pool_first's prefix (of the same
+	 * length) with their own host bits; inbound connections to that
+	 * prefix get the destination in the match prefix back.  Ports and
+	 * ids are kept; any protocol the table tracks with ports or ids
+	 * (TCP, UDP, ICMP queries).  NPF's "map IF static A -> B".
+	 */
+	NPFCT_NAT_STATIC = 3,
+	/**
+	 * NPTv6 (RFC 6296), both ways: as NPFCT_NAT_STATIC for IPv6
+	 * prefixes of up to 64 bits, with the checksum-neutral mapping: one
+	 * 16-bit word of the address (bits 48-63 for a prefix of 48 bits or
+	 * fewer, else the first word of the interface identifier that is not
+	 * 0xffff) is adjusted so that the address's one's complement sum does
+	 * not change, and no layer 4 checksum needs an update.  An address
+	 * whose word to adjust is 0xffff is not translated (the connection
+	 * is refused, RFC 6296 section 3.5).  NPF's "algo npt66".
+	 */
+	NPFCT_NAT_NPT66 = 4,
 };
 
 /** Most policies per instance. */
@@ -79,14 +102,31 @@ struct npfct_nat_policy_conf {
 	enum npfct_nat_policy_type type;
 	uint32_t flags;			/**< NPFCT_NATF_* */
 	uint16_t zone;			/**< zone of the packets it applies to */
-	uint8_t proto;			/**< IPPROTO_TCP/UDP/ICMP, 0: all three */
-	uint8_t match_plen;		/**< prefix length of match, 0-32 */
-	/** IPv4 prefix: SNAT the sources, DNAT the destinations */
-	rte_be32_t match;
-	/** SNAT: first pool address; DNAT: the inside address */
-	rte_be32_t pool_first;
-	/** SNAT: last pool address (>= first); DNAT: = pool_first */
-	rte_be32_t pool_last;
+	/**
+	 * IPPROTO_TCP/UDP/ICMP (IPv6: ICMPV6), 0: all three (DNAT: TCP and
+	 * UDP)
+	 */
+	uint8_t proto;
+	/** Address length: 4 (IPv4; 0 means 4 too) or 16 (IPv6). */
+	uint8_t alen;
+	/** Prefix length of match, 0-32 (IPv6 0-128; NPT66 0-64). */
+	uint8_t match_plen;
+	/**
+	 * Prefix: SNAT and STATIC/NPT66 outbound the sources, DNAT the
+	 * destinations (the outside address)
+	 */
+	union npfct_addr match;
+	/**
+	 * SNAT: first pool address; DNAT: the inside address; STATIC and
+	 * NPT66: the outside prefix (match_plen bits)
+	 */
+	union npfct_addr pool_first;
+	/**
+	 * SNAT: last pool address (>= first; at most NPFCT_NAT_POOL_MAX
+	 * addresses, IPv6: only the last 32 bits differ); DNAT: =
+	 * pool_first; STATIC, NPT66: unused (0)
+	 */
+	union npfct_addr pool_last;
 	/**
 	 * SNAT: TCP and UDP source ports, host order; 0/0: 1024-65535
 	 * (ICMP query ids use 0-65535).  DNAT: port_min is the inside port
@@ -109,6 +149,38 @@ struct npfct_nat_policy_conf {
  */
 int npfct_nat_policy_add(struct npfct *ct,
 		const struct npfct_nat_policy_conf *conf);
+
+/**
+ * Check a policy's configuration as npfct_nat_policy_add() does.  Any
+ * thread.
+ *
+ * @return
+ *   0, or -EINVAL.
+ */
+int npfct_nat_policy_check(const struct npfct_nat_policy_conf *conf);
+
+/**
+ * Parse an NPF "map" rule (npf.conf(5)) without its interface into a
+ * policy configuration (zone 0, flags 0):
+ *
+ *   - "dynamic [proto P] NET[/PLEN] -> ADDR[-ADDR] [port MIN[-MAX]]":
+ *     source NAT (masquerade when one address);
+ *   - "dynamic [proto tcp|udp] INSIDE [port P] <- OUTSIDE[/PLEN]
+ *     [port Q[-R]]": destination NAT, port forwarding;
+ *   - "static [algo netmap|npt66] [proto P] INSIDE[/PLEN] <->
+ *     OUTSIDE[/PLEN]": 1:1 or NETMAP (NPFCT_NAT_STATIC), or NPTv6
+ *     (NPFCT_NAT_NPT66).
+ *
+ * P is tcp, udp, icmp or ipv6-icmp; addresses IPv4 or IPv6, one family
+ * per rule.  Any thread.
+ *
+ * @param err
+ *   If not NULL, a message saying what is wrong (errlen bytes).
+ * @return
+ *   0, or -EINVAL (conf is then undefined).
+ */
+int npfct_nat_policy_parse(const char *text,
+		struct npfct_nat_policy_conf *conf, char *err, size_t errlen);
 
 /**
  * Remove a policy: new connections no longer match it; connections it

@@ -3,49 +3,34 @@
  */
 
 /*
- * npfct NAT engine: policies and the allocation of translated addresses
- * and ports for new connections.
+ * npfct NAT engine: policies, new connections and the translation of
+ * their packets.
  *
  * Overview
  *
  *	A mapping is not a separate object: it is the connection's pair of
  *	keys.  For source NAT the backwards key's destination is the
  *	translated address and port (replies come to it), the forwards key
- *	keeps the original; npfct_conn_nat_bind() (conn.c) gives the
- *	connection that backwards key and its second table entry.  So
+ *	keeps the original; for destination NAT the backwards key's source
+ *	is the inside address and port.  npfct_conn_nat_bind() (conn.c)
+ *	gives the connection that backwards key and its second table entry,
+ *	so a mapping is released with the connection's entries and exported
+ *	and imported with its keys.  How the translated address and port
+ *	are chosen is nat_alloc.c's (and nat_map.c's for NETMAP and NPT66).
  *
- *	  - uniqueness is the connection table's: a port is free for a
- *	    destination if no connection has the translated backwards key,
- *	    which includes the remote endpoint and the protocol: ports are
- *	    reused across destinations (endpoint-dependent, as Linux, OVS
- *	    and VPP; NPF's per-address bitmap allows ~48k connections per
- *	    address in all), and ICMP query ids are translated like ports;
- *	  - a port is released when the connection's entries are removed,
- *	    and is exported and imported with the keys;
- *	  - no allocator state is shared between lcores: a probe is an
- *	    insert into the table (rte_hash's own lock-free readers and
- *	    its per-bucket insert locks, conndb.c), nothing else.
+ *	This file keeps the policies and does the per-packet work:
  *
- *	Allocation (nat_alloc()): the original port first if it is in the
- *	range (port preservation), on the paired address (the source
- *	address's hash picks it: one inside host keeps one outside address,
- *	RFC 6888 REQ-2) unless NPFCT_NATF_ADDR_BY_FLOW; then up to
- *	NPFCT_NAT_PROBES (248) probes in all: 128 on that address from a
- *	random port onwards, the rest spread over the other addresses, each
- *	a run of consecutive ports from a random start (so every port of
- *	the range can be reached, whatever the range's length: NPF's probe
- *	step min_port + 1 reaches only part of some ranges).  When every
- *	probe fails the connection is refused (counter, NAT event with
- *	reason EXHAUSTED): never address-only NAT, never an eviction.
- *
- *	Policies live in an immutable table published with RCU; a removed
- *	policy stays allocated until the instance is destroyed, because
- *	the connections it translated point to it (c_nat, for listings).
- *
- *	Destination NAT (port forwarding) binds the inside address and port
- *	(npfct_conn_nat_bind() with NPFCT_NAT_IN: the backwards key's
- *	source), with no search: a client port already in use towards the
- *	inside server refuses the connection.
+ *	  - policies live in an immutable table published with RCU; the
+ *	    first of the packet's zone and family that matches applies.  A
+ *	    removed policy stays allocated until the instance is destroyed,
+ *	    because the connections it translated point to it (c_nat, for
+ *	    listings);
+ *	  - npfct_nat_translate() rewrites a packet from the keys of the
+ *	    connection its own lookup returned: forwards packets get the
+ *	    backwards key's translated end, backwards packets the forwards
+ *	    key's original end back (nat_rewrite.c, nat_rewrite6.c); an ICMP
+ *	    error about the connection gets its quoted packet translated.
+ *	    No second lookup, nothing written but the packet.
  *
  * Synchronisation
  *
@@ -53,6 +38,8 @@
  *	for a grace period (urcu_qsbr_synchronize_rcu(): the caller must
  *	not be an online QSBR reader).  npfct_nat_establish(): datapath
  *	lcores, reads the table with an acquire load (rcu_dereference()).
+ *	npfct_nat_translate(): any datapath lcore, lock-free: it reads the
+ *	connection's keys, which do not change once it is active.
  *
  * Lock order
  *
@@ -66,9 +53,7 @@
 #include <netinet/in.h>
 
 #include <rte_byteorder.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_random.h>
 #include <urcu/urcu-qsbr.h>
 
 #include "npfct_event_impl.h"
@@ -107,47 +92,143 @@ npfct_nat_fini(struct npfct *ct)
 	ct->ct_nat = NULL;
 }
 
-static int
-conf_check(const struct npfct_nat_policy_conf *c)
+/* The mask of a prefix of plen bits over alen bytes. */
+static void
+prefix_mask(unsigned int plen, union npfct_addr *mask)
 {
+	unsigned int i;
+
+	memset(mask, 0, sizeof(*mask));
+	for (i = 0; i < 4 && plen > 0; i++) {
+		const unsigned int b = RTE_MIN(plen, 32u);
+
+		mask->a32[i] = rte_cpu_to_be_32(~0u << (32 - b));
+		plen -= b;
+	}
+}
+
+static bool
+proto_ok(uint8_t proto, unsigned int alen)
+{
+	return proto == 0 || proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == (alen == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+}
+
+/* A DNAT policy's ports. */
+static int
+conf_check_dnat(const struct npfct_nat_policy_conf *c, unsigned int alen)
+{
+	if (c->proto != 0 && c->proto != IPPROTO_TCP &&
+	    c->proto != IPPROTO_UDP)
+		return -EINVAL;
+	if (memcmp(&c->pool_first, &c->pool_last, alen) != 0)
+		return -EINVAL;
+	if ((c->match_port_min != 0 || c->match_port_max != 0) &&
+	    (c->match_port_min == 0 || c->match_port_min > c->match_port_max))
+		return -EINVAL;
+	/* The inside ports must not pass 65535. */
+	if (c->port_min != 0 && (uint32_t)c->port_min +
+	    (uint32_t)(c->match_port_max - c->match_port_min) > 65535)
+		return -EINVAL;
+	if ((c->port_min == 0 && c->port_max != 0) ||
+	    (c->port_min != 0 && c->match_port_min == 0))
+		return -EINVAL;
+	return 0;
+}
+
+/* An SNAT policy's pool and ports. */
+static int
+conf_check_snat(const struct npfct_nat_policy_conf *c, unsigned int alen)
+{
+	const unsigned int lw = alen / 4 - 1;	/* the word that may differ */
 	uint32_t first, last;
 
-	if (c->type != NPFCT_NAT_SNAT && c->type != NPFCT_NAT_DNAT)
+	if (memcmp(&c->pool_first, &c->pool_last, lw * 4) != 0)
 		return -EINVAL;
-	if (c->type == NPFCT_NAT_DNAT) {
-		if (c->proto == IPPROTO_ICMP || c->pool_first != c->pool_last)
-			return -EINVAL;
-		if ((c->match_port_min != 0 || c->match_port_max != 0) &&
-		    (c->match_port_min == 0 ||
-		    c->match_port_min > c->match_port_max))
-			return -EINVAL;
-		/* The inside ports must not pass 65535. */
-		if (c->port_min != 0 && (uint32_t)c->port_min +
-		    (uint32_t)(c->match_port_max - c->match_port_min) > 65535)
-			return -EINVAL;
-		if ((c->port_min == 0 && c->port_max != 0) ||
-		    (c->port_min != 0 && c->match_port_min == 0))
-			return -EINVAL;
-		return c->match_plen > 32 ? -EINVAL : 0;
-	}
-	if (c->match_port_min != 0 || c->match_port_max != 0)
-		return -EINVAL;
-	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW))
-	    != 0)
-		return -EINVAL;
-	if (c->proto != 0 && c->proto != IPPROTO_TCP &&
-	    c->proto != IPPROTO_UDP && c->proto != IPPROTO_ICMP)
-		return -EINVAL;
-	if (c->match_plen > 32)
-		return -EINVAL;
-	first = rte_be_to_cpu_32(c->pool_first);
-	last = rte_be_to_cpu_32(c->pool_last);
+	first = rte_be_to_cpu_32(c->pool_first.a32[lw]);
+	last = rte_be_to_cpu_32(c->pool_last.a32[lw]);
 	if (first > last || (uint64_t)last - first + 1 > NPFCT_NAT_POOL_MAX)
 		return -EINVAL;
 	if ((c->port_min != 0 || c->port_max != 0) &&
 	    (c->port_min == 0 || c->port_min > c->port_max))
 		return -EINVAL;
 	return 0;
+}
+
+int
+npfct_nat_policy_check(const struct npfct_nat_policy_conf *c)
+{
+	const unsigned int alen = c->alen == 0 ? 4 : c->alen;
+	static const union npfct_addr zero;
+
+	if (c == NULL || (alen != 4 && alen != 16))
+		return -EINVAL;
+	if (c->match_plen > alen * 8 || !proto_ok(c->proto, alen))
+		return -EINVAL;
+	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW))
+	    != 0)
+		return -EINVAL;
+	switch (c->type) {
+	case NPFCT_NAT_SNAT:
+		if (c->match_port_min != 0 || c->match_port_max != 0)
+			return -EINVAL;
+		return conf_check_snat(c, alen);
+	case NPFCT_NAT_DNAT:
+		return c->flags != 0 ? -EINVAL : conf_check_dnat(c, alen);
+	case NPFCT_NAT_NPT66:
+		if (alen != 16 || c->match_plen > 64)
+			return -EINVAL;
+		/* FALLTHROUGH */
+	case NPFCT_NAT_STATIC:
+		if (c->flags != 0 || c->port_min != 0 || c->port_max != 0 ||
+		    c->match_port_min != 0 || c->match_port_max != 0 ||
+		    memcmp(&c->pool_last, &zero, sizeof(zero)) != 0)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The policy of a checked configuration. */
+static void
+policy_make(const struct npfct_nat_policy_conf *c, struct npfct_nat_policy *p)
+{
+	const unsigned int alen = c->alen == 0 ? 4 : c->alen;
+	const unsigned int lw = alen / 4 - 1;
+	unsigned int i;
+
+	p->np_type = c->type;
+	p->np_flags = c->flags;
+	p->np_zone = c->zone;
+	p->np_proto = c->proto;
+	p->np_alen = (uint8_t)alen;
+	p->np_plen = c->match_plen;
+	prefix_mask(c->match_plen, &p->np_mask);
+	for (i = 0; i < alen / 4; i++)
+		p->np_match.a32[i] = c->match.a32[i] & p->np_mask.a32[i];
+	memcpy(&p->np_pool, &c->pool_first, alen);
+	switch (c->type) {
+	case NPFCT_NAT_SNAT:
+		p->np_pool_n = rte_be_to_cpu_32(c->pool_last.a32[lw]) -
+		    rte_be_to_cpu_32(c->pool_first.a32[lw]) + 1;
+		p->np_port_min = c->port_min != 0 ? c->port_min : 1024;
+		p->np_port_max = c->port_max != 0 ? c->port_max : 65535;
+		break;
+	case NPFCT_NAT_DNAT:
+		p->np_pool_n = 1;
+		p->np_port_min = c->port_min;
+		p->np_mport_min = c->match_port_min != 0 ?
+		    c->match_port_min : 1;
+		p->np_mport_max = c->match_port_max != 0 ?
+		    c->match_port_max : 65535;
+		break;
+	default:
+		/* STATIC, NPT66: the outside prefix. */
+		for (i = 0; i < alen / 4; i++)
+			p->np_pool.a32[i] &= p->np_mask.a32[i];
+		break;
+	}
 }
 
 /* Publish a table of n policies from p[] (nat_lock held). */
@@ -185,7 +266,7 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 
 	if (ct == NULL || c == NULL)
 		return -EINVAL;
-	ret = conf_check(c);
+	ret = npfct_nat_policy_check(c);
 	if (ret != 0)
 		return ret;
 	nat = ct->ct_nat;
@@ -193,25 +274,7 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	    RTE_CACHE_LINE_SIZE, ct->ct_socket);
 	if (p == NULL)
 		return -ENOMEM;
-	p->np_type = c->type;
-	p->np_flags = c->flags;
-	p->np_zone = c->zone;
-	p->np_proto = c->proto;
-	p->np_mask = c->match_plen == 0 ? 0 :
-	    ~0u << (32 - c->match_plen);
-	p->np_match = rte_be_to_cpu_32(c->match) & p->np_mask;
-	p->np_pool_first = rte_be_to_cpu_32(c->pool_first);
-	p->np_pool_n = rte_be_to_cpu_32(c->pool_last) - p->np_pool_first + 1;
-	if (c->type == NPFCT_NAT_DNAT) {
-		p->np_port_min = c->port_min;
-		p->np_mport_min = c->match_port_min != 0 ?
-		    c->match_port_min : 1;
-		p->np_mport_max = c->match_port_max != 0 ?
-		    c->match_port_max : 65535;
-	} else {
-		p->np_port_min = c->port_min != 0 ? c->port_min : 1024;
-		p->np_port_max = c->port_max != 0 ? c->port_max : 65535;
-	}
+	policy_make(c, p);
 
 	pthread_mutex_lock(&nat->nat_lock);
 	t = nat->nat_table;
@@ -267,137 +330,69 @@ npfct_nat_policy_del(struct npfct *ct, int id)
 	return ret;
 }
 
+/* Whether a policy's protocol is the packet's (0: TCP, UDP, ICMP). */
+static inline bool
+policy_proto(const struct npfct_nat_policy *p, uint8_t proto, bool icmp_too)
+{
+	if (p->np_proto != 0)
+		return p->np_proto == proto;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || (icmp_too &&
+	    (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6));
+}
+
 /* Whether a DNAT policy applies to an inbound packet. */
 static bool
 dnat_match(const struct npfct_nat_policy *p, const struct npfct_pkt *pkt)
 {
-	const uint32_t dst = rte_be_to_cpu_32(pkt->dst.a32[0]);
 	const uint16_t dport = rte_be_to_cpu_16(pkt->dport);
 
-	if ((dst & p->np_mask) != p->np_match || dport < p->np_mport_min ||
-	    dport > p->np_mport_max)
+	if (!npfct_nat_prefix_has(&pkt->dst, &p->np_match, &p->np_mask,
+	    p->np_alen) || dport < p->np_mport_min || dport > p->np_mport_max)
 		return false;
-	return p->np_proto != 0 ? p->np_proto == pkt->proto :
-	    (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP);
+	return policy_proto(p, pkt->proto, false);
 }
 
-/* The first policy of the table that applies to the packet, or NULL. */
+/*
+ * The first policy of the table that applies to the packet, or NULL.
+ * Source NAT applies to outbound connections from its prefix, DNAT to
+ * inbound ones to it; STATIC and NPT66 both ways (inbound: to the
+ * outside prefix).
+ */
 static const struct npfct_nat_policy *
 policy_match(const struct npfct_nat_table *t, const struct npfct_pkt *pkt,
 		int di)
 {
-	const uint32_t src = rte_be_to_cpu_32(pkt->src.a32[0]);
 	unsigned int i;
 
-	if (pkt->alen != 4)
-		return NULL;
 	for (i = 0; i < t->nt_n; i++) {
 		const struct npfct_nat_policy *p = t->nt_p[i];
 
-		if (p->np_zone != pkt->zone)
+		if (p->np_zone != pkt->zone || p->np_alen != pkt->alen)
 			continue;
-		if (p->np_type == NPFCT_NAT_DNAT) {
+		switch (p->np_type) {
+		case NPFCT_NAT_DNAT:
 			if (di == NPFCT_DIR_IN && dnat_match(p, pkt))
 				return p;
-			continue;
+			break;
+		case NPFCT_NAT_SNAT:
+			if (di == NPFCT_DIR_OUT && npfct_nat_prefix_has(
+			    &pkt->src, &p->np_match, &p->np_mask, p->np_alen) &&
+			    policy_proto(p, pkt->proto, true))
+				return p;
+			break;
+		default:
+			/* STATIC, NPT66. */
+			if (!policy_proto(p, pkt->proto, true))
+				break;
+			if (di == NPFCT_DIR_OUT ? npfct_nat_prefix_has(
+			    &pkt->src, &p->np_match, &p->np_mask, p->np_alen) :
+			    npfct_nat_prefix_has(&pkt->dst, &p->np_pool,
+			    &p->np_mask, p->np_alen))
+				return p;
+			break;
 		}
-		if (di != NPFCT_DIR_OUT || (src & p->np_mask) != p->np_match)
-			continue;
-		if (p->np_proto != 0 ? p->np_proto == pkt->proto :
-		    (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP ||
-		    pkt->proto == IPPROTO_ICMP))
-			return p;
 	}
 	return NULL;
-}
-
-/* One probe: bind con to (address index a, port). */
-static int
-probe(struct npfct *ct, struct npfct_conn *con,
-		const struct npfct_nat_policy *p, uint32_t a, uint16_t port)
-{
-	union npfct_addr taddr;
-
-	memset(&taddr, 0, sizeof(taddr));
-	taddr.a32[0] = rte_cpu_to_be_32(p->np_pool_first + a);
-	return npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
-	    NPFCT_NAT_OUT, &taddr, rte_cpu_to_be_16(port));
-}
-
-/*
- * nat_alloc: find the connection a translated address and port.
- *
- * => Returns 0, -EADDRNOTAVAIL after NPFCT_NAT_PROBES failed probes,
- *    -ENOSPC (no room in the table), -EINVAL.
- */
-static int
-nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
-		struct npfct_conn *con, const struct npfct_nat_policy *p)
-{
-	const bool icmp = pkt->proto == IPPROTO_ICMP;
-	const uint32_t pmin = icmp ? 0 : p->np_port_min;
-	const uint32_t range = icmp ? 65536 : (uint32_t)p->np_port_max -
-	    p->np_port_min + 1;
-	const uint32_t oport = rte_be_to_cpu_16(pkt->sport);
-	uint32_t first, a, i, start, budget, used = 0;
-	int ret;
-
-	if ((p->np_flags & NPFCT_NATF_ADDR_BY_FLOW) != 0)
-		first = rte_hash_crc_4byte(pkt->dst.a32[0],
-		    rte_hash_crc_4byte(pkt->src.a32[0], 0)) % p->np_pool_n;
-	else
-		first = rte_hash_crc_4byte(pkt->src.a32[0], 0) % p->np_pool_n;
-
-	if ((p->np_flags & NPFCT_NATF_NO_PRESERVE) == 0 &&
-	    oport - pmin < range) {
-		ret = probe(ct, con, p, first, (uint16_t)oport);
-		used++;
-		if (ret != -EADDRINUSE)
-			return ret;
-	}
-	for (a = 0; a < p->np_pool_n && used < NPFCT_NAT_PROBES; a++) {
-		const uint32_t ai = (first + a) % p->np_pool_n;
-
-		if (a == 0)
-			budget = NPFCT_NAT_PROBES_FIRST;
-		else
-			budget = RTE_MAX(1u, (NPFCT_NAT_PROBES - used) /
-			    (p->np_pool_n - a));
-		budget = RTE_MIN(budget, NPFCT_NAT_PROBES - used);
-		budget = RTE_MIN(budget, range);
-		start = (uint32_t)(rte_rand() % range);
-		for (i = 0; i < budget; i++) {
-			ret = probe(ct, con, p, ai,
-			    (uint16_t)(pmin + (start + i) % range));
-			used++;
-			if (ret != -EADDRINUSE)
-				return ret;
-		}
-	}
-	return -EADDRNOTAVAIL;
-}
-
-/*
- * dnat_bind: the inside address and port of a port forward.  The
- * backwards key (from the inside server to the client) is taken only if
- * the client's port is in use for it already: no search, refused.
- */
-static int
-dnat_bind(struct npfct *ct, const struct npfct_pkt *pkt,
-		struct npfct_conn *con, const struct npfct_nat_policy *p)
-{
-	const uint16_t dport = rte_be_to_cpu_16(pkt->dport);
-	union npfct_addr taddr;
-	uint16_t tport;
-	int ret;
-
-	memset(&taddr, 0, sizeof(taddr));
-	taddr.a32[0] = rte_cpu_to_be_32(p->np_pool_first);
-	tport = p->np_port_min != 0 ?
-	    (uint16_t)(p->np_port_min + (dport - p->np_mport_min)) : dport;
-	ret = npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
-	    NPFCT_NAT_IN, &taddr, rte_cpu_to_be_16(tport));
-	return ret == -EADDRINUSE ? -EADDRNOTAVAIL : ret;
 }
 
 int
@@ -408,17 +403,18 @@ npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 	const struct npfct_nat_policy *p;
 	int ret;
 
-	if (ct == NULL || pkt == NULL || con == NULL)
+	if (ct == NULL || pkt == NULL || con == NULL ||
+	    (di != NPFCT_DIR_IN && di != NPFCT_DIR_OUT))
 		return -EINVAL;
 	/* rcu_dereference(): pairs with table_publish()'s release. */
 	t = __atomic_load_n(&ct->ct_nat->nat_table, __ATOMIC_ACQUIRE);
 	if (t == NULL || (p = policy_match(t, pkt, di)) == NULL)
 		return 0;
-	if ((pkt->flags & NPFCT_PKT_L4) == 0 || (pkt->proto == IPPROTO_ICMP &&
+	if ((pkt->flags & NPFCT_PKT_L4) == 0 || ((pkt->proto == IPPROTO_ICMP ||
+	    pkt->proto == IPPROTO_ICMPV6) &&
 	    (pkt->flags & NPFCT_PKT_ICMP_QUERY) == 0))
 		return 0;
-	ret = p->np_type == NPFCT_NAT_DNAT ? dnat_bind(ct, pkt, con, p) :
-	    nat_alloc(ct, pkt, con, p);
+	ret = npfct_nat_alloc(ct, pkt, con, p, di);
 	if (ret == 0) {
 		npfct_stat_inc(ct, NPFCT_STAT_NAT_BOUND);
 		return 1;
@@ -436,64 +432,85 @@ npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 	return ret;
 }
 
+/* Rewrite one end of the packet, by its family. */
+static inline int
+rewrite(struct npfct_pkt *pkt, int which, const union npfct_addr *a,
+		rte_be16_t port)
+{
+	if (pkt->alen == 4)
+		return npfct_nat_rewrite4(pkt, which, a->a32[0], port);
+	return npfct_nat_rewrite6(pkt, which, a, port);
+}
+
+/* An ICMP error: the quoted packet and the outer header. */
+static int
+translate_error(struct npfct_pkt *pkt, struct npfct_conn *con,
+		uint32_t flags)
+{
+	rte_be16_t fs, fd, bs, bd;
+	union npfct_addr f1, f2, b1, b2;
+	const union npfct_addr *ia, *oa;
+	rte_be16_t ip, op;
+
+	npfct_connkey_split(npfct_conn_fkey(con), &f1, &f2, &fs, &fd);
+	npfct_connkey_split(npfct_conn_bkey(con), &b1, &b2, &bs, &bd);
+	if (flags & CONN_NATIN) {
+		/* Inside: the server (backwards source). */
+		ia = &b1;
+		ip = bs;
+		oa = &f2;
+		op = fd;
+	} else {
+		/* Inside: the original source; outside: the translated. */
+		ia = &f1;
+		ip = fs;
+		oa = &b2;
+		op = bd;
+	}
+	if (pkt->alen == 4)
+		return npfct_nat_rewrite4_icmp_err(pkt, ia->a32[0], ip,
+		    oa->a32[0], op);
+	return npfct_nat_rewrite6_icmp_err(pkt, ia, ip, oa, op);
+}
+
 int
 npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
 		struct npfct_conn *con, int di)
 {
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
-	const uint32_t *key;
-	union npfct_addr a;
+	union npfct_addr a, b;
 	rte_be16_t sid, did;
-	union npfct_addr b;
 	bool forw;
 
 	if (ct == NULL || pkt == NULL || con == NULL)
 		return -EINVAL;
-	/* Only keys the engine translated (IPv4). */
+	/* Only keys the engine translated, of the packet's family. */
 	if ((flags & (CONN_NATENG | CONN_NATKEY)) !=
-	    (CONN_NATENG | CONN_NATKEY) || con->c_alen != 4 ||
-	    pkt->alen != 4)
+	    (CONN_NATENG | CONN_NATKEY) || con->c_alen != pkt->alen)
 		return 0;
+	if (unlikely(pkt->flags & NPFCT_PKT_ICMP_ERR))
+		return translate_error(pkt, con, flags);
 	forw = (int)(flags & NPFCT_DIR_MASK) == di;
-	if (unlikely(pkt->flags & NPFCT_PKT_ICMP_ERR)) {
-		/* A related error: the quoted packet and the outer header. */
-		rte_be16_t fs, fd, bs, bd;
-		union npfct_addr f1, f2, b1, b2;
-
-		npfct_connkey_split(npfct_conn_fkey(con), &f1, &f2, &fs, &fd);
-		npfct_connkey_split(npfct_conn_bkey(con), &b1, &b2, &bs, &bd);
-		if (flags & CONN_NATIN)
-			/* Inside: the server (backwards source). */
-			return npfct_nat_rewrite4_icmp_err(pkt, b1.a32[0], bs,
-			    f2.a32[0], fd);
-		/* Inside: the original source; outside: the translated. */
-		return npfct_nat_rewrite4_icmp_err(pkt, f1.a32[0], fs,
-		    b2.a32[0], bd);
-	}
 	if (flags & CONN_NATIN) {
 		if (forw) {
 			/* The destination becomes the inside server. */
-			key = npfct_conn_bkey(con);
-			npfct_connkey_split(key, &a, &b, &sid, &did);
-			return npfct_nat_rewrite4(pkt, NPFCT_DST, a.a32[0],
-			    sid);
+			npfct_connkey_split(npfct_conn_bkey(con), &a, &b,
+			    &sid, &did);
+			return rewrite(pkt, NPFCT_DST, &a, sid);
 		}
 		/* The server's answers get the outside address back. */
-		key = npfct_conn_fkey(con);
-		npfct_connkey_split(key, &a, &b, &sid, &did);
-		return npfct_nat_rewrite4(pkt, NPFCT_SRC, b.a32[0], did);
+		npfct_connkey_split(npfct_conn_fkey(con), &a, &b, &sid, &did);
+		return rewrite(pkt, NPFCT_SRC, &b, did);
 	}
 	if (forw) {
 		/* The source becomes the backwards key's destination. */
-		key = npfct_conn_bkey(con);
-		npfct_connkey_split(key, &a, &b, &sid, &did);
-		return npfct_nat_rewrite4(pkt, NPFCT_SRC, b.a32[0], did);
+		npfct_connkey_split(npfct_conn_bkey(con), &a, &b, &sid, &did);
+		return rewrite(pkt, NPFCT_SRC, &b, did);
 	}
 	/* The destination gets the forwards key's source back. */
-	key = npfct_conn_fkey(con);
-	npfct_connkey_split(key, &a, &b, &sid, &did);
-	return npfct_nat_rewrite4(pkt, NPFCT_DST, a.a32[0], sid);
+	npfct_connkey_split(npfct_conn_fkey(con), &a, &b, &sid, &did);
+	return rewrite(pkt, NPFCT_DST, &a, sid);
 }
 
 uint16_t

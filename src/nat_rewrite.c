@@ -44,6 +44,7 @@
 
 #include <rte_mbuf.h>
 
+#include "npfct_nat_cksum.h"
 #include "npfct_nat_impl.h"
 
 /* The IPv4 header's and the layer 4 fields' offsets. */
@@ -62,46 +63,11 @@
 /* The largest IPv4 header and what layer 4 needs. */
 #define REGION_MAX	(60 + L4_NEED_TCP)
 
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline void
-put16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static inline uint16_t
-fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-/* RFC 1624 eqn. 3 for one 16-bit word: old -> new. */
-static inline uint16_t
-cksum_update16(uint16_t hc, uint16_t old, uint16_t new)
-{
-	return (uint16_t)~fold((uint32_t)(uint16_t)~hc +
-	    (uint16_t)~old + new);
-}
-
-/* The same for a 32-bit field (two words). */
+/* A 32-bit field (two words). */
 static inline uint16_t
 cksum_update32(uint16_t hc, const uint8_t *old, const uint8_t *new)
 {
-	uint32_t s = (uint16_t)~hc;
-
-	s += (uint16_t)~get16(old) + get16(new);
-	s += (uint16_t)~get16(old + 2) + get16(new + 2);
-	return (uint16_t)~fold(s);
+	return npfct_cksum_update(hc, old, new, 4);
 }
 
 /*
@@ -116,17 +82,18 @@ phdr_cksum(const uint8_t *ip, uint64_t ol_flags)
 	unsigned int i;
 
 	for (i = 0; i < 8; i += 2)
-		s += get16(ip + IP4_SRC + i);
+		s += npfct_get16(ip + IP4_SRC + i);
 	s += rte_cpu_to_be_16((uint16_t)ip[9]);
 	if ((ol_flags & RTE_MBUF_F_TX_TCP_SEG) == 0)
-		s += rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(get16(ip +
+		s += rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(npfct_get16(ip +
 		    IP4_LEN)) - (ip[0] & 0xf) * 4));
-	return fold(s);
+	return npfct_cksum_fold(s);
 }
 
 /* Copy len bytes from buf into the packet at off, over its segments. */
-static void
-mbuf_write(struct rte_mbuf *m, uint32_t off, uint32_t len, const uint8_t *buf)
+void
+npfct_nat_mbuf_write(struct rte_mbuf *m, uint32_t off, uint32_t len,
+		const uint8_t *buf)
 {
 	uint32_t n;
 
@@ -162,8 +129,8 @@ err_put32(uint8_t *f, const uint8_t *v, uint16_t *ick)
 static void
 err_put16(uint8_t *f, uint16_t v, uint16_t *ick)
 {
-	*ick = cksum_update16(*ick, get16(f), v);
-	put16(f, v);
+	*ick = npfct_cksum_update16(*ick, npfct_get16(f), v);
+	npfct_put16(f, v);
 }
 
 /*
@@ -223,26 +190,26 @@ npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
 
 	/* Which way: the quoted packet left us with the outside tuple. */
 	if (memcmp(in + IP4_SRC, &out_addr, 4) == 0 &&
-	    (iproto == IPPROTO_ICMP ? get16(il4 + ICMP_ID) :
-	    get16(il4)) == out_port) {
+	    (iproto == IPPROTO_ICMP ? npfct_get16(il4 + ICMP_ID) :
+	    npfct_get16(il4)) == out_port) {
 		inwards = true;
 		af = NPFCT_SRC;
 	} else if (memcmp(in + IP4_SRC + 4, &in_addr, 4) == 0 &&
-	    (iproto == IPPROTO_ICMP ? get16(il4 + ICMP_ID) :
-	    get16(il4 + 2)) == in_port) {
+	    (iproto == IPPROTO_ICMP ? npfct_get16(il4 + ICMP_ID) :
+	    npfct_get16(il4 + 2)) == in_port) {
 		inwards = false;
 		af = NPFCT_DST;
 	} else {
 		return 0;
 	}
 	pf = af;
-	ick = get16(icmp + ICMP_CKSUM);
+	ick = npfct_get16(icmp + ICMP_CKSUM);
 
 	/* The quoted IPv4 header: address and checksum. */
 	memcpy(oa, in + IP4_SRC + 4 * af, 4);
 	memcpy(na, inwards ? (const void *)&in_addr : (const void *)&out_addr,
 	    4);
-	ck = cksum_update32(get16(in + IP4_CKSUM), oa, na);
+	ck = cksum_update32(npfct_get16(in + IP4_CKSUM), oa, na);
 	err_put32(in + IP4_SRC + 4 * af, na, &ick);
 	err_put16(in + IP4_CKSUM, ck, &ick);
 
@@ -251,43 +218,43 @@ npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
 		const uint16_t np = inwards ? in_port : out_port;
 		const uint32_t po = iproto == IPPROTO_ICMP ? ICMP_ID :
 		    2u * (uint32_t)pf;
-		const uint16_t op = get16(il4 + po);
+		const uint16_t op = npfct_get16(il4 + po);
 		uint32_t cko = iproto == IPPROTO_TCP ? TCP_CKSUM :
 		    iproto == IPPROTO_UDP ? UDP_CKSUM : ICMP_CKSUM;
 
 		err_put16(il4 + po, np, &ick);
 		if (cko + 2 <= qlen) {
-			ck = get16(il4 + cko);
+			ck = npfct_get16(il4 + cko);
 			if (iproto != IPPROTO_UDP || ck != 0) {
 				if (iproto != IPPROTO_ICMP)
 					ck = cksum_update32(ck, oa, na);
-				ck = cksum_update16(ck, op, np);
+				ck = npfct_cksum_update16(ck, op, np);
 				if (iproto == IPPROTO_UDP && ck == 0)
 					ck = 0xffff;
 				err_put16(il4 + cko, ck, &ick);
 			}
 		}
 	}
-	put16(icmp + ICMP_CKSUM, ick);
+	npfct_put16(icmp + ICMP_CKSUM, ick);
 
 	/* The outer header: inwards its destination, outwards its source. */
 	if (inwards && memcmp(ip + IP4_SRC + 4, &out_addr, 4) == 0) {
 		memcpy(oa, ip + IP4_SRC + 4, 4);
 		memcpy(ip + IP4_SRC + 4, &in_addr, 4);
 		if ((m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == 0)
-			put16(ip + IP4_CKSUM, cksum_update32(get16(ip +
+			npfct_put16(ip + IP4_CKSUM, cksum_update32(npfct_get16(ip +
 			    IP4_CKSUM), oa, ip + IP4_SRC + 4));
 		pkt->dst.a32[0] = in_addr;
 	} else if (!inwards && memcmp(ip + IP4_SRC, &in_addr, 4) == 0) {
 		memcpy(oa, ip + IP4_SRC, 4);
 		memcpy(ip + IP4_SRC, &out_addr, 4);
 		if ((m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == 0)
-			put16(ip + IP4_CKSUM, cksum_update32(get16(ip +
+			npfct_put16(ip + IP4_CKSUM, cksum_update32(npfct_get16(ip +
 			    IP4_CKSUM), oa, ip + IP4_SRC));
 		pkt->src.a32[0] = out_addr;
 	}
 	if (r == copy)
-		mbuf_write(m, pkt->l3_off, len, copy);
+		npfct_nat_mbuf_write(m, pkt->l3_off, len, copy);
 	return 1;
 }
 
@@ -342,30 +309,31 @@ npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 	memcpy(naddr, &addr, 4);
 	memcpy(ip + IP4_SRC + 4 * which, naddr, 4);
 	if ((olf & RTE_MBUF_F_TX_IP_CKSUM) == 0)
-		put16(ip + IP4_CKSUM, cksum_update32(get16(ip + IP4_CKSUM),
+		npfct_put16(ip + IP4_CKSUM, cksum_update32(npfct_get16(ip + IP4_CKSUM),
 		    oaddr, naddr));
 
 	/* The port (TCP, UDP: source or destination) or the query id. */
 	if (pkt->proto == IPPROTO_ICMP) {
-		oport = get16(l4 + ICMP_ID);
-		put16(l4 + ICMP_ID, port);
-		put16(l4 + cko, cksum_update16(get16(l4 + cko), oport, port));
+		oport = npfct_get16(l4 + ICMP_ID);
+		npfct_put16(l4 + ICMP_ID, port);
+		npfct_put16(l4 + cko, npfct_cksum_update16(npfct_get16(l4 +
+		    cko), oport, port));
 	} else {
-		oport = get16(l4 + 2 * which);
-		put16(l4 + 2 * which, port);
-		ck = get16(l4 + cko);
+		oport = npfct_get16(l4 + 2 * which);
+		npfct_put16(l4 + 2 * which, port);
+		ck = npfct_get16(l4 + cko);
 		if (offload) {
-			put16(l4 + cko, phdr_cksum(ip, olf));
+			npfct_put16(l4 + cko, phdr_cksum(ip, olf));
 		} else if (pkt->proto == IPPROTO_TCP || ck != 0) {
 			ck = cksum_update32(ck, oaddr, naddr);
-			ck = cksum_update16(ck, oport, port);
+			ck = npfct_cksum_update16(ck, oport, port);
 			if (pkt->proto == IPPROTO_UDP && ck == 0)
 				ck = 0xffff;
-			put16(l4 + cko, ck);
+			npfct_put16(l4 + cko, ck);
 		}
 	}
 	if (r == copy)
-		mbuf_write(m, pkt->l3_off, len, copy);
+		npfct_nat_mbuf_write(m, pkt->l3_off, len, copy);
 
 	if (which == NPFCT_SRC) {
 		pkt->src.a32[0] = addr;

@@ -23,7 +23,8 @@
 
 /*
  * A policy: immutable once published, never freed before the instance
- * (a translated connection's c_nat points to it).
+ * (a translated connection's c_nat points to it).  Addresses in network
+ * order, as in the keys; np_alen words of them are used.
  */
 struct npfct_nat_policy {
 	int		np_id;
@@ -31,10 +32,14 @@ struct npfct_nat_policy {
 	uint32_t	np_flags;	/* NPFCT_NATF_* */
 	uint16_t	np_zone;
 	uint8_t		np_proto;	/* 0: TCP, UDP and ICMP */
-	uint32_t	np_match;	/* host order, masked */
-	uint32_t	np_mask;	/* host order */
-	uint32_t	np_pool_first;	/* host order */
-	uint32_t	np_pool_n;	/* addresses */
+	uint8_t		np_alen;	/* 4 or 16 */
+	uint8_t		np_plen;
+	union npfct_addr np_match;	/* masked */
+	union npfct_addr np_mask;
+	/* SNAT: the first pool address; DNAT: the inside address;
+	 * STATIC, NPT66: the outside prefix, masked. */
+	union npfct_addr np_pool;
+	uint32_t	np_pool_n;	/* SNAT: addresses */
 	uint16_t	np_port_min;	/* host order */
 	uint16_t	np_port_max;
 	uint16_t	np_mport_min;	/* DNAT: destination ports */
@@ -42,6 +47,19 @@ struct npfct_nat_policy {
 	bool		np_dead;	/* removed from the table */
 	struct npfct_nat_policy *np_next; /* every policy made (ct_nat) */
 };
+
+/* Whether a (alen bytes) is in the prefix net/mask. */
+static inline bool
+npfct_nat_prefix_has(const union npfct_addr *a, const union npfct_addr *net,
+		const union npfct_addr *mask, unsigned int alen)
+{
+	unsigned int i;
+
+	for (i = 0; i < alen / 4; i++)
+		if ((a->a32[i] & mask->a32[i]) != net->a32[i])
+			return false;
+	return true;
+}
 
 /* The policies in order: an RCU-published immutable snapshot. */
 struct npfct_nat_table {
@@ -64,6 +82,29 @@ int npfct_nat_init(struct npfct *ct);
 void npfct_nat_fini(struct npfct *ct);
 
 /*
+ * nat_alloc.c: the translated address and port of a new connection, by
+ * the policy's type; bound to it with npfct_conn_nat_bind().  Returns 0,
+ * -EADDRNOTAVAIL (no address and port left, or NPT66's untranslatable
+ * address), -ENOSPC, -EINVAL.
+ */
+int npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p,
+		int di);
+
+/*
+ * nat_map.c: the address-only mappings.  NETMAP: out = net | (in & ~mask).
+ * NPT66 (RFC 6296): the same, then one word adjusted so that the sum of
+ * the address is kept; returns false if the address cannot be mapped
+ * (its word to adjust is 0xffff).
+ */
+void npfct_nat_netmap(const union npfct_addr *in, const union npfct_addr *net,
+		const union npfct_addr *mask, unsigned int alen,
+		union npfct_addr *out);
+bool npfct_nat_npt66(const union npfct_addr *in, const union npfct_addr *net,
+		const union npfct_addr *mask, unsigned int plen,
+		union npfct_addr *out);
+
+/*
  * nat_rewrite.c: rewrite a packet's source (NPFCT_SRC) or destination
  * (NPFCT_DST) IPv4 address and port or query id, with the checksums.
  */
@@ -72,6 +113,14 @@ int npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 
 int npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
 		rte_be16_t in_port, rte_be32_t out_addr, rte_be16_t out_port);
+
+/* nat_rewrite6.c: the same for IPv6 (addresses of 16 bytes). */
+int npfct_nat_rewrite6(struct npfct_pkt *pkt, int which,
+		const union npfct_addr *addr, rte_be16_t port);
+
+int npfct_nat_rewrite6_icmp_err(struct npfct_pkt *pkt,
+		const union npfct_addr *in_addr, rte_be16_t in_port,
+		const union npfct_addr *out_addr, rte_be16_t out_port);
 
 /* conn.c: the engine's setnat (see there). */
 int npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con,

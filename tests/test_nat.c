@@ -56,9 +56,9 @@ snat_add(struct npfct *ct, const char *first, const char *last,
 		uint16_t pmin, uint16_t pmax, uint32_t flags)
 {
 	const struct npfct_nat_policy_conf c = {
-		.type = NPFCT_NAT_SNAT, .flags = flags, .match = ip4("10.0.0.0"),
-		.match_plen = 8, .pool_first = ip4(first),
-		.pool_last = ip4(last), .port_min = pmin, .port_max = pmax,
+		.type = NPFCT_NAT_SNAT, .flags = flags, .match.v4 = ip4("10.0.0.0"),
+		.match_plen = 8, .pool_first.v4 = ip4(first),
+		.pool_last.v4 = ip4(last), .port_min = pmin, .port_max = pmax,
 	};
 	int id = npfct_nat_policy_add(ct, &c);
 
@@ -489,9 +489,9 @@ dnat_add(struct npfct *ct, uint16_t mlo, uint16_t mhi, const char *inside,
 {
 	const struct npfct_nat_policy_conf c = {
 		.type = NPFCT_NAT_DNAT, .proto = IPPROTO_TCP,
-		.match = ip4(OUTSIDE), .match_plen = 32,
+		.match.v4 = ip4(OUTSIDE), .match_plen = 32,
 		.match_port_min = mlo, .match_port_max = mhi,
-		.pool_first = ip4(inside), .pool_last = ip4(inside),
+		.pool_first.v4 = ip4(inside), .pool_last.v4 = ip4(inside),
 		.port_min = iport,
 	};
 	int id = npfct_nat_policy_add(ct, &c);
@@ -733,9 +733,9 @@ static void
 test_nat_policy_params(void **state)
 {
 	struct npfct_nat_policy_conf c = {
-		.type = NPFCT_NAT_SNAT, .match = ip4("10.0.0.0"),
-		.match_plen = 8, .pool_first = ip4("198.51.100.9"),
-		.pool_last = ip4("198.51.100.1"),
+		.type = NPFCT_NAT_SNAT, .match.v4 = ip4("10.0.0.0"),
+		.match_plen = 8, .pool_first.v4 = ip4("198.51.100.9"),
+		.pool_last.v4 = ip4("198.51.100.1"),
 	};
 	struct test_pkt_spec s = udp_spec("10.0.0.1", 5000, SERVER, 53);
 	struct npfct_conn *con;
@@ -743,7 +743,7 @@ test_nat_policy_params(void **state)
 
 	(void)state;
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
-	c.pool_last = ip4("198.51.100.10");
+	c.pool_last.v4 = ip4("198.51.100.10");
 	c.match_plen = 33;
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
 	c.match_plen = 8;
@@ -760,10 +760,10 @@ test_nat_policy_params(void **state)
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
 	/* DNAT: one inside address, TCP/UDP, ports that stay in range. */
 	c.type = NPFCT_NAT_DNAT;
-	c.pool_first = ip4("10.0.0.5");
-	c.pool_last = ip4("10.0.0.6");
+	c.pool_first.v4 = ip4("10.0.0.5");
+	c.pool_last.v4 = ip4("10.0.0.6");
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
-	c.pool_last = c.pool_first;
+	c.pool_last.v4 = c.pool_first.v4;
 	c.port_min = 80;
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
 	c.match_port_min = 1000;
@@ -779,8 +779,8 @@ test_nat_policy_params(void **state)
 	c.match_port_min = 80;
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
 	c.match_port_min = 0;
-	c.pool_last = ip4("198.51.255.255");	/* more than 65536 */
-	c.pool_first = ip4("198.50.0.0");
+	c.pool_last.v4 = ip4("198.51.255.255");	/* more than 65536 */
+	c.pool_first.v4 = ip4("198.50.0.0");
 	assert_int_equal(npfct_nat_policy_add(test_ct, &c), -EINVAL);
 	assert_int_equal(npfct_nat_policy_add(NULL, &c), -EINVAL);
 
@@ -791,7 +791,7 @@ test_nat_policy_params(void **state)
 	npfct_thread_online();
 	assert_int_equal(nat_open(test_ct, &s, &con), 0);
 	/* Zone: a policy of zone 3 does not apply to zone 0. */
-	c.pool_first = c.pool_last = ip4(OUTSIDE);
+	c.pool_first.v4 = c.pool_last.v4 = ip4(OUTSIDE);
 	c.zone = 3;
 	assert_true(npfct_nat_policy_add(test_ct, &c) >= 0);
 	s.sport = 5001;

@@ -903,8 +903,8 @@ stress_setup(void **state)
 		/* Every IPv4 source, to 4 addresses x 32 ports. */
 		const struct npfct_nat_policy_conf masq = {
 			.type = NPFCT_NAT_SNAT, .match_plen = 0,
-			.pool_first = RTE_BE32(0xc6120001),
-			.pool_last = RTE_BE32(0xc6120004),
+			.pool_first.v4 = RTE_BE32(0xc6120001),
+			.pool_last.v4 = RTE_BE32(0xc6120004),
 			.port_min = 40000, .port_max = 40031,
 		};
 

@@ -83,9 +83,8 @@ struct rule {
 };
 
 /*
- * A NAT rule, NPF's "map" (npf.conf(5)):
- *	map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]
- * source NAT of the connections from NET going out through PORT.
+ * A NAT rule, NPF's "map" (npf.conf(5)): "map PORT RULE", the policy
+ * applying in PORT's zone (parse_map()).
  */
 #define MAX_MAPS	16
 
@@ -389,21 +388,18 @@ parse_rule(struct lexer *lx, char *line, struct rule *r)
 }
 
 /*
- * parse_map: NPF's map, two forms (npf.conf(5)):
- *	map PORT dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]
- *	    source NAT of the connections from NET (out through PORT);
- *	map PORT dynamic [proto tcp|udp] INSIDE [port P] <- OUTSIDE [port Q[-R]]
- *	    port forwarding: connections to OUTSIDE (port Q-R) go to
- *	    INSIDE (port P + the offset in Q-R; without port: the same).
+ * parse_map: NPF's map (npf.conf(5)), "map PORT RULE", RULE as
+ * npfct_nat_policy_parse() reads it:
+ *	dynamic NET/PLEN -> ADDR[-ADDR] [port MIN-MAX]	(source NAT)
+ *	dynamic [proto tcp|udp] INSIDE [port P] <- OUTSIDE [port Q[-R]]
+ *	static [algo netmap|npt66] INSIDE[/PLEN] <-> OUTSIDE[/PLEN]
  */
 static int
 parse_map(struct lexer *lx, char *line, struct map_rule *mr)
 {
-	struct ipaddr net, out;
-	uint16_t range[2] = { 0, 0 }, orange[2] = { 0, 0 };
+	char err[160];
 	unsigned long v;
-	char *end, *dash;
-	int proto = 0;
+	char *end;
 
 	memset(mr, 0, sizeof(*mr));
 	mr->line = lx->line;
@@ -415,83 +411,13 @@ parse_map(struct lexer *lx, char *line, struct map_rule *mr)
 	if (*end != '\0' || v >= RTE_MAX_ETHPORTS)
 		return lex_error(lx, "bad port number");
 	mr->port = (int)v;
-	lex_next(lx);
-	if (lx->tok == NULL || strcmp(lx->tok, "dynamic") != 0)
-		return lex_error(lx, "dynamic expected (the only map type "
-		    "so far)");
-	lex_next(lx);
-	if (lx->tok != NULL && strcmp(lx->tok, "proto") == 0) {
-		lex_next(lx);
-		if (lx->tok != NULL && strcmp(lx->tok, "tcp") == 0)
-			proto = IPPROTO_TCP;
-		else if (lx->tok != NULL && strcmp(lx->tok, "udp") == 0)
-			proto = IPPROTO_UDP;
-		else
-			return lex_error(lx, "tcp or udp expected");
-		lex_next(lx);
-	}
-	if (parse_endpoint(lx, &net, range) != 0)
+	/* The rest of the line, after the port's token. */
+	if (lx->save == NULL || npfct_nat_policy_parse(lx->save, &mr->conf,
+	    err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s:%u: map: %s\n", lx->path, lx->line,
+		    lx->save == NULL ? "rule expected" : err);
 		return -EINVAL;
-	if (net.family != 4)
-		return rule_error(lx, "map: IPv4 only so far");
-	if (lx->tok != NULL && strcmp(lx->tok, "<-") == 0) {
-		/* Port forwarding. */
-		lex_next(lx);
-		if (net.plen != 32 || range[0] != range[1])
-			return rule_error(lx, "map <-: one inside address "
-			    "and at most one port");
-		if (parse_endpoint(lx, &out, orange) != 0)
-			return -EINVAL;
-		if (out.family != 4)
-			return rule_error(lx, "map: IPv4 only so far");
-		if (range[0] != 0 && orange[0] == 0)
-			return rule_error(lx, "map <-: an inside port needs "
-			    "the outside port");
-		if (lx->tok != NULL)
-			return lex_error(lx, "unexpected word");
-		mr->conf.type = NPFCT_NAT_DNAT;
-		mr->conf.proto = (uint8_t)proto;
-		memcpy(&mr->conf.match, out.a.a8, 4);
-		mr->conf.match_plen = (uint8_t)out.plen;
-		mr->conf.match_port_min = orange[0];
-		mr->conf.match_port_max = orange[1];
-		memcpy(&mr->conf.pool_first, net.a.a8, 4);
-		mr->conf.pool_last = mr->conf.pool_first;
-		mr->conf.port_min = range[0];
-		return 0;
 	}
-	if (lx->tok == NULL || strcmp(lx->tok, "->") != 0)
-		return lex_error(lx, "-> or <- expected");
-	if (range[0] != 0 || range[1] != 0)
-		return rule_error(lx, "map ->: no port on the source network");
-	lex_next(lx);
-	if (lx->tok == NULL)
-		return lex_error(lx, "translation address expected");
-	dash = strchr(lx->tok, '-');
-	if (dash != NULL)
-		*dash = '\0';
-	if (inet_pton(AF_INET, lx->tok, &mr->conf.pool_first) != 1)
-		return lex_error(lx, "IPv4 address expected");
-	mr->conf.pool_last = mr->conf.pool_first;
-	if (dash != NULL && inet_pton(AF_INET, dash + 1,
-	    &mr->conf.pool_last) != 1)
-		return lex_error(lx, "IPv4 address expected after -");
-	lex_next(lx);
-	if (lx->tok != NULL && strcmp(lx->tok, "port") == 0) {
-		lex_next(lx);
-		if (lx->tok == NULL || parse_range(lx->tok, range) != 0 ||
-		    range[0] == 0)
-			return lex_error(lx, "port range expected");
-		mr->conf.port_min = range[0];
-		mr->conf.port_max = range[1];
-		lex_next(lx);
-	}
-	if (lx->tok != NULL)
-		return lex_error(lx, "unexpected word");
-	mr->conf.type = NPFCT_NAT_SNAT;
-	mr->conf.proto = (uint8_t)proto;
-	memcpy(&mr->conf.match, net.a.a8, 4);
-	mr->conf.match_plen = (uint8_t)net.plen;
 	return 0;
 }
 

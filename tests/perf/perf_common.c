@@ -407,8 +407,8 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 		 */
 		const struct npfct_nat_policy_conf masq = {
 			.type = NPFCT_NAT_SNAT, .zone = perf.zone,
-			.match_plen = 0, .pool_first = RTE_BE32(0xc6120000),
-			.pool_last = RTE_BE32(0xc61200ff),
+			.match_plen = 0, .pool_first.v4 = RTE_BE32(0xc6120000),
+			.pool_last.v4 = RTE_BE32(0xc61200ff),
 		};
 
 		RTE_VERIFY(npfct_nat_policy_add(ct, &masq) >= 0);

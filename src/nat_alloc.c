@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ * Copyright (c) 2026 The npfct authors
+ */
+
+/*
+ * npfct NAT engine: the translated address and port of a new connection.
+ *
+ * Overview
+ *
+ *	A probe is npfct_conn_nat_bind(): it gives the connection the
+ *	translated backwards key and inserts it, and fails with -EADDRINUSE
+ *	when another connection has that key.  So uniqueness is the
+ *	connection table's, per (translated address, protocol, remote
+ *	address and port): ports are reused across destinations
+ *	(endpoint-dependent, as Linux, OVS and VPP; NPF's per-address bitmap
+ *	allows ~48k connections per address in all), and ICMP query ids are
+ *	translated like ports.  No allocator state is shared between
+ *	lcores: a probe is an insert into the table (rte_hash's lock-free
+ *	readers and its insert path, conndb.c), nothing else.
+ *
+ *	Source NAT (snat_alloc()): the original port first if it is in the
+ *	range (port preservation), on the paired address (the source
+ *	address's hash picks it: one inside host keeps one outside address,
+ *	RFC 6888 REQ-2) unless NPFCT_NATF_ADDR_BY_FLOW; then up to
+ *	NPFCT_NAT_PROBES (248) probes in all: 128 on that address from a
+ *	random port onwards, the rest spread over the other addresses, each
+ *	a run of consecutive ports from a random start (so every port of
+ *	the range can be reached, whatever the range's length: NPF's probe
+ *	step min_port + 1 reaches only part of some ranges).  When every
+ *	probe fails the connection is refused (the caller counts it and
+ *	announces it): never address-only NAT, never an eviction.
+ *
+ *	Destination NAT (dnat_bind()) binds the inside address and port,
+ *	with no search: a client port already in use towards the inside
+ *	server refuses the connection.
+ *
+ *	STATIC and NPT66 (map_bind()) compute the address (nat_map.c) and
+ *	keep the port: one probe, as the mapping is 1:1.
+ *
+ * Synchronisation
+ *
+ *	Datapath lcores with an lcore id, on a connection they established
+ *	and have not released (npfct_nat_establish()).  Policies are
+ *	immutable.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
+#include <rte_random.h>
+
+#include "npfct_nat_impl.h"
+
+/* Address index a of a pool (only the last word differs). */
+static inline void
+pool_addr(const struct npfct_nat_policy *p, uint32_t a, union npfct_addr *out)
+{
+	const unsigned int lw = p->np_alen / 4 - 1;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out, &p->np_pool, p->np_alen);
+	out->a32[lw] = rte_cpu_to_be_32(rte_be_to_cpu_32(p->np_pool.a32[lw]) +
+	    a);
+}
+
+/* A hash of an address (all its words). */
+static inline uint32_t
+addr_hash(const union npfct_addr *a, unsigned int alen, uint32_t init)
+{
+	unsigned int i;
+
+	for (i = 0; i < alen / 4; i++)
+		init = rte_hash_crc_4byte(a->a32[i], init);
+	return init;
+}
+
+/* One probe: bind con to (address index a, port). */
+static int
+probe(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_nat_policy *p, uint32_t a, uint16_t port)
+{
+	union npfct_addr taddr;
+
+	pool_addr(p, a, &taddr);
+	return npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
+	    NPFCT_NAT_OUT, &taddr, rte_cpu_to_be_16(port));
+}
+
+/*
+ * snat_alloc: find the connection a translated address and port.
+ *
+ * => Returns 0, -EADDRNOTAVAIL after NPFCT_NAT_PROBES failed probes,
+ *    -ENOSPC (no room in the table), -EINVAL.
+ */
+static int
+snat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p)
+{
+	const bool icmp = pkt->proto == IPPROTO_ICMP ||
+	    pkt->proto == IPPROTO_ICMPV6;
+	const uint32_t pmin = icmp ? 0 : p->np_port_min;
+	const uint32_t range = icmp ? 65536 : (uint32_t)p->np_port_max -
+	    p->np_port_min + 1;
+	const uint32_t oport = rte_be_to_cpu_16(pkt->sport);
+	uint32_t first, a, i, start, budget, used = 0;
+	int ret;
+
+	first = addr_hash(&pkt->src, pkt->alen, 0);
+	if ((p->np_flags & NPFCT_NATF_ADDR_BY_FLOW) != 0)
+		first = addr_hash(&pkt->dst, pkt->alen, first);
+	first %= p->np_pool_n;
+
+	if ((p->np_flags & NPFCT_NATF_NO_PRESERVE) == 0 &&
+	    oport - pmin < range) {
+		ret = probe(ct, con, p, first, (uint16_t)oport);
+		used++;
+		if (ret != -EADDRINUSE)
+			return ret;
+	}
+	for (a = 0; a < p->np_pool_n && used < NPFCT_NAT_PROBES; a++) {
+		const uint32_t ai = (first + a) % p->np_pool_n;
+
+		if (a == 0)
+			budget = NPFCT_NAT_PROBES_FIRST;
+		else
+			budget = RTE_MAX(1u, (NPFCT_NAT_PROBES - used) /
+			    (p->np_pool_n - a));
+		budget = RTE_MIN(budget, NPFCT_NAT_PROBES - used);
+		budget = RTE_MIN(budget, range);
+		start = (uint32_t)(rte_rand() % range);
+		for (i = 0; i < budget; i++) {
+			ret = probe(ct, con, p, ai,
+			    (uint16_t)(pmin + (start + i) % range));
+			used++;
+			if (ret != -EADDRINUSE)
+				return ret;
+		}
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/*
+ * dnat_bind: the inside address and port of a port forward.  The
+ * backwards key (from the inside server to the client) is taken only if
+ * the client's port is in use for it already: no search, refused.
+ */
+static int
+dnat_bind(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p)
+{
+	const uint16_t dport = rte_be_to_cpu_16(pkt->dport);
+	union npfct_addr taddr;
+	uint16_t tport;
+	int ret;
+
+	memset(&taddr, 0, sizeof(taddr));
+	memcpy(&taddr, &p->np_pool, p->np_alen);
+	tport = p->np_port_min != 0 ?
+	    (uint16_t)(p->np_port_min + (dport - p->np_mport_min)) : dport;
+	ret = npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
+	    NPFCT_NAT_IN, &taddr, rte_cpu_to_be_16(tport));
+	return ret == -EADDRINUSE ? -EADDRNOTAVAIL : ret;
+}
+
+/*
+ * map_bind: STATIC and NPT66.  Outbound the source is mapped into the
+ * outside prefix, inbound the destination back into the inside one;
+ * ports and ids are kept.
+ */
+static int
+map_bind(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p,
+		int di)
+{
+	const bool out = di == NPFCT_DIR_OUT;
+	const union npfct_addr *from = out ? &pkt->src : &pkt->dst;
+	const union npfct_addr *net = out ? &p->np_pool : &p->np_match;
+	union npfct_addr taddr;
+	int ret;
+
+	memset(&taddr, 0, sizeof(taddr));
+	if (p->np_type == NPFCT_NAT_NPT66) {
+		if (!npfct_nat_npt66(from, net, &p->np_mask, p->np_plen,
+		    &taddr))
+			return -EADDRNOTAVAIL;
+	} else {
+		npfct_nat_netmap(from, net, &p->np_mask, p->np_alen, &taddr);
+	}
+	ret = npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
+	    out ? NPFCT_NAT_OUT : NPFCT_NAT_IN, &taddr,
+	    out ? pkt->sport : pkt->dport);
+	return ret == -EADDRINUSE ? -EADDRNOTAVAIL : ret;
+}
+
+int
+npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p,
+		int di)
+{
+	switch (p->np_type) {
+	case NPFCT_NAT_SNAT:
+		return snat_alloc(ct, pkt, con, p);
+	case NPFCT_NAT_DNAT:
+		return dnat_bind(ct, pkt, con, p);
+	case NPFCT_NAT_STATIC:
+	case NPFCT_NAT_NPT66:
+		return map_bind(ct, pkt, con, p, di);
+	default:
+		return -EINVAL;
+	}
+}
