@@ -26,10 +26,21 @@
 #     local (not forwarded);
 #   - port forwarding (map ... <- ...): HTTP from outside to the
 #     firewall's port 9080 reaches the inside server's port 8080;
+#   - traceroute through the NAT: a third namespace ($NS_FAR, 10.99.3.2)
+#     behind the outside one (a router); UDP probes from inside with TTL
+#     2 and 3 get the time exceeded from the router and the port
+#     unreachable from the far host back through the NAT, matched by the
+#     inside kernel to the probe's socket (IP_RECVERR, as traceroute);
+#   - IPv6 through NPTv6 (map 1 static algo npt66 fd99:1::/48 <->
+#     2001:db8:1::/48): the outside sees the inside host's address with
+#     the outside prefix and the checksum-neutral subnet word (computed
+#     here independently), a UDP exchange, ping -6 and a 1 MB HTTP
+#     download come through; from outside, the inside server is reached
+#     at its mapped address (the static map works both ways);
 #   - npfct's nat-bound counts the translated connections; SIGINT stops
 #     l3fwd-npf with status 0.
 #
-# Bounded in time (about 15 s).  Namespaces and interfaces carry the PID
+# Bounded in time (about 20 s).  Namespaces and interfaces carry the PID
 # in their names and are always deleted; what it starts it stops by PID.
 
 set -u
@@ -59,6 +70,8 @@ source "$EXDIR/netns.sh"
 NETNS_SUFFIX=n$$
 PREFIX=l3fwd-nat-$$
 TMP=$(mktemp -d /tmp/test_l3fwd_nat.XXXXXX)
+NS_FAR=l3far$$
+FAR_CREATED=no
 FWPID=""
 PIDS=()
 
@@ -78,6 +91,7 @@ cleanup() {
 		wait "$FWPID" 2>/dev/null
 	fi
 	netns_teardown
+	[ "$FAR_CREATED" = yes ] && ip netns del "$NS_FAR" 2>/dev/null
 	[ -n "${L3FWD_NAT_LOG:-}" ] && cp "$TMP/fw.log" "$L3FWD_NAT_LOG"
 	rm -rf "$TMP" "/var/run/dpdk/$PREFIX"
 }
@@ -109,6 +123,24 @@ if ! netns_setup; then
 fi
 pass "network namespaces $NS_IN, $NS_OUT and veths set up"
 
+# A far host behind the outside namespace, which routes (traceroute).
+far_setup() {
+	ip netns add "$NS_FAR" || return 1
+	FAR_CREATED=yes
+	ip link add "l3xo$$" type veth peer name "l3xf$$" || return 1
+	ip link set "l3xo$$" netns "$NS_OUT" &&
+	    ip link set "l3xf$$" netns "$NS_FAR" || return 1
+	out_ns sysctl -qw net.ipv4.ip_forward=1 &&
+	    ip -n "$NS_OUT" addr add 10.99.3.1/24 dev "l3xo$$" &&
+	    ip -n "$NS_OUT" link set "l3xo$$" up &&
+	    ip netns exec "$NS_FAR" sysctl -qw net.ipv4.icmp_ratelimit=0 &&
+	    ip -n "$NS_FAR" link set lo up &&
+	    ip -n "$NS_FAR" addr add 10.99.3.2/24 dev "l3xf$$" &&
+	    ip -n "$NS_FAR" link set "l3xf$$" up &&
+	    ip -n "$NS_FAR" route add default via 10.99.3.1
+}
+check "far namespace $NS_FAR behind the outside one" far_setup
+
 mkdir -p "$TMP/www"
 head -c 1048576 /dev/urandom >"$TMP/www/large.bin"
 bg "$NS_OUT" "$PYTHON" "$EXDIR/httpd.py" "$TMP/www" 8000
@@ -133,6 +165,14 @@ Server(("0.0.0.0", 7000), Peer).serve_forever()'
 check "HTTP server listens outside" wait_listen "$NS_OUT" t 8000
 check "UDP peer server listens outside" wait_listen "$NS_OUT" u 7777
 check "TCP peer server listens outside" wait_listen "$NS_OUT" t 7000
+bg "$NS_OUT" "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 7778))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(("seen [%s]:%d" % a[:2]).encode(), a)'
+check "UDP6 peer server listens outside" wait_listen "$NS_OUT" u 7778
 # An inside server the outside must not reach.
 bg "$NS_IN" "$PYTHON" "$EXDIR/httpd.py" "$TMP/www" 8080
 check "HTTP server listens inside" wait_listen "$NS_IN" t 8080
@@ -146,6 +186,10 @@ map 1 dynamic 10.99.1.0/24 -> $FW4_OUT
 # Port forwarding: the outside address's port 9080 is the inside server.
 pass in proto tcp to $FW4_OUT port 9080 stateful
 map 1 dynamic proto tcp $IN4 port 8080 <- $FW4_OUT port 9080
+# IPv6: NPTv6 of the inside /48 to an outside /48, both ways.
+pass out proto icmp6 stateful
+map 1 static algo npt66 fd99:1::/48 <-> 2001:db8:1::/48
+pass in proto tcp to 2001:db8:1::/48 port 8080 stateful
 RULES
 
 NCPU=$(nproc)
@@ -158,7 +202,9 @@ esac
     "${EAL_LCORES[@]}" --log-level=lib.eal:error $(netns_vdevs 1) -- \
     --port 0:inside --port 1:outside \
     --addr "0:$FW4_IN/24" --addr "1:$FW4_OUT/24" \
-    --neigh "$OUT4:$MAC_H_OUT" \
+    --addr "0:$FW6_IN/64" --addr "1:$FW6_OUT/64" \
+    --neigh "$OUT4:$MAC_H_OUT" --neigh "$OUT6:$MAC_H_OUT" \
+    --route 10.99.3.0/24:1:$OUT4 \
     --rules "$TMP/fw.rules" --idle-sleep 20 --stats-period 1 \
     >"$TMP/fw.log" 2>&1 &
 FWPID=$!
@@ -234,6 +280,81 @@ except socket.timeout:
 expect_eq "ICMP port unreachable through the NAT reaches the socket" \
     refused "$refused"
 
+# traceroute through the NAT: the router's time exceeded (TTL 2) and the
+# far host's port unreachable (TTL 3) come back to the probes' sockets.
+trace=$(in_ns timeout 10 "$PYTHON" -c '
+import select, socket, struct
+IP_RECVERR = 11
+for ttl in (2, 3):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_IP, IP_RECVERR, 1)
+    s.setsockopt(socket.SOL_IP, socket.IP_TTL, ttl)
+    s.connect(("10.99.3.2", 33434 + ttl))
+    got = "none"
+    for _ in range(3):
+        s.send(b"probe")
+        if select.select([s], [], [], 1.0)[0] == []:
+            continue
+        try:
+            _, anc, _, _ = s.recvmsg(512, 512, socket.MSG_ERRQUEUE)
+        except BlockingIOError:
+            continue
+        for lvl, typ, data in anc:
+            if lvl == socket.SOL_IP and typ == IP_RECVERR:
+                _, origin, itype, code = struct.unpack_from("=IBBB", data)
+                got = "%d/%d from %s" % (itype, code,
+                                         socket.inet_ntoa(data[20:24]))
+        break
+    print("ttl %d: %s" % (ttl, got))' 2>&1)
+expect_eq "traceroute through the NAT: the ICMP errors come back" \
+    "ttl 2: 11/0 from 10.99.2.1
+ttl 3: 3/3 from 10.99.3.2" "$trace"
+
+##
+## IPv6 through NPTv6.
+##
+
+# The inside host's outside address, by RFC 6296's arithmetic done here
+# (16-bit words, one's complement): the subnet word absorbs the prefixes'
+# difference.
+MAPPED6=$("$PYTHON" -c '
+import ipaddress, struct
+def w(a): return list(struct.unpack("!8H", ipaddress.IPv6Address(a).packed))
+def add(a, b):
+    s = a + b
+    return (s & 0xffff) + (s >> 16)
+i, o, a = w("fd99:1::"), w("2001:db8:1::"), w("'"$IN6"'")
+d = 0
+for k in range(3):
+    d = add(d, i[k]); d = add(d, 0xffff - o[k])
+a[:3] = o[:3]
+a[3] = add(a[3], d)
+a[3] = 0 if a[3] == 0xffff else a[3]
+print(ipaddress.IPv6Address(struct.pack("!8H", *a)))')
+udp6=$(in_ns timeout 5 "$PYTHON" -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(1)
+s.bind(("'"$IN6"'", 40002))
+for _ in range(3):
+    s.sendto(b"hello", ("'"$OUT6"'", 7778))
+    try:
+        print(s.recv(100).decode()); break
+    except socket.timeout:
+        pass' 2>&1)
+expect_eq "NPTv6: the outside sees $MAPPED6, the answer comes back" \
+    "seen [$MAPPED6]:40002" "$udp6"
+check "NPTv6: ping -6 through the translation" \
+    in_ns ping -6 -c 2 -W 2 -i 0.2 "$OUT6"
+got=$(in_ns timeout 10 curl -s --max-time 8 \
+    "http://[$OUT6]:8000/large.bin" | sha256sum | cut -d' ' -f1)
+expect_eq "NPTv6: HTTP of 1 MB, sha256 equal" \
+    "$(sha256sum "$TMP/www/large.bin" | cut -d' ' -f1)" "$got"
+got=$(out_ns timeout 10 curl -s --max-time 8 \
+    "http://[$MAPPED6]:8080/large.bin" | sha256sum | cut -d' ' -f1)
+expect_eq "NPTv6 inbound: the inside server at [$MAPPED6]:8080" \
+    "$(sha256sum "$TMP/www/large.bin" | cut -d' ' -f1)" "$got"
+
 ##
 ## From outside.
 ##
@@ -260,7 +381,7 @@ expect_eq "port forward: $FW4_OUT:9080 is the inside server, 1 MB, sha256 equal"
     "$(sha256sum "$TMP/www/large.bin" | cut -d' ' -f1)" "$got"
 bound=$(ct nat_bound)
 check "npfct nat-bound counts the translated connections ($bound)" \
-    test "${bound:-0}" -ge 5
+    test "${bound:-0}" -ge 10
 expect_eq "npfct nat-exhausted" 0 "$(ct nat_exhausted)"
 
 kill -INT "$FWPID"
