@@ -327,15 +327,21 @@ drop:
 /*
  * nat_answer_p: whether a packet for the firewall's own address may be
  * an answer to a translated connection (masquerade to that address): TCP,
- * UDP, ICMP echo replies and errors.  Pings and ARP/ND stay local.
+ * UDP, ICMP and ICMPv6 echo replies and errors.  Pings and ARP/ND stay
+ * local.
  */
 static bool
 nat_answer_p(const struct npfct_pkt *p)
 {
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
 		return true;
-	return p->proto == IPPROTO_ICMP && (p->flags & NPFCT_PKT_ICMP) &&
-	    p->icmp.type != 8 && p->icmp.type != 13;
+	if ((p->flags & NPFCT_PKT_ICMP) == 0)
+		return false;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp.type != 8 && p->icmp.type != 13;
+	/* ICMPv6: not echo requests, not neighbour discovery (133-137). */
+	return p->proto == IPPROTO_ICMPV6 && p->icmp.type != 128 &&
+	    (p->icmp.type < 133 || p->icmp.type > 137);
 }
 
 static uint16_t
