@@ -193,6 +193,18 @@ int npfct_nat_policy_parse(const char *text,
 int npfct_nat_policy_del(struct npfct *ct, int id);
 
 /**
+ * The policy npfct_nat_establish() would apply to a new connection's
+ * first packet in direction di (e.g. to let in only the inbound
+ * connections a port forward or static policy translates).  Datapath
+ * lcores (an RCU read of the policies) or the control thread.
+ *
+ * @return
+ *   The policy's id (>= 0), -ENOENT (none matches), -EINVAL.
+ */
+int npfct_nat_policy_lookup(struct npfct *ct, const struct npfct_pkt *pkt,
+		int di);
+
+/**
  * Translate a new connection if a policy matches its first packet: call
  * between npfct_conn_establish() and npfct_conn_release(), with the
  * packet it was established with and its direction (source NAT applies

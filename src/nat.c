@@ -396,6 +396,20 @@ policy_match(const struct npfct_nat_table *t, const struct npfct_pkt *pkt,
 }
 
 int
+npfct_nat_policy_lookup(struct npfct *ct, const struct npfct_pkt *pkt, int di)
+{
+	const struct npfct_nat_table *t;
+	const struct npfct_nat_policy *p;
+
+	if (ct == NULL || pkt == NULL)
+		return -EINVAL;
+	t = __atomic_load_n(&ct->ct_nat->nat_table, __ATOMIC_ACQUIRE);
+	if (t == NULL || (p = policy_match(t, pkt, di)) == NULL)
+		return -ENOENT;
+	return p->np_id;
+}
+
+int
 npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, int di)
 {

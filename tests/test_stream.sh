@@ -25,6 +25,8 @@
 #     closed at the end; ICMP errors related to their flow);
 #   - unsolicited.pcap, forged.pcap and policy.pcap: the exact verdict of
 #     every packet (tables below);
+#   - nat.pcap with --map: masquerade and a port forward, the exact
+#     verdict and translated tuple of every packet;
 #   - zones.pcap with --zone-vlan: two tenants with the same addresses on
 #     two VLANs have their own connections;
 #   - timeouts: with --timeout generic.new=1 a late UDP answer is blocked;
@@ -208,7 +210,7 @@ elif cmd == "wscale":
 EOF
 pcaptool() { "$PYTHON" "$TMP/pcaptool.py" "$@"; }
 
-LINE_RE='^[0-9]+ (in|out) (pass|block) (established|related|new|stateless|no-conn|invalid|not-trackable|parse-error|no-syn|no-request|table-full|state-refused|error) (tcp|udp|icmp|icmp6|other) ([a-z-]+)$'
+LINE_RE='^[0-9]+ (in|out) (pass|block) (established|related|new|stateless|no-conn|invalid|not-trackable|parse-error|no-syn|no-request|table-full|nat-exhausted|state-refused|error) (tcp|udp|icmp|icmp6|other) ([a-z-]+)( (-|[][0-9a-f.:]+:[0-9]+>[][0-9a-f.:]+:[0-9]+))?$'
 TCP_STATES=" closed syn-sent simsyn-sent syn-received established fin-sent fin-received close-wait fin-wait closing last-ack time-wait "
 
 # check_format NAME FILE: the output of run NAME on FILE is well formed.
@@ -281,10 +283,12 @@ expect_no_block() {
 
 run help --help
 expect_eq "--help: exit status" 0 "$RC"
-for word in --inside --timeout --loose --zone-vlan --quiet --help CIDR NAME=SECONDS \
-    "INDEX DIR VERDICT REASON PROTO STATE" "N packets: P pass, B block" \
+for word in --inside --timeout --loose --zone-vlan --map --quiet --help CIDR \
+    NAME=SECONDS "INDEX DIR VERDICT REASON PROTO STATE [TUPLE]" \
+    "N packets: P pass, B block" TUPLE \
     "Exit status" Example established related new stateless no-conn \
     invalid not-trackable parse-error no-syn no-request table-full \
+    nat-exhausted \
     state-refused error generic.closed generic.new generic.established \
     tcp.new tcp.established tcp.half_close tcp.close tcp.time_wait; do
 	check "--help mentions '$word'" grep -qF -- "$word" "$TMP/help.out"
@@ -323,6 +327,13 @@ usage_error "IPv6 prefix too long" --inside fd00::/129 "$UDP4"
 usage_error "negative prefix" --inside 10.0.0.0/-1 "$UDP4"
 usage_error "empty prefix" --inside 10.0.0.0/ "$UDP4"
 usage_error "unknown timeout name" "${INSIDE[@]}" --timeout bogus=1 "$UDP4"
+usage_error "--map without argument" "${INSIDE[@]}" "$UDP4" --map
+usage_error "--map: no address" "${INSIDE[@]}" --map "dynamic 10.0.0.0/8 ->" \
+    "$UDP4"
+usage_error "--map: families mixed" "${INSIDE[@]}" \
+    --map "dynamic 10.0.0.0/8 -> fd00::1" "$UDP4"
+usage_error "--map: unknown type" "${INSIDE[@]}" --map "masquerade 10.0.0.0/8" \
+    "$UDP4"
 usage_error "timeout without =" "${INSIDE[@]}" --timeout generic.new "$UDP4"
 usage_error "timeout without name" "${INSIDE[@]}" --timeout =5 "$UDP4"
 usage_error "timeout not a number" "${INSIDE[@]}" --timeout generic.new=abc \
@@ -478,6 +489,37 @@ in block no-conn udp -
 in pass established tcp established
 out pass established tcp established
 EOF
+
+##
+## NAT (nat.pcap, --map): every packet's verdict and its translated tuple.
+##
+
+NAT_MAPS=(--map "dynamic 10.99.0.0/24 -> 198.51.100.7"
+    --map "dynamic proto tcp 10.99.0.1 port 80 <- 198.51.100.7 port 8080")
+replay nat nat.pcap "${NAT_MAPS[@]}"
+expect_lines nat <<'EOF'
+# UDP out (masqueraded, port kept), the answer to the translated address;
+# an answer to the inside address itself is not the connection's.
+out pass new udp new 198.51.100.7:5000>10.99.0.2:53
+in pass established udp established 10.99.0.2:53>10.99.0.1:5000
+in block no-conn udp - -
+# ping: the id is translated like a port (kept here).
+out pass new icmp new 198.51.100.7:77>10.99.0.2:77
+in pass established icmp established 10.99.0.2:77>10.99.0.1:77
+# A port unreachable about a translated datagram goes to the inside host.
+out pass new udp new 198.51.100.7:5001>10.99.0.2:9
+in pass related icmp new 10.99.0.2:0>10.99.0.1:0
+# The port forward: 198.51.100.7:8080 is 10.99.0.1:80, both ways.
+in pass new tcp syn-sent 10.99.0.2:40000>10.99.0.1:80
+out pass established tcp syn-received 198.51.100.7:8080>10.99.0.2:40000
+in pass established tcp established 10.99.0.2:40000>10.99.0.1:80
+# A port nothing forwards.
+in block no-conn tcp - -
+EOF
+# Without --map the same capture has no translation and no tuple column.
+replay nat-off nat.pcap
+expect_eq "nat.pcap without --map: the port forward's SYN is blocked" \
+    "in block no-conn tcp -" "$(line nat-off 8)"
 
 ##
 ## One packet per policy rule (policy.pcap), with and without --loose.

@@ -39,6 +39,14 @@
  *	blocked, and letting them create state would open the way in.  A
  *	race on establish (EEXIST) repeats the inspection once.
  *
+ *	With --map (NAT policies, npfct_nat_policy_parse()) a new
+ *	connection is translated before it is released (nat-exhausted when
+ *	no port is left), an inbound MISS that a port forward or static
+ *	policy translates opens a connection too (npfct_nat_policy_lookup()
+ *	decides before anything is inserted), and every packet that passes
+ *	on a translated connection is rewritten (npfct_nat_translate()) and
+ *	printed with its new tuple.
+ *
  * Time
  *
  *	The instance clock follows the record timestamps, clamped so that it
@@ -59,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <rte_eal.h>
@@ -69,6 +78,7 @@
 
 #include <npfct.h>
 #include <npfct_conn.h>
+#include <npfct_nat.h>
 #include <npfct_pkt.h>
 
 #include "npfct-stream.h"
@@ -225,6 +235,14 @@ stream_setup(struct stream *s)
 			    "%s=%" PRIu32 ": %s\n",
 			    npfct_timeout_name((enum npfct_timeout)i),
 			    cf->cf_timeout[i], strerror(-ret));
+			return STREAM_EXIT_USAGE;
+		}
+	}
+	for (i = 0; i < (int)cf->cf_nmap; i++) {
+		ret = npfct_nat_policy_add(s->s_ct, &cf->cf_map[i]);
+		if (ret < 0) {
+			fprintf(stderr, STREAM_PROG ": cannot add --map rule "
+			    "%d: %s\n", i + 1, strerror(-ret));
 			return STREAM_EXIT_USAGE;
 		}
 	}
@@ -447,6 +465,47 @@ establish_reason(int err)
 	}
 }
 
+/* The REASON of a refused npfct_nat_establish(). */
+static const char *
+nat_reason(int ret)
+{
+	switch (ret) {
+	case -EADDRNOTAVAIL:
+		return "nat-exhausted";
+	case -ENOSPC:
+		return "table-full";
+	default:
+		return "error";
+	}
+}
+
+/*
+ * nat_open: with --map, translate a connection just established for pkt
+ * and release it.  Inbound, a connection no map rule forwards is dropped
+ * again (expired before its release).
+ *
+ * => Returns NULL (con released) and *reason, or con.
+ */
+static struct npfct_conn *
+nat_open(struct stream *s, const struct npfct_pkt *pkt, int di,
+		struct npfct_conn *con, const char **reason)
+{
+	int ret = 0;
+
+	if (s->s_conf->cf_nmap > 0)
+		ret = npfct_nat_establish(s->s_ct, pkt, con, di);
+	if (ret == 0 && di == NPFCT_DIR_IN) {
+		/* Not forwarded: the firewall does not take it. */
+		npfct_conn_expire(con);
+		ret = -ENOENT;
+		*reason = "no-conn";
+	} else if (ret < 0) {
+		*reason = nat_reason(ret);
+	}
+	npfct_conn_release(con);
+	return ret >= 0 ? con : NULL;
+}
+
 /*
  * packet_decide: the firewall's policy for one packet (see the table at
  * the top of the file).
@@ -490,7 +549,9 @@ packet_decide(struct stream *s, const struct npfct_pkt *pkt, int di,
 			decide(d, false, "error", NULL);
 			return;
 		}
-		if (!out) {
+		/* Inbound, only a map rule (port forward, static) opens. */
+		if (!out && (s->s_conf->cf_nmap == 0 ||
+		    npfct_nat_policy_lookup(s->s_ct, pkt, di) < 0)) {
 			decide(d, false, "no-conn", NULL);
 			return;
 		}
@@ -502,17 +563,19 @@ packet_decide(struct stream *s, const struct npfct_pkt *pkt, int di,
 		if ((pkt->flags & NPFCT_PKT_TCP) && !s->s_conf->cf_loose &&
 		    (pkt->tcp.flags & (NPFCT_TH_SYN | NPFCT_TH_ACK |
 		    NPFCT_TH_RST | NPFCT_TH_FIN)) != NPFCT_TH_SYN) {
-			decide(d, false, "no-syn", NULL);
+			decide(d, false, out ? "no-syn" : "no-conn", NULL);
 			return;
 		}
 		if (icmp_reply_p(pkt)) {
-			decide(d, false, "no-request", NULL);
+			decide(d, false, out ? "no-request" : "no-conn", NULL);
 			return;
 		}
 		con = npfct_conn_establish(s->s_ct, pkt, di, false);
 		if (con != NULL) {
-			npfct_conn_release(con);
-			decide(d, true, "new", con);
+			const char *reason = "new";
+
+			con = nat_open(s, pkt, di, con, &reason);
+			decide(d, con != NULL, reason, con);
 			return;
 		}
 		if (rte_errno != EEXIST) {
@@ -543,6 +606,38 @@ proto_name(const struct npfct_pkt *pkt)
 	}
 }
 
+/* "ADDR:PORT" of one end of a packet (IPv6 in brackets). */
+static void
+end_format(char *buf, size_t len, const union npfct_addr *a,
+		unsigned int alen, rte_be16_t port)
+{
+	char ab[INET6_ADDRSTRLEN];
+
+	inet_ntop(alen == 4 ? AF_INET : AF_INET6, a->a8, ab, sizeof(ab));
+	snprintf(buf, len, alen == 4 ? "%s:%u" : "[%s]:%u", ab,
+	    rte_be_to_cpu_16(port));
+}
+
+/*
+ * nat_tuple: with --map, translate a passed packet of a connection and
+ * say how it leaves ("-" if it is not translated).
+ */
+static void
+nat_tuple(struct stream *s, struct npfct_pkt *pkt, int di,
+		const struct decision *d, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN + 10], dst[INET6_ADDRSTRLEN + 10];
+
+	if (!d->d_pass || d->d_con == NULL ||
+	    npfct_nat_translate(s->s_ct, pkt, d->d_con, di) != 1) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	end_format(src, sizeof(src), &pkt->src, pkt->alen, pkt->sport);
+	end_format(dst, sizeof(dst), &pkt->dst, pkt->alen, pkt->dport);
+	snprintf(buf, len, "%s>%s", src, dst);
+}
+
 /*
  * stream_replay: second pass: every packet through the policy.
  *
@@ -555,6 +650,7 @@ stream_replay(struct stream *s)
 	uint64_t index = 0, now = s->s_first_ns, last_gc = s->s_first_ns;
 	struct pcap_record rec;
 	struct npfct_pkt pkt;
+	char tuple[2 * INET6_ADDRSTRLEN + 32];
 	struct decision d;
 	struct rte_mbuf *m;
 	int ret, di, type;
@@ -587,12 +683,18 @@ stream_replay(struct stream *s)
 			s->s_pass++;
 		else
 			s->s_block++;
+		tuple[0] = '\0';
+		if (s->s_conf->cf_nmap > 0) {
+			tuple[0] = ' ';
+			nat_tuple(s, &pkt, di, &d, tuple + 1,
+			    sizeof(tuple) - 1);
+		}
 		if (!s->s_conf->cf_quiet)
-			printf("%" PRIu64 " %s %s %s %s %s\n", index,
+			printf("%" PRIu64 " %s %s %s %s %s%s\n", index,
 			    di == NPFCT_DIR_OUT ? "out" : "in",
 			    d.d_pass ? "pass" : "block", d.d_reason,
 			    proto_name(&pkt), d.d_con != NULL ?
-			    npfct_conn_state_name(d.d_con) : "-");
+			    npfct_conn_state_name(d.d_con) : "-", tuple);
 		rte_pktmbuf_free(m);
 		/* No connection pointer is held past this point. */
 		npfct_quiescent();

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <npfct.h>
+#include <npfct_nat.h>
 
 #define STREAM_PROG		"npfct-stream"
 
@@ -33,6 +34,9 @@ struct stream_cidr {
 	union npfct_addr	sc_addr;	/* host bits cleared */
 };
 
+/* Most --map rules. */
+#define STREAM_MAPS_MAX		64
+
 /* The command line. */
 struct stream_conf {
 	struct stream_cidr	*cf_inside;
@@ -42,6 +46,9 @@ struct stream_conf {
 	bool			cf_loose;
 	bool			cf_zone_vlan;	/* zone: outer VLAN id */
 	bool			cf_quiet;
+	/* --map: NAT policies, in order */
+	struct npfct_nat_policy_conf cf_map[STREAM_MAPS_MAX];
+	unsigned int		cf_nmap;
 	const char		*cf_file;
 };
 

@@ -27,6 +27,7 @@
 enum {
 	OPT_LOOSE = 256,
 	OPT_ZONE_VLAN,
+	OPT_MAP,
 };
 
 static const struct option stream_lgopts[] = {
@@ -34,6 +35,7 @@ static const struct option stream_lgopts[] = {
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "loose",	no_argument,		NULL,	OPT_LOOSE },
 	{ "zone-vlan",	no_argument,		NULL,	OPT_ZONE_VLAN },
+	{ "map",	required_argument,	NULL,	OPT_MAP },
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 },
@@ -57,7 +59,7 @@ print_usage(FILE *f)
 	fprintf(f,
 "Usage: " STREAM_PROG " --inside CIDR [--inside CIDR ...]\n"
 "                    [--timeout NAME=SECONDS ...] [--loose] [--zone-vlan]\n"
-"                    [--quiet] FILE.pcap\n"
+"                    [--map RULE ...] [--quiet] FILE.pcap\n"
 "       " STREAM_PROG " --help\n"
 "\n"
 "Replay a pcap capture through an npfct connection tracking instance (like\n"
@@ -82,6 +84,17 @@ print_usage(FILE *f)
 "                             addresses on two VLANs are two tenants with\n"
 "                             their own connections (Ethernet captures;\n"
 "                             cooked captures carry no tags)\n"
+"      --map RULE             a NAT rule, NPF's map without the interface\n"
+"                             (as l3fwd-npf's rule files):\n"
+"                               'dynamic 10.0.0.0/8 -> 198.51.100.7'\n"
+"                               'dynamic proto tcp 10.0.0.5 port 80 <-\n"
+"                                198.51.100.7 port 8080'\n"
+"                               'static [algo netmap|npt66] IN <-> OUT'\n"
+"                             Repeatable (the first that matches applies).\n"
+"                             Packets are translated, and each line gets a\n"
+"                             TUPLE column.  The capture is what the NAT\n"
+"                             receives: outbound packets with inside\n"
+"                             addresses, answers to the translated ones.\n"
 "  -q, --quiet                print only the summary line\n"
 "  -h, --help                 print this help and exit\n"
 "\n"
@@ -97,7 +110,7 @@ print_usage(FILE *f)
 "address).\n"
 "\n"
 "Output: one line per packet, then a summary line:\n"
-"  INDEX DIR VERDICT REASON PROTO STATE\n"
+"  INDEX DIR VERDICT REASON PROTO STATE [TUPLE]\n"
 "  N packets: P pass, B block\n"
 "where\n"
 "  INDEX    packet number, from 1\n"
@@ -105,7 +118,9 @@ print_usage(FILE *f)
 "  VERDICT  pass | block\n"
 "  REASON   established    pass: the packet belongs to a connection\n"
 "           related        pass: an ALG related it to a connection (ICMP error)\n"
-"           new            pass: outbound, a connection was established\n"
+"           new            pass: outbound, a connection was established;\n"
+"                          with --map also inbound, when a map rule\n"
+"                          forwards it (port forward, static)\n"
 "           stateless      pass: outbound and not trackable (IP fragment, ICMP\n"
 "                          error of no connection, non-IP): passed, no state\n"
 "           no-conn        block: inbound without a connection\n"
@@ -119,6 +134,7 @@ print_usage(FILE *f)
 "           no-request     block: outbound ICMP query reply (echo reply, ...)\n"
 "                          without a connection: it answers an inbound request\n"
 "           table-full     block: the connection table is full\n"
+"           nat-exhausted  block: no translated address and port left\n"
 "           state-refused  block: the protocol state refused to open it\n"
 "           error          block: the connection could not be established\n"
 "  PROTO    tcp | udp | icmp | icmp6 | other (also non-IP, malformed)\n"
@@ -126,6 +142,9 @@ print_usage(FILE *f)
 "           syn-sent, time-wait, ...; for 'related' the related connection's,\n"
 "           for 'invalid' the state that refused it), or '-' when there is\n"
 "           none\n"
+"  TUPLE    with --map: the packet as translated, SRC:SPORT>DST:DPORT\n"
+"           (IPv6 addresses in brackets; ICMP queries show their id as\n"
+"           the port), or '-' when the packet is not translated\n"
 "\n"
 "Exit status:\n"
 "  0  the capture was replayed, whatever the verdicts\n"
@@ -153,6 +172,22 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '" STREAM_PROG " --help' for more information.\n");
 	return STREAM_EXIT_USAGE;
+}
+
+/* --map RULE: a NAT policy (npfct_nat_policy_parse()). */
+static int
+add_map(struct stream_conf *conf, const char *arg)
+{
+	char err[160];
+
+	if (conf->cf_nmap == STREAM_MAPS_MAX)
+		return usage_error("more than %u --map rules",
+		    STREAM_MAPS_MAX);
+	if (npfct_nat_policy_parse(arg, &conf->cf_map[conf->cf_nmap], err,
+	    sizeof(err)) != 0)
+		return usage_error("bad --map '%s': %s", arg, err);
+	conf->cf_nmap++;
+	return STREAM_EXIT_OK;
 }
 
 /*
@@ -299,6 +334,9 @@ stream_args_parse(struct stream_conf *conf, int argc, char **argv)
 			break;
 		case OPT_ZONE_VLAN:
 			conf->cf_zone_vlan = true;
+			break;
+		case OPT_MAP:
+			ret = add_map(conf, optarg);
 			break;
 		case 'q':
 			conf->cf_quiet = true;

@@ -43,6 +43,14 @@ zones.pcap
     and a SYN-ACK of one tenant's connection sent on the other's VLAN.
     With npfct-stream --zone-vlan each VLAN is a zone: the tenants' flows
     are separate connections and a reply on another VLAN is blocked.
+
+nat.pcap
+    What a NAT gateway receives for the inside host 10.99.0.1 masqueraded
+    to 198.51.100.7 with the inside web server forwarded from
+    198.51.100.7:8080 (npfct-stream --map): a UDP exchange, a reply sent
+    to the inside address (not translated: blocked), a ping, a port
+    unreachable about a translated datagram, a TCP handshake through the
+    port forward, and a SYN to a port nothing forwards.
 """
 
 import os
@@ -214,13 +222,49 @@ def zones():
     return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
 
 
+def nat():
+    outa = "198.51.100.7"
+
+    def to_nat(l4, ipid=1):
+        return Ether(src=MAC_OUT, dst=MAC_IN) / IP(src=OUT4, dst=outa,
+                                                   id=ipid) / l4
+    pkts = [
+        # 1-3: UDP out, its answer to the translated address, an answer
+        # to the inside address itself.
+        out4(UDP(sport=5000, dport=53) / Raw(b"query")),
+        to_nat(UDP(sport=53, dport=5000) / Raw(b"answer")),
+        in4(UDP(sport=53, dport=5000) / Raw(b"answer")),
+        # 4-5: ping (the id is translated like a port).
+        out4(ICMP(type=8, id=77, seq=1) / Raw(b"ping")),
+        to_nat(ICMP(type=0, id=77, seq=1) / Raw(b"ping")),
+        # 6-7: UDP to a closed port; the port unreachable quotes the
+        # translated datagram.
+        out4(UDP(sport=5001, dport=9) / Raw(b"x")),
+        to_nat(ICMP(type=3, code=3) /
+               IPerror(src=outa, dst=OUT4, id=1) /
+               UDPerror(sport=5001, dport=9) / Raw(b"x")),
+        # 8-10: a handshake through the port forward 8080 -> 10.99.0.1:80.
+        to_nat(TCP(sport=40000, dport=8080, flags="S", seq=100,
+                   window=64240)),
+        out4(TCP(sport=80, dport=40000, flags="SA", seq=900, ack=101,
+                 window=65160)),
+        to_nat(TCP(sport=40000, dport=8080, flags="A", seq=101, ack=901,
+                   window=502)),
+        # 11: a SYN to a port nothing forwards.
+        to_nat(TCP(sport=40001, dport=8081, flags="S", seq=100,
+                   window=64240)),
+    ]
+    return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(
         os.path.abspath(__file__))
     for name, gen in (("forged.pcap", forged),
                       ("udp4-timeout.pcap", udp_timeout),
                       ("policy.pcap", policy),
-                      ("zones.pcap", zones)):
+                      ("zones.pcap", zones),
+                      ("nat.pcap", nat)):
         path = os.path.join(outdir, name)
         pkts = gen()
         wrpcap(path, pkts)
