@@ -843,8 +843,7 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 	    __ATOMIC_RELAXED);
 	const uint32_t now = npfct_clock_sec(ct);
 	struct npfct_conn_acct acct;
-	char fk[128], bk[128];
-	void *nat;
+	char fk[128], bk[128], desc[32];
 
 	/* The keys change only under c_lock (setnat). */
 	rte_spinlock_lock(&c->c_lock);
@@ -866,9 +865,10 @@ npfct_conn_print(const struct npfct *ct, const struct npfct_conn *con,
 		fprintf(f, "\tpackets %" PRIu64 "/%" PRIu64 " bytes %" PRIu64
 		    "/%" PRIu64 "\n", acct.packets[0], acct.packets[1],
 		    acct.bytes[0], acct.bytes[1]);
-	nat = __atomic_load_n(&con->c_nat, __ATOMIC_RELAXED);
-	if (nat != NULL)
-		fprintf(f, "\tnat %p\n", nat);
+	if (__atomic_load_n(&con->c_nat, __ATOMIC_RELAXED) != NULL) {
+		npfct_nat_conn_describe(con, desc, sizeof(desc));
+		fprintf(f, "\tnat %s\n", desc);
+	}
 }
 
 /*

@@ -47,6 +47,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,6 +445,41 @@ npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 	}
 	npfct_conn_expire(con);
 	return ret;
+}
+
+const char *
+npfct_nat_type_name(enum npfct_nat_policy_type type)
+{
+	switch (type) {
+	case NPFCT_NAT_SNAT:
+		return "snat";
+	case NPFCT_NAT_DNAT:
+		return "dnat";
+	case NPFCT_NAT_STATIC:
+		return "static";
+	case NPFCT_NAT_NPT66:
+		return "npt66";
+	default:
+		return "?";
+	}
+}
+
+void
+npfct_nat_conn_describe(const struct npfct_conn *con, char *buf, size_t len)
+{
+	const uint32_t flags = __atomic_load_n(&con->c_flags,
+	    __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release in npfct_conn_nat_bind(). */
+	const struct npfct_nat_policy *p = __atomic_load_n(&con->c_nat,
+	    __ATOMIC_ACQUIRE);
+
+	if (p == NULL)
+		snprintf(buf, len, "-");
+	else if ((flags & CONN_NATENG) == 0)
+		snprintf(buf, len, "app");
+	else
+		snprintf(buf, len, "%s#%d", npfct_nat_type_name(p->np_type),
+		    p->np_id);
 }
 
 /* Rewrite one end of the packet, by its family. */

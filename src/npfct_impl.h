@@ -1098,6 +1098,11 @@ void npfct_instances_walk(void (*fn)(struct npfct *, void *), void *arg);
 
 /* telemetry.c */
 void npfct_telemetry_init(void);
+/*
+ * "NAME[,ARG]" of a telemetry command: the instance with the registry
+ * locked (npfct_instances_unlock() when done), or NULL (unlocked).
+ */
+struct npfct *npfct_tel_instance(const char *params, uint64_t *arg);
 
 /* stats.c */
 enum npfct_stat npfct_stat_parse(enum npfct_parse_status status);

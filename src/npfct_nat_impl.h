@@ -22,9 +22,10 @@
 #define NPFCT_NAT_PROBES_FIRST	128
 
 /*
- * A policy: immutable once published, never freed before the instance
- * (a translated connection's c_nat points to it).  Addresses in network
- * order, as in the keys; np_alen words of them are used.
+ * A policy: immutable once published (but np_tel_count), never freed
+ * before the instance (a translated connection's c_nat points to it).
+ * Addresses in network order, as in the keys; np_alen words of them are
+ * used.
  */
 struct npfct_nat_policy {
 	int		np_id;
@@ -45,6 +46,8 @@ struct npfct_nat_policy {
 	uint16_t	np_mport_min;	/* DNAT: destination ports */
 	uint16_t	np_mport_max;
 	bool		np_dead;	/* removed from the table */
+	/* nat_telemetry.c's scratch counter, under nat_lock only */
+	uint64_t	np_tel_count;
 	struct npfct_nat_policy *np_next; /* every policy made (ct_nat) */
 };
 
@@ -121,6 +124,20 @@ int npfct_nat_rewrite6(struct npfct_pkt *pkt, int which,
 int npfct_nat_rewrite6_icmp_err(struct npfct_pkt *pkt,
 		const union npfct_addr *in_addr, rte_be16_t in_port,
 		const union npfct_addr *out_addr, rte_be16_t out_port);
+
+/*
+ * The translation of a connection for listings: "-" (none), "app"
+ * (npfct_conn_setnat()), or the engine's policy type and id ("snat#0",
+ * "dnat#1", "static#2", "npt66#3").
+ */
+void npfct_nat_conn_describe(const struct npfct_conn *con, char *buf,
+		size_t len);
+
+/* The name of a policy type ("snat", "dnat", "static", "npt66"). */
+const char *npfct_nat_type_name(enum npfct_nat_policy_type type);
+
+/* nat_telemetry.c: /npfct/nat (telemetry.c registers it). */
+void npfct_nat_telemetry_register(void);
 
 /* conn.c: the engine's setnat (see there). */
 int npfct_conn_nat_bind(struct npfct *ct, struct npfct_conn *con,

@@ -18,6 +18,8 @@
  *	  /npfct/conns,NAME[,CURSOR]  one page of connections (like
  *	                          "npfctl list" / "conntrack -L")
  *	  /npfct/zones,NAME[,FROM] zones in use: count and limit
+ *	  /npfct/nat, /npfct/nat_pool  NAT policies and pool usage
+ *	                          (nat_telemetry.c)
  *
  *	A reply is limited in size, so connections come in pages of
  *	TEL_PAGE_SIZE, fewer when their strings would not fit in the reply
@@ -67,6 +69,7 @@
 #include "npfct_event.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 #define TEL_PAGE_SIZE	64
 /*
@@ -89,12 +92,12 @@ tel_key(char *dst, size_t len, const char *name)
 }
 
 /*
- * tel_instance: split "NAME[,ARG]"; an empty NAME selects the only
+ * npfct_tel_instance: split "NAME[,ARG]"; an empty NAME selects the only
  * instance.  Returns the instance with the registry locked, or NULL
  * (unlocked).
  */
-static struct npfct *
-tel_instance(const char *params, uint64_t *arg)
+struct npfct *
+npfct_tel_instance(const char *params, uint64_t *arg)
 {
 	char name[NPFCT_NAMESIZE] = "";
 	struct npfct *ct;
@@ -150,7 +153,7 @@ static int
 tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t arg;
-	struct npfct *ct = tel_instance(params, &arg);
+	struct npfct *ct = npfct_tel_instance(params, &arg);
 
 	RTE_SET_USED(cmd);
 	if (ct == NULL)
@@ -191,7 +194,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t arg;
 	unsigned int i;
-	struct npfct *ct = tel_instance(params, &arg);
+	struct npfct *ct = npfct_tel_instance(params, &arg);
 	struct npfct_stats st;
 	char key[64];
 
@@ -213,7 +216,7 @@ tel_timeouts(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t arg;
 	unsigned int i;
-	struct npfct *ct = tel_instance(params, &arg);
+	struct npfct *ct = npfct_tel_instance(params, &arg);
 	char key[64];
 
 	RTE_SET_USED(cmd);
@@ -288,8 +291,7 @@ tel_conn_format(const struct npfct *ct, struct npfct_conn *con,
 		snprintf(t->f[6], len, "if=%u", con->c_ifid);
 	else
 		snprintf(t->f[6], len, "if=any");
-	snprintf(t->f[7], len, "%s", __atomic_load_n(&con->c_nat,
-	    __ATOMIC_RELAXED) != NULL ? "nat" : "-");
+	npfct_nat_conn_describe(con, t->f[7], len);
 	snprintf(t->f[8], len, "%s%s%s%s",
 	    (flags & NPFCT_DIR_MASK) == NPFCT_DIR_IN ? "in" : "out",
 	    (flags & CONN_ACTIVE) ? ",active" : "",
@@ -382,7 +384,7 @@ static int
 tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t token;
-	struct npfct *ct = tel_instance(params, &token);
+	struct npfct *ct = npfct_tel_instance(params, &token);
 	struct tel_conn_fields t;
 	struct npfct_conn *con;
 	struct npfct_db *db;
@@ -445,7 +447,7 @@ static int
 tel_zones(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t from;
-	struct npfct *ct = tel_instance(params, &from);
+	struct npfct *ct = npfct_tel_instance(params, &from);
 	const struct npfct_zones *z;
 	unsigned int zone, n = 0;
 	char key[16];
@@ -495,7 +497,7 @@ static int
 tel_events(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t unused;
-	struct npfct *ct = tel_instance(params, &unused);
+	struct npfct *ct = npfct_tel_instance(params, &unused);
 	struct npfct_event_stats st;
 	unsigned int ring;
 	char key[16];
@@ -553,6 +555,7 @@ telemetry_register(void)
 	rte_telemetry_register_cmd("/npfct/zones", tel_zones,
 	    "Zones with connections or a limit: [count, limit]. "
 	    "Parameters: instance name, first zone (default 0)");
+	npfct_nat_telemetry_register();
 }
 
 /*

@@ -263,6 +263,20 @@ test_nat_static_both_ways(void **state)
 	i.dst = "192.0.3.9";
 	assert_int_equal(nat_open(test_ct, &i, NPFCT_DIR_IN, &con), 0);
 	assert_int_equal(test_ct_stat(test_ct, NPFCT_STAT_NAT_BOUND), 2);
+	/* The dump names the policy; the backwards keys the mapping. */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		assert_int_equal(npfct_dump(test_ct, f), 3);
+		fclose(f);
+		assert_non_null(strstr(buf, "\tnat static#0\n"));
+		assert_non_null(strstr(buf, "192.0.2.7"));
+		assert_non_null(strstr(buf, "10.1.1.9"));
+		free(buf);
+	}
 }
 
 /* The one's complement sum of an IPv6 address. */

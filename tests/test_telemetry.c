@@ -28,6 +28,7 @@
 #include "npfct.h"
 #include "npfct_event.h"
 #include "npfct_conn.h"
+#include "npfct_nat.h"
 #include "test_ct.h"
 #include "test_eal.h"
 #include "test_pkt.h"
@@ -389,6 +390,84 @@ test_telemetry_events(void **state)
 	npfct_destroy(ct);
 }
 
+/* Establish an outbound UDP connection and translate it. */
+static void
+nat_udp(const char *src, uint16_t sport, const char *dst)
+{
+	struct rte_mbuf *m = test_pkt_udp4(src, sport, dst, 53);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+
+	assert_int_equal(npfct_pkt_parse(&pkt, m), 0);
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_OUT, false);
+	assert_non_null(con);
+	assert_int_equal(npfct_nat_establish(test_ct, &pkt, con,
+	    NPFCT_DIR_OUT), 1);
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * /npfct/nat lists the policies with their connection counts,
+ * /npfct/nat_pool the connections per pool address (paired pooling puts
+ * each inside host on one address); the listing names the policy.
+ */
+static void
+test_telemetry_nat(void **state)
+{
+	struct npfct_nat_policy_conf c;
+	char want[96];
+	unsigned int i, sum = 0;
+	const char *p;
+	int id;
+
+	(void)state;
+	assert_int_equal(npfct_nat_policy_parse("dynamic 10.0.0.0/8 -> "
+	    "198.51.100.1-198.51.100.4 port 2000-2999", &c, NULL, 0), 0);
+	id = npfct_nat_policy_add(test_ct, &c);
+	assert_int_equal(id, 0);
+	assert_int_equal(npfct_nat_policy_parse("dynamic proto tcp 10.1.1.1 "
+	    "port 80 <- 198.51.100.9 port 8080", &c, NULL, 0), 0);
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), 1);
+	/* Host .1: 3 connections, host .2: 2, on their paired addresses. */
+	for (i = 0; i < 3; i++)
+		nat_udp("10.0.0.1", (uint16_t)(3000 + i), "192.0.2.1");
+	for (i = 0; i < 2; i++)
+		nat_udp("10.0.0.2", (uint16_t)(3000 + i), "192.0.2.1");
+
+	tel_query("/npfct/nat,t0");
+	assert_non_null(strstr(reply, "\"policies\":2"));
+	assert_non_null(strstr(reply, "\"0\":[\"snat\",\"zone=0\",\"proto=0\","
+	    "\"match=10.0.0.0/8\",\"pool=198.51.100.1-198.51.100.4\","
+	    "\"ports=2000-2999\",\"conns=5\"]"));
+	assert_non_null(strstr(reply, "\"1\":[\"dnat\",\"zone=0\",\"proto=6\","
+	    "\"match=198.51.100.9/32\",\"to=10.1.1.1\","
+	    "\"ports=8080-8080>80\",\"conns=0\"]"));
+
+	tel_query("/npfct/nat_pool,t0,0");
+	assert_non_null(strstr(reply, "\"addresses\":4"));
+	assert_non_null(strstr(reply, "\"ports_per_destination\":1000"));
+	assert_non_null(strstr(reply, "\"conns\":5"));
+	assert_non_null(strstr(reply, "\"truncated\":0"));
+	/* Per address: 3 and 2 (or 5 if both hosts pair with one). */
+	for (i = 1; i <= 4; i++) {
+		snprintf(want, sizeof(want), "\"198_51_100_%u\":", i);
+		p = strstr(reply, want);
+		if (p != NULL)
+			sum += (unsigned int)strtoul(p + strlen(want), NULL,
+			    10);
+	}
+	assert_int_equal(sum, 5);
+	/* Not a source NAT policy, no such policy. */
+	assert_non_null(strstr(tel_query("/npfct/nat_pool,t0,1"),
+	    "\"/npfct/nat_pool\":null"));
+	assert_non_null(strstr(tel_query("/npfct/nat_pool,t0,7"),
+	    "\"/npfct/nat_pool\":null"));
+	/* The connection listing names the policy. */
+	tel_query("/npfct/conns,t0");
+	assert_non_null(strstr(reply, "\"snat#0\""));
+}
+
 int
 main(void)
 {
@@ -402,6 +481,7 @@ main(void)
 		T(test_telemetry_conns_idle_newer_stamp),
 		T(test_telemetry_zones),
 		T(test_telemetry_conns_long_keys),
+		T(test_telemetry_nat),
 	};
 
 	return cmocka_run_group_tests_name("telemetry", tests,
