@@ -20,8 +20,8 @@
  *	A mapping is a connection's keys, so usage is counted by walking the
  *	connection list (under ct_gc_lock, like /npfct/conns), not kept by
  *	the datapath: the new-connection and hit paths pay nothing for it.
- *	A walk costs one pass over the connections (about 20 ms at 1M); the
- *	G/C waits meanwhile.
+ *	A walk costs one pass over the connections; the G/C waits
+ *	meanwhile.
  *
  * Synchronisation
  *
