@@ -48,7 +48,7 @@ struct parser {
 	size_t	errlen;
 };
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 perr(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;

@@ -11,6 +11,10 @@
 #                   when not from the capture's first source, with a G/C
 #                   pass and a clock step now and then (fuzz_burst's
 #                   commands);
+#   OUT_DIR/nat/    each capture as fuzz_nat's packets (inbound when not
+#                   from the capture's first source; the second copy in
+#                   segments of 10 bytes every third packet), the
+#                   addresses of the NAT capture both ways;
 #   OUT_DIR/tcp/    TCP exchanges in fuzz_tcp's step encoding: handshake,
 #                   data and close, an RST, a simultaneous open, a refused
 #                   SYN, a re-open, a spoofed SYN-ACK before the real one.
@@ -88,6 +92,25 @@ def burst_corpus(captures, out):
         write(os.path.join(out, name), bytes(cmds))
 
 
+def nat_corpus(captures, out):
+    os.makedirs(out, exist_ok=True)
+    for name, frames in captures:
+        first = None
+        cmds = bytearray()
+        for i, fr in enumerate(frames):
+            fr = fr[:2047]
+            src = src_of(fr)
+            if first is None:
+                first = src
+            op = 0x01 if src is not None and src != first else 0x00
+            if i % 3 == 2:
+                op |= 0x02
+            cmds += bytes([op]) + struct.pack(">H", len(fr)) + fr
+            if i % 32 == 31:
+                cmds += b"\xff\x05"
+        write(os.path.join(out, name), bytes(cmds))
+
+
 # fuzz_tcp steps: dir, flags, dseq, dack, win, wscale nibble, len/16.
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
@@ -145,6 +168,7 @@ def main():
     parse_corpus(captures, os.path.join(out, "parse"))
     burst_corpus(captures, os.path.join(out, "burst"))
     tcp_corpus(os.path.join(out, "tcp"))
+    nat_corpus(captures, os.path.join(out, "nat"))
 
 
 if __name__ == "__main__":
