@@ -96,6 +96,14 @@ enum npfct_nat_policy_type {
  * address has a port left for the destination.
  */
 #define NPFCT_NATF_ADDR_BY_FLOW	0x2
+/**
+ * Endpoint-independent mapping (RFC 4787 REQ-1, RFC 5382 for TCP): an
+ * inside endpoint (address and port, or ICMP id) keeps one outside
+ * address and port for every destination while it has connections, and
+ * that outside address and port are its alone.  Source NAT only.  Costs
+ * a binding table (eim_max bindings) and a lookup per new connection.
+ */
+#define NPFCT_NATF_EIM		0x4
 
 /** A policy (npfct_nat_policy_add()). */
 struct npfct_nat_policy_conf {
@@ -137,6 +145,20 @@ struct npfct_nat_policy_conf {
 	/** DNAT: the destination ports, host order; 0/0: any. */
 	uint16_t match_port_min;
 	uint16_t match_port_max;
+	/**
+	 * NPFCT_NATF_EIM: how long (ms) an outside address and port stay
+	 * reserved for their inside endpoint after its last connection
+	 * ended, before another endpoint may get them (RFC 6888 REQ-8
+	 * suggests 120000); 0: reused as soon as the G/C removed the
+	 * connection.
+	 */
+	uint32_t hold_ms;
+	/**
+	 * NPFCT_NATF_EIM: most bindings (inside endpoints) at once, held
+	 * ones included; 0: the instance's max_conns of the family.  A new
+	 * endpoint past it is refused as exhausted.
+	 */
+	uint32_t eim_max;
 };
 
 /**

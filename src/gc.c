@@ -81,6 +81,7 @@
 
 #include "npfct_event_impl.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 /* What a pass does with each connection it examines. */
 enum gc_mode { GC_EXPIRE, GC_FLUSH, GC_FILTER, GC_EARLY_DROP };
@@ -450,6 +451,7 @@ npfct_gc_step(struct npfct *ct, unsigned int *removed)
 	unsigned int n, before;
 
 	n = gc_reclaim_ready(ct, false, NULL);
+	npfct_nat_gc(ct, false);
 	*removed = 0;
 	npfct_conndb_drain_new(db);
 	b = batch_get(gc, db);
@@ -518,7 +520,10 @@ gc_full(struct npfct *ct, struct npfct_db *db, struct gc_pass *p, bool sync)
 	RTE_SET_USED(sync);
 #endif
 	n = gc_reclaim_ready(ct, true, NULL);
-	return n + batch_reclaim(ct, &b, true);
+	n += batch_reclaim(ct, &b, true);
+	/* After the connections' release: their bindings go on hold. */
+	npfct_nat_gc(ct, sync);
+	return n;
 }
 
 /*

@@ -85,6 +85,7 @@ npfct_nat_fini(struct npfct *ct)
 		return;
 	for (p = nat->nat_all; p != NULL; p = next) {
 		next = p->np_next;
+		npfct_nat_eim_destroy(p);
 		rte_free(p);
 	}
 	rte_free(nat->nat_table);
@@ -166,8 +167,11 @@ npfct_nat_policy_check(const struct npfct_nat_policy_conf *c)
 		return -EINVAL;
 	if (c->match_plen > alen * 8 || !proto_ok(c->proto, alen))
 		return -EINVAL;
-	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW))
-	    != 0)
+	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW |
+	    NPFCT_NATF_EIM)) != 0)
+		return -EINVAL;
+	if ((c->flags & NPFCT_NATF_EIM) == 0 &&
+	    (c->hold_ms != 0 || c->eim_max != 0))
 		return -EINVAL;
 	switch (c->type) {
 	case NPFCT_NAT_SNAT:
@@ -232,6 +236,21 @@ policy_make(const struct npfct_nat_policy_conf *c, struct npfct_nat_policy *p)
 	}
 }
 
+/*
+ * A policy whose bindings the G/C knows but that never got into the
+ * table: kept on nat_all (freed at destroy), never matched.
+ */
+static void
+policy_orphan(struct npfct_nat *nat, struct npfct_nat_policy *p)
+{
+	pthread_mutex_lock(&nat->nat_lock);
+	p->np_dead = true;
+	p->np_id = -1;
+	p->np_next = nat->nat_all;
+	nat->nat_all = p;
+	pthread_mutex_unlock(&nat->nat_lock);
+}
+
 /* Publish a table of n policies from p[] (nat_lock held). */
 static int
 table_publish(struct npfct *ct, struct npfct_nat_policy **p, unsigned int n)
@@ -276,6 +295,16 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	if (p == NULL)
 		return -ENOMEM;
 	policy_make(c, p);
+	if (c->flags & NPFCT_NATF_EIM) {
+		const unsigned int af = npfct_af_index(p->np_alen);
+
+		ret = npfct_nat_eim_create(ct, p, c->eim_max != 0 ?
+		    c->eim_max : ct->ct_max[af], c->hold_ms);
+		if (ret != 0) {
+			rte_free(p);
+			return ret;
+		}
+	}
 
 	pthread_mutex_lock(&nat->nat_lock);
 	t = nat->nat_table;
@@ -285,15 +314,23 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	}
 	if (n == NPFCT_NAT_POLICIES_MAX) {
 		pthread_mutex_unlock(&nat->nat_lock);
+		npfct_nat_eim_destroy(p);
 		rte_free(p);
 		return -ENOSPC;
 	}
 	p->np_id = nat->nat_next_id;
+	/* The G/C knows the bindings before a connection can use them. */
+	if (p->np_eim != NULL)
+		npfct_nat_eim_publish(ct, p);
 	list[n++] = p;
 	ret = table_publish(ct, list, n);
 	if (ret != 0) {
+		/* Published to the G/C, unused: freed with the instance. */
 		pthread_mutex_unlock(&nat->nat_lock);
-		rte_free(p);
+		if (p->np_eim == NULL)
+			rte_free(p);
+		else
+			policy_orphan(nat, p);
 		return ret;
 	}
 	nat->nat_next_id++;

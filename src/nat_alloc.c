@@ -34,6 +34,9 @@
  *	with no search: a client port already in use towards the inside
  *	server refuses the connection.
  *
+ *	With NPFCT_NATF_EIM the search is nat_eim.c's: one outside address
+ *	and port per inside endpoint, for every destination.
+ *
  *	STATIC and NPT66 (map_bind()) compute the address (nat_map.c) and
  *	keep the port: one probe, as the mapping is 1:1.
  *
@@ -78,6 +81,17 @@ addr_hash(const union npfct_addr *a, unsigned int alen, uint32_t init)
 	return init;
 }
 
+uint32_t
+npfct_nat_pool_first(const struct npfct_nat_policy *p,
+		const struct npfct_pkt *pkt)
+{
+	uint32_t h = addr_hash(&pkt->src, pkt->alen, 0);
+
+	if ((p->np_flags & NPFCT_NATF_ADDR_BY_FLOW) != 0)
+		h = addr_hash(&pkt->dst, pkt->alen, h);
+	return h % p->np_pool_n;
+}
+
 /* One probe: bind con to (address index a, port). */
 static int
 probe(struct npfct *ct, struct npfct_conn *con,
@@ -109,10 +123,7 @@ snat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 	uint32_t first, a, i, start, budget, used = 0;
 	int ret;
 
-	first = addr_hash(&pkt->src, pkt->alen, 0);
-	if ((p->np_flags & NPFCT_NATF_ADDR_BY_FLOW) != 0)
-		first = addr_hash(&pkt->dst, pkt->alen, first);
-	first %= p->np_pool_n;
+	first = npfct_nat_pool_first(p, pkt);
 
 	if ((p->np_flags & NPFCT_NATF_NO_PRESERVE) == 0 &&
 	    oport - pmin < range) {
@@ -203,6 +214,8 @@ npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 {
 	switch (p->np_type) {
 	case NPFCT_NAT_SNAT:
+		if (p->np_eim != NULL)
+			return npfct_nat_eim_alloc(ct, pkt, con, p);
 		return snat_alloc(ct, pkt, con, p);
 	case NPFCT_NAT_DNAT:
 		return dnat_bind(ct, pkt, con, p);

@@ -46,6 +46,8 @@ struct npfct_nat_policy {
 	uint16_t	np_mport_min;	/* DNAT: destination ports */
 	uint16_t	np_mport_max;
 	bool		np_dead;	/* removed from the table */
+	/* NPFCT_NATF_EIM: the bindings (nat_eim.c); immutable pointer */
+	struct npfct_nat_eim *np_eim;
 	/* nat_telemetry.c's scratch counter, under nat_lock only */
 	uint64_t	np_tel_count;
 	struct npfct_nat_policy *np_next; /* every policy made (ct_nat) */
@@ -74,8 +76,13 @@ struct npfct_nat_table {
  * Per instance (ct_nat, made at create, immutable pointer): the table the
  * datapath reads and every policy ever added (freed at destroy).
  */
+struct npfct_nat_eim;
+struct npfct_nat_binding;
+
 struct npfct_nat {
 	struct npfct_nat_table *nat_table;	/* RCU; nat_lock to set */
+	/* Every EIM policy's bindings (a list, released; the G/C reads) */
+	struct npfct_nat_eim *nat_eim;
 	struct npfct_nat_policy *nat_all;	/* nat_lock */
 	int		nat_next_id;		/* nat_lock */
 	pthread_mutex_t	nat_lock;
@@ -93,6 +100,29 @@ void npfct_nat_fini(struct npfct *ct);
 int npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, const struct npfct_nat_policy *p,
 		int di);
+
+/* nat_alloc.c: the pool address paired with the packet's source. */
+uint32_t npfct_nat_pool_first(const struct npfct_nat_policy *p,
+		const struct npfct_pkt *pkt);
+
+/*
+ * nat_eim.c: endpoint-independent mapping and hold time.  create/publish
+ * at policy_add (nat_lock), destroy at instance destroy; alloc on the
+ * datapath (as npfct_nat_alloc()); release from npfct_conn_destroy() for
+ * a connection an EIM policy bound; npfct_nat_gc() from each G/C step
+ * (synced: a grace period passed since the last call).
+ */
+int npfct_nat_eim_create(struct npfct *ct, struct npfct_nat_policy *p,
+		uint32_t max, uint32_t hold_ms);
+void npfct_nat_eim_publish(struct npfct *ct, struct npfct_nat_policy *p);
+void npfct_nat_eim_destroy(struct npfct_nat_policy *p);
+int npfct_nat_eim_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p);
+void npfct_nat_eim_unref(struct npfct_nat_eim *ne,
+		struct npfct_nat_binding *b);
+void npfct_nat_eim_release(struct npfct *ct, struct npfct_conn *con);
+void npfct_nat_gc(struct npfct *ct, bool synced);
+uint64_t npfct_nat_eim_bindings(const struct npfct_nat_policy *p);
 
 /*
  * nat_map.c: the address-only mappings.  NETMAP: out = net | (in & ~mask).
