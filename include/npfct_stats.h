@@ -66,6 +66,12 @@ enum npfct_stat {
 	 * for their destination within the probes
 	 */
 	NPFCT_STAT_NAT_EXHAUSTED,
+	/**
+	 * NAT engine: imported translated connections that no policy of the
+	 * instance explains (still translated from their keys, but not
+	 * counted with a policy; see npfct_import())
+	 */
+	NPFCT_STAT_NAT_IMPORT_UNATTACHED,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

@@ -75,6 +75,7 @@
 #include "npfct_event.h"
 #include "npfct_ext.h"
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 
 #define EXPORT_MAGIC	0x4e504354u	/* "NPCT" */
 #define HDR_LEN		32
@@ -645,6 +646,10 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 	ret = npfct_conn_entries_insert(db, con);
 	if (ret != 0)
 		return ret;
+	/* The engine's mapping: back with its policy, if one explains it. */
+	if ((ic->natflags & CONN_NATENG) &&
+	    (ops == NULL || ops->nat_restore == NULL))
+		npfct_nat_import_attach(ct, con, &ic->pkt);
 
 	if ((r->flags & (REC_NAT | REC_PASS)) == 0 || ops == NULL)
 		return 0;

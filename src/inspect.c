@@ -195,6 +195,7 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 		struct npfct_conn **conns, uint8_t *verdicts,
 		struct burst_counts *bc)
 {
+	const bool nat = ct->ct_max_nat[af] != 0;
 	uint64_t hits = 0;
 	unsigned int j, nmatch = 0;
 
@@ -205,12 +206,21 @@ chunk_match(struct npfct *ct, struct npfct_db *db, struct chunk_keys *k,
 
 	/*
 	 * Prefetch the first line of every connection found: all the hit
-	 * path reads and writes, the counts of accounting included.
+	 * path reads and writes, the counts of accounting included.  An
+	 * instance that translates (max_nat_conns) also fetches the keys
+	 * for npfct_nat_translate_burst(), which runs after the burst:
+	 * their miss then overlaps the lookup's instead of following it.
 	 */
-	for (j = 0; j < k->n; j++)
-		if (hits & (1ull << j))
-			rte_prefetch0((void *)((uintptr_t)k->val[j] &
-			    ~(uintptr_t)1));
+	for (j = 0; j < k->n; j++) {
+		const struct npfct_conn *c;
+
+		if ((hits & (1ull << j)) == 0)
+			continue;
+		c = (const void *)((uintptr_t)k->val[j] & ~(uintptr_t)1);
+		rte_prefetch0(c);
+		if (nat)
+			npfct_conn_prefetch_keys(c, af);
+	}
 
 	for (j = 0; j < k->n; j++) {
 		const unsigned int i = k->idx[j];

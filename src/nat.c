@@ -55,6 +55,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <urcu/urcu-qsbr.h>
 
 #include "npfct_event_impl.h"
@@ -447,6 +448,103 @@ npfct_nat_policy_lookup(struct npfct *ct, const struct npfct_pkt *pkt, int di)
 	return p->np_id;
 }
 
+/*
+ * One end (NPFCT_SRC or NPFCT_DST) of a key: its address and port or id.
+ * The hit path's decoder: only what the rewrite needs (IPv4: one word).
+ */
+static inline void
+key_end(const uint32_t *key, unsigned int alen, int which,
+		union npfct_addr *a, rte_be16_t *id)
+{
+	if (alen == 4)
+		a->a32[0] = key[2 + which];
+	else
+		memcpy(a, &key[2 + 4 * which], 16);
+	*id = (rte_be16_t)(which == NPFCT_SRC ? key[1] >> 16 :
+	    key[1] & 0xffff);
+}
+
+/* Whether a (alen bytes) is one of an SNAT pool's addresses. */
+static bool
+pool_has(const struct npfct_nat_policy *p, const union npfct_addr *a)
+{
+	const unsigned int lw = p->np_alen / 4 - 1;
+	unsigned int i;
+
+	for (i = 0; i < lw; i++)
+		if (a->a32[i] != p->np_pool.a32[i])
+			return false;
+	return rte_be_to_cpu_32(a->a32[lw]) -
+	    rte_be_to_cpu_32(p->np_pool.a32[lw]) < p->np_pool_n;
+}
+
+/*
+ * Whether policy p (which matches the connection's first packet) would
+ * have made the mapping the connection's keys hold: the translated side,
+ * and for SNAT an address of its pool and a port of its range, for DNAT
+ * its inside address.
+ */
+static bool
+policy_explains(const struct npfct_nat_policy *p, struct npfct_conn *con,
+		uint32_t flags)
+{
+	const bool in = (flags & CONN_NATIN) != 0;
+	union npfct_addr a;
+	rte_be16_t id;
+
+	/*
+	 * An endpoint-independent mapping also holds a binding, which the
+	 * connection's destruction releases: import does not re-reserve
+	 * bindings yet, so such a connection stays unattached.
+	 */
+	if (p->np_eim != NULL)
+		return false;
+	switch (p->np_type) {
+	case NPFCT_NAT_SNAT:
+		if (in)
+			return false;
+		key_end(npfct_conn_bkey(con), con->c_alen, NPFCT_DST, &a, &id);
+		if (!pool_has(p, &a))
+			return false;
+		if (con->c_proto != IPPROTO_TCP && con->c_proto != IPPROTO_UDP)
+			return true;	/* ICMP ids: the whole space */
+		return rte_be_to_cpu_16(id) >= p->np_port_min &&
+		    rte_be_to_cpu_16(id) <= p->np_port_max;
+	case NPFCT_NAT_DNAT:
+		if (!in)
+			return false;
+		key_end(npfct_conn_bkey(con), con->c_alen, NPFCT_SRC, &a, &id);
+		return memcmp(&a, &p->np_pool, p->np_alen) == 0;
+	default:
+		/* STATIC, NPT66: the source outbound, the destination in. */
+		return in == ((flags & NPFCT_DIR_MASK) == NPFCT_DIR_IN);
+	}
+}
+
+void
+npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_pkt *pkt)
+{
+	const uint32_t flags = __atomic_load_n(&con->c_flags,
+	    __ATOMIC_RELAXED);
+	const struct npfct_nat_table *t;
+	const struct npfct_nat_policy *p;
+
+	if ((flags & CONN_NATENG) == 0)
+		return;
+	/* rcu_dereference(): pairs with table_publish()'s release. */
+	t = __atomic_load_n(&ct->ct_nat->nat_table, __ATOMIC_ACQUIRE);
+	if (t == NULL)
+		return;
+	p = policy_match(t, pkt, (int)(flags & NPFCT_DIR_MASK));
+	if (p == NULL || !policy_explains(p, con, flags)) {
+		npfct_stat_inc(ct, NPFCT_STAT_NAT_IMPORT_UNATTACHED);
+		return;
+	}
+	/* Release: pairs with npfct_nat_conn_describe()'s acquire. */
+	__atomic_store_n(&con->c_nat, (void *)(uintptr_t)p, __ATOMIC_RELEASE);
+}
+
 int
 npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, int di)
@@ -560,18 +658,26 @@ translate_error(struct npfct_pkt *pkt, struct npfct_conn *con,
 	return npfct_nat_rewrite6_icmp_err(pkt, ia, ip, oa, op);
 }
 
-int
-npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
-		struct npfct_conn *con, int di)
+/* Rewrite end `which' of the packet with end `from' of key. */
+static inline int
+rewrite_from_key(struct npfct_pkt *pkt, int which, const uint32_t *key,
+		int from)
+{
+	union npfct_addr a;
+	rte_be16_t id;
+
+	key_end(key, pkt->alen, from, &a, &id);
+	return rewrite(pkt, which, &a, id);
+}
+
+/* npfct_nat_translate() on checked arguments (the burst's loop body). */
+static inline int
+translate_one(struct npfct_pkt *pkt, struct npfct_conn *con, int di)
 {
 	const uint32_t flags = __atomic_load_n(&con->c_flags,
 	    __ATOMIC_RELAXED);
-	union npfct_addr a, b;
-	rte_be16_t sid, did;
 	bool forw;
 
-	if (ct == NULL || pkt == NULL || con == NULL)
-		return -EINVAL;
 	/* Only keys the engine translated, of the packet's family. */
 	if ((flags & (CONN_NATENG | CONN_NATKEY)) !=
 	    (CONN_NATENG | CONN_NATKEY) || con->c_alen != pkt->alen)
@@ -580,24 +686,30 @@ npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
 		return translate_error(pkt, con, flags);
 	forw = (int)(flags & NPFCT_DIR_MASK) == di;
 	if (flags & CONN_NATIN) {
-		if (forw) {
-			/* The destination becomes the inside server. */
-			npfct_connkey_split(npfct_conn_bkey(con), &a, &b,
-			    &sid, &did);
-			return rewrite(pkt, NPFCT_DST, &a, sid);
-		}
+		/* Forwards: the destination becomes the inside server. */
+		if (forw)
+			return rewrite_from_key(pkt, NPFCT_DST,
+			    npfct_conn_bkey(con), NPFCT_SRC);
 		/* The server's answers get the outside address back. */
-		npfct_connkey_split(npfct_conn_fkey(con), &a, &b, &sid, &did);
-		return rewrite(pkt, NPFCT_SRC, &b, did);
+		return rewrite_from_key(pkt, NPFCT_SRC, npfct_conn_fkey(con),
+		    NPFCT_DST);
 	}
-	if (forw) {
-		/* The source becomes the backwards key's destination. */
-		npfct_connkey_split(npfct_conn_bkey(con), &a, &b, &sid, &did);
-		return rewrite(pkt, NPFCT_SRC, &b, did);
-	}
+	/* Forwards: the source becomes the backwards key's destination. */
+	if (forw)
+		return rewrite_from_key(pkt, NPFCT_SRC, npfct_conn_bkey(con),
+		    NPFCT_DST);
 	/* The destination gets the forwards key's source back. */
-	npfct_connkey_split(npfct_conn_fkey(con), &a, &b, &sid, &did);
-	return rewrite(pkt, NPFCT_DST, &a, sid);
+	return rewrite_from_key(pkt, NPFCT_DST, npfct_conn_fkey(con),
+	    NPFCT_SRC);
+}
+
+int
+npfct_nat_translate(struct npfct *ct, struct npfct_pkt *pkt,
+		struct npfct_conn *con, int di)
+{
+	if (ct == NULL || pkt == NULL || con == NULL)
+		return -EINVAL;
+	return translate_one(pkt, con, di);
 }
 
 uint16_t
@@ -606,9 +718,21 @@ npfct_nat_translate_burst(struct npfct *ct, struct npfct_pkt *pkts,
 {
 	uint16_t i, done = 0;
 
+	if (ct == NULL || pkts == NULL || conns == NULL)
+		return 0;
+	/*
+	 * The keys are past the connection's first cache line, which is
+	 * all the lookup reads (npfct_inspect_burst() prefetches them too
+	 * in an instance with max_nat_conns): fetch them for the whole
+	 * burst first.
+	 */
+	for (i = 0; i < n; i++)
+		if (conns[i] != NULL)
+			npfct_conn_prefetch_keys(conns[i],
+			    npfct_af_index(pkts[i].alen));
 	for (i = 0; i < n; i++)
 		if (conns[i] != NULL &&
-		    npfct_nat_translate(ct, &pkts[i], conns[i], di) == 1)
+		    translate_one(&pkts[i], conns[i], di) == 1)
 			done++;
 	return done;
 }

@@ -163,6 +163,17 @@ int npfct_nat_rewrite6_icmp_err(struct npfct_pkt *pkt,
 void npfct_nat_conn_describe(const struct npfct_conn *con, char *buf,
 		size_t len);
 
+/*
+ * npfct_import()'s: point an imported connection that the engine
+ * translates (CONN_NATENG) at the policy that matches its first packet
+ * (pkt: the forwards key as a packet) and would have made its mapping,
+ * so that listings and telemetry count it with that policy; otherwise
+ * count NPFCT_STAT_NAT_IMPORT_UNATTACHED (it is still translated, from
+ * its keys).  Control thread, before or after the connection is visible.
+ */
+void npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_pkt *pkt);
+
 /* The name of a policy type ("snat", "dnat", "static", "npt66"). */
 const char *npfct_nat_type_name(enum npfct_nat_policy_type type);
 

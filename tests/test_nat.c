@@ -728,6 +728,111 @@ test_nat_export_import(void **state)
 	npfct_destroy(b);
 }
 
+/* The policy an imported connection is counted with ("-": none). */
+static void
+expect_desc(struct npfct *ct, const struct test_pkt_spec *spec, int di,
+		const char *want)
+{
+	struct npfct_conn *found;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m = test_pkt_build_parsed(spec, &pkt);
+	char desc[32];
+
+	assert_non_null(m);
+	found = npfct_conn_inspect(ct, &pkt, di, NULL);
+	assert_non_null(found);
+	npfct_nat_conn_describe(found, desc, sizeof(desc));
+	assert_string_equal(desc, want);
+	/* Attached or not, the engine translates it from its keys. */
+	assert_int_equal(npfct_nat_translate(ct, &pkt, found, di), 1);
+	rte_pktmbuf_free(m);
+}
+
+static uint64_t
+unattached(struct npfct *ct)
+{
+	struct npfct_stats st;
+
+	assert_int_equal(npfct_stats_get(ct, &st), 0);
+	return st.count[NPFCT_STAT_NAT_IMPORT_UNATTACHED];
+}
+
+/*
+ * Import puts a translated connection back with the policy that would
+ * have made its mapping (listings and telemetry count it there): source
+ * NAT by its pool, a port forward by its inside address, whatever the
+ * policies' ids.  A policy whose pool does not hold the translated
+ * address, or no policy, leaves it unattached and counted; so does an
+ * endpoint-independent policy (its binding is not re-reserved).
+ */
+static void
+test_nat_import_attach(void **state)
+{
+	struct test_pkt_spec u = udp_spec("10.0.0.1", 7100, SERVER, 53);
+	struct test_pkt_spec syn = {
+		.af = AF_INET, .proto = IPPROTO_TCP, .src = SERVER,
+		.dst = OUTSIDE, .sport = 33333, .dport = 8080,
+		.tcp_flags = NPFCT_TH_SYN, .seq = 1000, .win = 65535,
+		.wscale = -1,
+	};
+	struct npfct *b = test_ct_create("natb", TEST_CT_MAX);
+	struct npfct *c = test_ct_create("natc", TEST_CT_MAX);
+	struct npfct *d = test_ct_create("natd", TEST_CT_MAX);
+	struct npfct_conn *con;
+	struct npfct_pkt pkt;
+	struct rte_mbuf *m;
+	uint8_t buf[8192];
+	char want[32];
+	ssize_t len;
+	int idb, idf;
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(d);
+	snat_add(test_ct, OUTSIDE, OUTSIDE, 0, 0, 0);
+	dnat_add(test_ct, 8080, 8080, "10.0.0.5", 80);
+	assert_int_equal(nat_open(test_ct, &u, &con), 1);
+	m = test_pkt_build_parsed(&syn, &pkt);
+	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false);
+	assert_non_null(con);
+	assert_int_equal(npfct_nat_establish(test_ct, &pkt, con,
+	    NPFCT_DIR_IN), 1);
+	npfct_conn_release(con);
+	rte_pktmbuf_free(m);
+	len = npfct_export(test_ct, buf, sizeof(buf));
+	assert_true(len > 0);
+
+	/* b: the same policies, in another order (other ids). */
+	idf = dnat_add(b, 8080, 8080, "10.0.0.5", 80);
+	dnat_add(b, 9000, 9009, "10.0.0.6", 100);
+	idb = snat_add(b, OUTSIDE, OUTSIDE, 0, 0, 0);
+	assert_int_equal(npfct_import(b, NULL, buf, (size_t)len, NULL), 2);
+	snprintf(want, sizeof(want), "snat#%d", idb);
+	expect_desc(b, &u, NPFCT_DIR_OUT, want);
+	snprintf(want, sizeof(want), "dnat#%d", idf);
+	expect_desc(b, &syn, NPFCT_DIR_IN, want);
+	assert_int_equal(unattached(b), 0);
+
+	/* c: a pool without the translated address, a forward elsewhere. */
+	snat_add(c, "198.51.100.9", "198.51.100.9", 0, 0, 0);
+	dnat_add(c, 8080, 8080, "10.0.0.9", 80);
+	assert_int_equal(npfct_import(c, NULL, buf, (size_t)len, NULL), 2);
+	expect_desc(c, &u, NPFCT_DIR_OUT, "-");
+	expect_desc(c, &syn, NPFCT_DIR_IN, "-");
+	assert_int_equal(unattached(c), 2);
+
+	/* d: endpoint-independent source NAT, no port forward. */
+	snat_add(d, OUTSIDE, OUTSIDE, 0, 0, NPFCT_NATF_EIM);
+	assert_int_equal(npfct_import(d, NULL, buf, (size_t)len, NULL), 2);
+	expect_desc(d, &u, NPFCT_DIR_OUT, "-");
+	assert_int_equal(unattached(d), 2);
+	/* Destroyed unattached: nothing of the EIM table is released. */
+	npfct_destroy(d);
+	npfct_destroy(c);
+	npfct_destroy(b);
+}
+
 /* Bad policies are refused; a removed one no longer applies. */
 static void
 test_nat_policy_params(void **state)
@@ -980,6 +1085,7 @@ main(void)
 		T(test_nat_port_forward),
 		T(test_nat_icmp_errors),
 		T(test_nat_export_import),
+		T(test_nat_import_attach),
 		T(test_nat_policy_params),
 		T(test_nat_cksum_random),
 		T(test_nat_udp_cksum_ffff),

@@ -411,7 +411,20 @@ perf_ct_create(const char *name, unsigned int alen, uint64_t max,
 			.pool_last.v4 = RTE_BE32(0xc61200ff),
 		};
 
+		/* IPv6 instances: the same over 2001:db8:fffe::/120. */
+		struct npfct_nat_policy_conf masq6 = {
+			.type = NPFCT_NAT_SNAT, .zone = perf.zone, .alen = 16,
+			.match_plen = 0,
+		};
+
 		RTE_VERIFY(npfct_nat_policy_add(ct, &masq) >= 0);
+		if (alen == 16) {
+			masq6.pool_first.a32[0] = RTE_BE32(0x20010db8);
+			masq6.pool_first.a32[1] = RTE_BE32(0xfffe0000);
+			masq6.pool_last = masq6.pool_first;
+			masq6.pool_last.a32[3] = RTE_BE32(0xff);
+			RTE_VERIFY(npfct_nat_policy_add(ct, &masq6) >= 0);
+		}
 	}
 	return ct;
 }
@@ -427,6 +440,29 @@ perf_ct_destroy(struct npfct *ct)
 	t0 = rte_rdtsc();
 	npfct_destroy(ct);
 	return (double)(rte_rdtsc() - t0) / perf.tsc_hz;
+}
+
+/*
+ * Store where NAT put connection id's client and aim the answer there;
+ * false (and a failed fill) if it was not established or not translated.
+ */
+static bool
+fill_nat_tuple(struct perf_fill *fa, const struct npfct_conn *con,
+		uint64_t id, struct perf_flow *back)
+{
+	struct npfct_conn_info info;
+
+	if (con == NULL)
+		return false;	/* counted as not established */
+	npfct_conn_info_get(fa->ct, con, &info);
+	if (!info.nat) {
+		fa->untranslated++;
+		return false;
+	}
+	fa->nat[id].addr = info.bdst;
+	fa->nat[id].port = info.bdport;
+	perf_flow_translate(back, &fa->nat[id]);
+	return true;
 }
 
 static void
@@ -449,10 +485,17 @@ fill_burst(struct perf_fill *fa, const uint64_t *ids, unsigned int k,
 		idx[j] = (uint16_t)j;
 	}
 	fa->established += npfct_establish_burst(fa->ct, pkts, idx,
-	    (uint16_t)k, di, NPFCT_EST_LOOKUP_FIRST, conns);
+	    (uint16_t)k, di, NPFCT_EST_LOOKUP_FIRST |
+	    (fa->nat != NULL ? NPFCT_EST_NAT : 0), conns);
 	/* The answer: SYN-ACK, or a UDP reply (NEW -> ESTABLISHED). */
-	for (j = 0; j < k; j++)
-		perf_pkt_fill(&pkts[j], &f[j], false, PERF_SEG_SYNACK);
+	for (j = 0; j < k; j++) {
+		struct perf_flow back = f[j];
+
+		/* Not translated: the answer misses, the fill fails. */
+		if (fa->nat != NULL)
+			(void)fill_nat_tuple(fa, conns[j], ids[j], &back);
+		perf_pkt_fill(&pkts[j], &back, false, PERF_SEG_SYNACK);
+	}
 	fa->completed += npfct_inspect_burst_parsed(fa->ct, pkts, (uint16_t)k,
 	    perf_dir_opposite(di), conns, verdicts);
 	if (tcp) {
@@ -473,7 +516,7 @@ perf_fill_lcore(void *arg)
 
 	npfct_thread_register();
 	t0 = rte_rdtsc();
-	fa->established = fa->completed = 0;
+	fa->established = fa->completed = fa->untranslated = 0;
 	for (i = fa->first; i < fa->first + fa->count; i++) {
 		/* One direction per burst: even and odd flows apart. */
 		p = (unsigned int)(i & 1);
@@ -495,18 +538,28 @@ int
 perf_fill(struct npfct *ct, unsigned int alen, uint8_t proto, uint64_t n,
 		double *seconds)
 {
+	return perf_fill_nat(ct, alen, proto, n, seconds, NULL);
+}
+
+int
+perf_fill_nat(struct npfct *ct, unsigned int alen, uint8_t proto,
+		uint64_t n, double *seconds, struct perf_nat_tuple *nat)
+{
 	struct perf_fill fa = {
 		.ct = ct, .alen = alen, .proto = proto, .first = 0, .count = n,
+		.nat = nat,
 	};
 	const uint64_t answers = proto == IPPROTO_TCP ? 2 : 1;
 
 	perf_run_on(perf.worker, perf_fill_lcore, &fa);
 	if (seconds != NULL)
 		*seconds = fa.seconds;
-	if (fa.established != n || fa.completed != answers * n) {
+	if (fa.established != n || fa.completed != answers * n ||
+	    fa.untranslated != 0) {
 		fprintf(stderr, "fill: %" PRIu64 " of %" PRIu64 " established, "
-		    "%" PRIu64 " of %" PRIu64 " answers matched\n",
-		    fa.established, n, fa.completed, answers * n);
+		    "%" PRIu64 " of %" PRIu64 " answers matched, %" PRIu64
+		    " not translated\n", fa.established, n, fa.completed,
+		    answers * n, fa.untranslated);
 		return -1;
 	}
 	return 0;

@@ -88,6 +88,10 @@ struct perf_opts {
 	uint16_t	zone;		/* zone of every packet */
 	uint32_t	zone_limit;	/* limit of that zone, 0: none */
 	bool		nat;		/* masquerade policy, NPFCT_EST_NAT */
+	/* With nat, hit: npfct_nat_translate_burst() not called. */
+	bool		nat_no_rewrite;
+	/* Every flow initiated outbound (a NAT gateway's traffic). */
+	bool		flows_out;
 	uint64_t	feat_sizes[PERF_SIZES_MAX];
 	unsigned int	n_feat_sizes;
 	uint64_t	feat_new_size;
@@ -201,7 +205,7 @@ struct perf_flow {
 static inline int
 perf_flow_dir(uint64_t i)
 {
-	return (i & 1) ? NPFCT_DIR_IN : NPFCT_DIR_OUT;
+	return perf.flows_out || (i & 1) == 0 ? NPFCT_DIR_OUT : NPFCT_DIR_IN;
 }
 
 static inline int
@@ -258,15 +262,35 @@ double perf_ct_destroy(struct npfct *ct);
  * through npfct_establish_burst() on parsed packets, then complete them
  * (TCP handshake; a UDP reply) so that they are established.
  */
+/* Where source NAT put a connection's client: its backwards destination. */
+struct perf_nat_tuple {
+	union npfct_addr addr;
+	rte_be16_t	port;
+};
+
+/* The backwards packets of a translated flow go to its outside tuple. */
+static inline void
+perf_flow_translate(struct perf_flow *f, const struct perf_nat_tuple *t)
+{
+	f->client = t->addr;
+	f->cport = t->port;
+}
+
 struct perf_fill {
 	struct npfct	*ct;
 	unsigned int	alen;
 	uint8_t		proto;
 	uint64_t	first;
 	uint64_t	count;
+	/*
+	 * Non-NULL: establish with NPFCT_EST_NAT, answer to the translated
+	 * tuple and store it here (indexed by flow).
+	 */
+	struct perf_nat_tuple *nat;
 	/* Out. */
 	uint64_t	established;	/* connections created */
 	uint64_t	completed;	/* handshake/reply packets matched */
+	uint64_t	untranslated;	/* nat: established, not translated */
 	double		seconds;
 };
 
@@ -274,6 +298,9 @@ int perf_fill_lcore(void *arg);	/* registers with QSBR itself */
 /* Fill on the worker lcore; returns 0 if every flow is established. */
 int perf_fill(struct npfct *ct, unsigned int alen, uint8_t proto,
 		uint64_t n, double *seconds);
+/* The same, every flow translated; its outside tuple stored in nat[]. */
+int perf_fill_nat(struct npfct *ct, unsigned int alen, uint8_t proto,
+		uint64_t n, double *seconds, struct perf_nat_tuple *nat);
 
 /*
  * The raw rte_hash baseline: an LF, multi-writer table of entries keys
@@ -312,6 +339,9 @@ struct hit_ctx {
 	hash_sig_t	*sigs;
 	double		fill_s;		/* npfct fill time */
 	double		raw_fill_s;
+	/* perf.nat: every connection translated (its outside tuple). */
+	struct perf_nat_tuple *nat;
+	bool		rewrite;	/* npfct_nat_translate_burst() */
 };
 
 /* --hit-rx: mbufs of the emulated RX ring (a typical descriptor count). */
@@ -332,10 +362,12 @@ void hit_teardown(struct hit_ctx *h);
  * in cpu[0..3] the same from the thread's CPU time (which leaves out the
  * time the thread was preempted; cycles at the TSC rate).  *matched
  * counts packets that matched (npfct) so that the caller checks it
- * measured hits.
+ * measured hits; *translated those npfct_nat_translate_burst() rewrote
+ * (h->nat: every connection translated).
  */
 int hit_measure(struct hit_ctx *h, unsigned int what, double cyc[4],
-		double cpu[4], uint64_t *packets, uint64_t *matched);
+		double cpu[4], uint64_t *packets, uint64_t *matched,
+		uint64_t *translated);
 
 /*
  * Scenarios.

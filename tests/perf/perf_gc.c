@@ -306,7 +306,7 @@ gcint_variant(const char *variant, uint64_t n)
 	struct perf_sample s[GC_NMODES], c[GC_NMODES];
 	double cyc[4], cpu[4], idle, idle_cpu, pct, pct_cpu, scan_ns;
 	double busy[GC_NMODES] = { 0 };
-	uint64_t packets, matched;
+	uint64_t packets, matched, translated;
 	/* Differences of a few percent: twice the repetitions. */
 	const unsigned int reps = RTE_MIN(2 * perf.reps,
 	    (unsigned int)PERF_REPS_MAX);
@@ -342,7 +342,7 @@ gcint_variant(const char *variant, uint64_t n)
 			if (m != GC_IDLE)
 				usleep(20000);	/* let it run */
 			hit_measure(&h, HIT_NPFCT, cyc, cpu, &packets,
-			    &matched);
+			    &matched, &translated);
 			if (m == GC_SPIN) {
 				spin_stop();
 			} else if (m != GC_IDLE) {

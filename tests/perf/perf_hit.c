@@ -165,6 +165,9 @@ build_packets(struct hit_ctx *h)
 
 			perf_flow_get(c, h->alen, h->proto, &f);
 			forw = f.dir == di;
+			/* NAT: the replies come to the outside tuple. */
+			if (h->nat != NULL && !forw)
+				perf_flow_translate(&f, &h->nat[c]);
 			perf_pkt_write(h->mbufs[i], &f, forw, forw ?
 			    PERF_SEG_ACK_FW : PERF_SEG_ACK_BW, true);
 			if (h->keys == NULL)
@@ -214,7 +217,14 @@ hit_setup(struct hit_ctx *h, const char *vname, uint64_t n, bool single,
 	    NULL, NULL);
 	if (h->ct == NULL)
 		goto fail;
-	if (perf_fill(h->ct, h->alen, h->proto, h->n, &h->fill_s) != 0)
+	if (perf.nat) {
+		h->rewrite = !perf.nat_no_rewrite;
+		h->nat = calloc(h->n, sizeof(h->nat[0]));
+		if (h->nat == NULL)
+			goto fail;
+	}
+	if (perf_fill_nat(h->ct, h->alen, h->proto, h->n, &h->fill_s,
+	    h->nat) != 0)
 		goto fail;
 
 	h->mbufs = calloc(h->m, sizeof(h->mbufs[0]));
@@ -225,7 +235,8 @@ hit_setup(struct hit_ctx *h, const char *vname, uint64_t n, bool single,
 		h->mbufs = NULL;
 		goto fail;
 	}
-	if (perf.hit_rx) {
+	/* Translation rewrites the packets: each pass needs fresh copies. */
+	if (perf.hit_rx || h->nat != NULL) {
 		snprintf(name, sizeof(name), "rx_%s", v->name);
 		h->rx_pool = rte_pktmbuf_pool_create(name, PERF_RX_RING * 2 - 1,
 		    0, 0, RTE_PKTMBUF_HEADROOM + 128, (int)rte_socket_id());
@@ -277,6 +288,7 @@ hit_teardown(struct hit_ctx *h)
 		perf_mbufs_free(h->mbufs, h->m);
 	free(h->mbufs);
 	free(h->dirs);
+	free(h->nat);
 	rte_hash_free(h->raw);
 	rte_free(h->objs);
 	rte_free(h->keys);
@@ -293,6 +305,7 @@ struct hit_run {
 	double		cyc[4];
 	double		cpu[4];
 	uint64_t	matched;
+	uint64_t	translated;	/* perf.nat: packets rewritten */
 	uint64_t	raw_hits;
 	uint64_t	sink;
 };
@@ -321,12 +334,14 @@ rx_burst(struct hit_ctx *h, unsigned int b)
 }
 
 /*
- * pass_npfct: one pass over the M packets through npfct_inspect_burst();
- * with --hit-rx each burst is first received into the RX ring, and the
- * TSC cycles that took are added to *rx_cycles.
+ * pass_npfct: one pass over the M packets through npfct_inspect_burst()
+ * (and npfct_nat_translate_burst() if the connections are translated:
+ * the packets are then received into the RX ring, so that each pass
+ * rewrites fresh copies); with an RX ring each burst is first received
+ * into it, and the TSC cycles that took are added to *rx_cycles.
  */
 static uint64_t
-pass_npfct(struct hit_ctx *h, uint64_t *rx_cycles)
+pass_npfct(struct hit_ctx *h, uint64_t *rx_cycles, uint64_t *translated)
 {
 	struct npfct_pkt pkts[PERF_BURST];
 	struct npfct_conn *conns[PERF_BURST];
@@ -344,6 +359,9 @@ pass_npfct(struct hit_ctx *h, uint64_t *rx_cycles)
 		}
 		matched += npfct_inspect_burst(h->ct, burst, pkts, PERF_BURST,
 		    h->dirs[b], conns, verdicts);
+		if (h->nat != NULL && h->rewrite)
+			*translated += npfct_nat_translate_burst(h->ct, pkts,
+			    conns, PERF_BURST, h->dirs[b]);
 		npfct_quiescent();
 	}
 	return matched;
@@ -413,12 +431,12 @@ hit_run_lcore(void *arg)
 
 	npfct_thread_register();
 	if (r->what & HIT_NPFCT) {
-		uint64_t rx_cycles = 0;
+		uint64_t rx_cycles = 0, warm = 0;
 
-		pass_npfct(h, &rx_cycles);	/* warm-up */
+		pass_npfct(h, &rx_cycles, &warm);	/* warm-up */
 		rx_cycles = 0;
 		TIMED(r, 0, pkts, for (p = 0; p < r->passes; p++)
-		    r->matched += pass_npfct(h, &rx_cycles));
+		    r->matched += pass_npfct(h, &rx_cycles, &r->translated));
 		/* --hit-rx: the receive is not npfct's. */
 		r->cyc[0] -= (double)rx_cycles / pkts;
 		r->cpu[0] -= (double)rx_cycles / pkts;
@@ -444,7 +462,8 @@ hit_run_lcore(void *arg)
 
 int
 hit_measure(struct hit_ctx *h, unsigned int what, double cyc[4],
-		double cpu[4], uint64_t *packets, uint64_t *matched)
+		double cpu[4], uint64_t *packets, uint64_t *matched,
+		uint64_t *translated)
 {
 	struct hit_run r = { .h = h, .what = what };
 	uint64_t raw_expected;
@@ -458,6 +477,7 @@ hit_measure(struct hit_ctx *h, unsigned int what, double cyc[4],
 	memcpy(cpu, r.cpu, sizeof(r.cpu));
 	*packets = (uint64_t)r.passes * h->m;
 	*matched = r.matched;
+	*translated = r.translated;
 	raw_expected = *packets * (uint64_t)(((r.what & HIT_RAW) != 0) +
 	    ((r.what & HIT_RAW_TOUCH) != 0));
 	if (r.raw_hits != raw_expected) {
@@ -473,7 +493,7 @@ void
 hit_report(struct hit_ctx *h, const char *scenario)
 {
 	struct perf_sample s[4], c[4];
-	uint64_t packets = 0, matched = 0, pk, mt;
+	uint64_t packets = 0, matched = 0, translated = 0, pk, mt, tr;
 	struct npfct_stats st;
 	static const char *const impls[4] = { "npfct", "raw", "raw+touch",
 	    "parse-only" };
@@ -486,9 +506,10 @@ hit_report(struct hit_ctx *h, const char *scenario)
 	npfct_stats_reset(h->ct);
 	for (r = 0; r < perf.reps; r++) {
 		hit_measure(h, HIT_NPFCT | HIT_RAW | HIT_RAW_TOUCH | HIT_PARSE,
-		    cyc, cpu, &pk, &mt);
+		    cyc, cpu, &pk, &mt, &tr);
 		packets += pk;
 		matched += mt;
+		translated += tr;
 		for (i = 0; i < 4; i++) {
 			perf_sample_add(&s[i], cyc[i]);
 			perf_sample_add(&c[i], cpu[i]);
@@ -503,23 +524,38 @@ hit_report(struct hit_ctx *h, const char *scenario)
 		    st.count[NPFCT_STAT_INVALID_STATE],
 		    st.count[NPFCT_STAT_LOOKUP_MISS]);
 	}
+	/* With NAT every packet's connection is translated. */
+	if (h->nat != NULL && translated != (h->rewrite ? packets : 0)) {
+		perf.failures++;
+		printf("WARNING: %s %s: %" PRIu64 " of %" PRIu64 " packets "
+		    "translated\n", scenario, h->variant, translated, packets);
+	}
 	snprintf(info, sizeof(info), "\"matched\":%" PRIu64 ",\"packets\":"
-	    "%" PRIu64 ",\"pool_pkts\":%u,\"rx_ring\":%s,\"fill_s\":%.2f,"
-	    "\"raw_fill_s\":%.2f", matched, packets, h->m,
-	    h->rx != NULL ? "true" : "false", h->fill_s, h->raw_fill_s);
+	    "%" PRIu64 ",\"translated\":%" PRIu64 ",\"pool_pkts\":%u,"
+	    "\"rx_ring\":%s,\"fill_s\":%.2f,\"raw_fill_s\":%.2f", matched,
+	    packets, translated, h->m, h->rx != NULL ? "true" : "false",
+	    h->fill_s, h->raw_fill_s);
 	for (i = 0; i < 4; i++) {
+		/* No raw table (scenario features): no raw baselines. */
+		if (h->raw == NULL && (i == 1 || i == 2))
+			continue;
 		perf_cpu_extra(extra, sizeof(extra), i == 0 ? info : NULL,
 		    &s[i], &c[i]);
 		perf_report(scenario, h->variant, h->n, impls[i], "pkt", &s[i],
 		    extra);
+	}
+	destroy_s = perf_ct_destroy(h->ct);
+	h->ct = NULL;
+	if (h->raw == NULL) {
+		printf("        (fill %.2f s, destroy %.2f s)\n", h->fill_s,
+		    destroy_s);
+		return;
 	}
 	ratio = perf_median(&s[0]) / perf_median(&s[1]);
 	ratio_t = perf_median(&s[0]) / perf_median(&s[2]);
 	snprintf(extra, sizeof(extra), "\"vs_raw_touch\":%.3f", ratio_t);
 	perf_report_value(scenario, h->variant, h->n, "ratio_npfct_raw",
 	    ratio, extra);
-	destroy_s = perf_ct_destroy(h->ct);
-	h->ct = NULL;
 	printf("        (fill %.2f s, raw fill %.2f s, destroy %.2f s; "
 	    "npfct/raw %.2fx, npfct/(raw+touch) %.2fx)\n", h->fill_s,
 	    h->raw_fill_s, destroy_s, ratio, ratio_t);
