@@ -72,7 +72,7 @@ snat_add(struct npfct *ct, const char *first, const char *last,
  * refused).
  */
 static int
-nat_open(struct npfct *ct, const struct test_pkt_spec *spec,
+nat_open_dir(struct npfct *ct, const struct test_pkt_spec *spec, int di,
 		struct npfct_conn **conp)
 {
 	struct npfct_pkt pkt;
@@ -81,13 +81,21 @@ nat_open(struct npfct *ct, const struct test_pkt_spec *spec,
 	int ret;
 
 	assert_non_null(m);
-	con = npfct_conn_establish(ct, &pkt, NPFCT_DIR_OUT, false);
+	con = npfct_conn_establish(ct, &pkt, di, false);
 	assert_non_null(con);
-	ret = npfct_nat_establish(ct, &pkt, con, NPFCT_DIR_OUT);
+	ret = npfct_nat_establish(ct, &pkt, con, di);
 	npfct_conn_release(con);
 	*conp = ret >= 0 ? con : NULL;
 	rte_pktmbuf_free(m);
 	return ret;
+}
+
+/* Establish an outbound connection and let the engine translate it. */
+static int
+nat_open(struct npfct *ct, const struct test_pkt_spec *spec,
+		struct npfct_conn **conp)
+{
+	return nat_open_dir(ct, spec, NPFCT_DIR_OUT, conp);
 }
 
 static struct test_pkt_spec
@@ -779,8 +787,6 @@ test_nat_import_attach(void **state)
 	struct npfct *c = test_ct_create("natc", TEST_CT_MAX);
 	struct npfct *d = test_ct_create("natd", TEST_CT_MAX);
 	struct npfct_conn *con;
-	struct npfct_pkt pkt;
-	struct rte_mbuf *m;
 	uint8_t buf[8192];
 	char want[32];
 	ssize_t len;
@@ -793,13 +799,7 @@ test_nat_import_attach(void **state)
 	snat_add(test_ct, OUTSIDE, OUTSIDE, 0, 0, 0);
 	dnat_add(test_ct, 8080, 8080, "10.0.0.5", 80);
 	assert_int_equal(nat_open(test_ct, &u, &con), 1);
-	m = test_pkt_build_parsed(&syn, &pkt);
-	con = npfct_conn_establish(test_ct, &pkt, NPFCT_DIR_IN, false);
-	assert_non_null(con);
-	assert_int_equal(npfct_nat_establish(test_ct, &pkt, con,
-	    NPFCT_DIR_IN), 1);
-	npfct_conn_release(con);
-	rte_pktmbuf_free(m);
+	assert_int_equal(nat_open_dir(test_ct, &syn, NPFCT_DIR_IN, &con), 1);
 	len = npfct_export(test_ct, buf, sizeof(buf));
 	assert_true(len > 0);
 

@@ -443,26 +443,26 @@ perf_ct_destroy(struct npfct *ct)
 }
 
 /*
- * Store where NAT put connection id's client and aim the answer there;
- * false (and a failed fill) if it was not established or not translated.
+ * Store where NAT put connection id's client and aim the answer there.
+ * Not established (counted there) or not translated (counted here): the
+ * answer goes to the original client, misses, and the fill fails.
  */
-static bool
+static void
 fill_nat_tuple(struct perf_fill *fa, const struct npfct_conn *con,
 		uint64_t id, struct perf_flow *back)
 {
 	struct npfct_conn_info info;
 
 	if (con == NULL)
-		return false;	/* counted as not established */
+		return;
 	npfct_conn_info_get(fa->ct, con, &info);
 	if (!info.nat) {
 		fa->untranslated++;
-		return false;
+		return;
 	}
 	fa->nat[id].addr = info.bdst;
 	fa->nat[id].port = info.bdport;
 	perf_flow_translate(back, &fa->nat[id]);
-	return true;
 }
 
 static void
@@ -491,9 +491,8 @@ fill_burst(struct perf_fill *fa, const uint64_t *ids, unsigned int k,
 	for (j = 0; j < k; j++) {
 		struct perf_flow back = f[j];
 
-		/* Not translated: the answer misses, the fill fails. */
 		if (fa->nat != NULL)
-			(void)fill_nat_tuple(fa, conns[j], ids[j], &back);
+			fill_nat_tuple(fa, conns[j], ids[j], &back);
 		perf_pkt_fill(&pkts[j], &back, false, PERF_SEG_SYNACK);
 	}
 	fa->completed += npfct_inspect_burst_parsed(fa->ct, pkts, (uint16_t)k,
