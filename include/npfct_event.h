@@ -51,6 +51,15 @@ enum npfct_event_type {
 	NPFCT_EVENT_DESTROY = 2,
 	/** A NAT association was made (npfct_conn_setnat()): the b* fields. */
 	NPFCT_EVENT_NAT = 3,
+	/**
+	 * A port block (NPFCT_NATF_PORT_BLOCK) made for an inside address
+	 * (reason NONE) or given back after its hold (reason EXPIRED).  Not
+	 * about a connection: src is the inside address, bsrc the outside
+	 * one, bsport-bdport the block's first and last port; cookie names
+	 * the block (the same in both events), proto is 0, dir OUT, state
+	 * and the counters 0.
+	 */
+	NPFCT_EVENT_PORT_BLOCK = 4,
 	NPFCT_EVENT_TYPES
 };
 
@@ -60,7 +69,8 @@ enum npfct_event_type {
 #define NPFCT_EVENT_ALL		((1u << NPFCT_EVENT_TYPES) - 1)
 /** What an instance with rings subscribes to at create. */
 #define NPFCT_EVENT_DEFAULT	(NPFCT_EVENT_BIT(NPFCT_EVENT_NEW) | \
-	NPFCT_EVENT_BIT(NPFCT_EVENT_DESTROY) | NPFCT_EVENT_BIT(NPFCT_EVENT_NAT))
+	NPFCT_EVENT_BIT(NPFCT_EVENT_DESTROY) | NPFCT_EVENT_BIT(NPFCT_EVENT_NAT) | \
+	NPFCT_EVENT_BIT(NPFCT_EVENT_PORT_BLOCK))
 
 /** Why: DESTROY's reason; NEW's is NONE or IMPORTED. */
 enum npfct_event_reason {

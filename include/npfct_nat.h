@@ -101,9 +101,23 @@ enum npfct_nat_policy_type {
  * inside endpoint (address and port, or ICMP id) keeps one outside
  * address and port for every destination while it has connections, and
  * that outside address and port are its alone.  Source NAT only.  Costs
- * a binding table (eim_max bindings) and a lookup per new connection.
+ * a binding table (bindings_max bindings) and a lookup per new
+ * connection.
  */
 #define NPFCT_NATF_EIM		0x4
+/**
+ * Port blocks (RFC 7422): an inside address gets a block of block_size
+ * consecutive ports of one outside address (the paired one first) for
+ * all its connections (TCP, UDP and ICMP query ids alike), a further
+ * block when its ports are busy, up to blocks_max at once; a block is
+ * its alone while it has connections and hold_ms after.  So one
+ * NPFCT_EVENT_PORT_BLOCK event per block made and one per block given
+ * back say who had which outside port, instead of a NAT event per
+ * connection.  Ports stay endpoint-dependent inside the block.  Source
+ * NAT only, not with NPFCT_NATF_EIM.  Costs a binding table
+ * (bindings_max blocks) and a lookup per new connection.
+ */
+#define NPFCT_NATF_PORT_BLOCK	0x8
 
 /** A policy (npfct_nat_policy_add()). */
 struct npfct_nat_policy_conf {
@@ -146,19 +160,30 @@ struct npfct_nat_policy_conf {
 	uint16_t match_port_min;
 	uint16_t match_port_max;
 	/**
-	 * NPFCT_NATF_EIM: how long (ms) an outside address and port stay
-	 * reserved for their inside endpoint after its last connection
-	 * ended, before another endpoint may get them (RFC 6888 REQ-8
-	 * suggests 120000); 0: reused as soon as the G/C removed the
-	 * connection.
+	 * NPFCT_NATF_EIM and _PORT_BLOCK: how long (ms) an outside address
+	 * and port (a block) stay reserved for their inside endpoint
+	 * (address) after its last connection ended, before another may get
+	 * them (RFC 6888 REQ-8 suggests 120000); 0: reused as soon as the
+	 * G/C removed the connection.  Other policies: 0 (an
+	 * endpoint-dependent mapping is reserved while its connection is in
+	 * the table, closing states' timeouts included).
 	 */
 	uint32_t hold_ms;
 	/**
-	 * NPFCT_NATF_EIM: most bindings (inside endpoints) at once, held
-	 * ones included; 0: the instance's max_conns of the family.  A new
-	 * endpoint past it is refused as exhausted.
+	 * NPFCT_NATF_EIM: most bindings (inside endpoints) at once;
+	 * _PORT_BLOCK: most blocks at once; held ones included; 0: the
+	 * instance's max_conns of the family (blocks: at most every block
+	 * of the pool).  A new one past it is refused as exhausted.
 	 */
-	uint32_t eim_max;
+	uint32_t bindings_max;
+	/**
+	 * NPFCT_NATF_PORT_BLOCK: ports per block, 1 up to the port range's
+	 * length (the range's last ports that do not fill a block are not
+	 * used); RFC 7422 suggests a few hundred to a few thousand.
+	 */
+	uint16_t block_size;
+	/** NPFCT_NATF_PORT_BLOCK: most blocks per inside address; 0: 1. */
+	uint16_t blocks_max;
 };
 
 /**

@@ -72,6 +72,12 @@ enum npfct_stat {
 	 * counted with a policy; see npfct_import())
 	 */
 	NPFCT_STAT_NAT_IMPORT_UNATTACHED,
+	/**
+	 * npfct_import(): an imported connection's translated address and
+	 * port are held by another inside party of its policy's bindings
+	 * (EIM, port blocks); the import fails with -EADDRINUSE.
+	 */
+	NPFCT_STAT_NAT_IMPORT_CLASH,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

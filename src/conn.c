@@ -99,11 +99,16 @@ npfct_conn_destroy(struct npfct *ct, struct npfct_conn *con)
 	    (__atomic_load_n(&con->c_flags, __ATOMIC_RELAXED) &
 	    CONN_NATENG) == 0)
 		ct->ct_nat_release(con->c_nat, ct->ct_release_arg);
-	/* An endpoint-independent mapping: one connection fewer. */
+	/* A binding (EIM, port block): one connection fewer. */
 	if (con->c_nat != NULL && (__atomic_load_n(&con->c_flags,
-	    __ATOMIC_RELAXED) & CONN_NATENG) &&
-	    ((const struct npfct_nat_policy *)con->c_nat)->np_eim != NULL)
-		npfct_nat_eim_release(ct, con);
+	    __ATOMIC_RELAXED) & CONN_NATENG)) {
+		const struct npfct_nat_policy *np = con->c_nat;
+
+		if (np->np_flags & NPFCT_NATF_EIM)
+			npfct_nat_eim_release(ct, con);
+		else if (np->np_flags & NPFCT_NATF_PORT_BLOCK)
+			npfct_nat_block_release(ct, con);
+	}
 	if (*npfct_conn_rproc(con) != NULL && ct->ct_rproc_release != NULL)
 		ct->ct_rproc_release(*npfct_conn_rproc(con),
 		    ct->ct_release_arg);

@@ -71,6 +71,7 @@ static const char *const type_names[NPFCT_EVENT_TYPES] = {
 	[NPFCT_EVENT_UPDATE] = "update",
 	[NPFCT_EVENT_DESTROY] = "destroy",
 	[NPFCT_EVENT_NAT] = "nat",
+	[NPFCT_EVENT_PORT_BLOCK] = "port-block",
 };
 
 static const char *const reason_names[NPFCT_EVENT_REASONS] = {
@@ -297,16 +298,13 @@ stage_flush(struct npfct *ct, struct npfct_event_ring *er)
 }
 
 /*
- * stage_add: an event into the stage; a full stage is enqueued first,
- * and a ring without room drops the event before its record is made.
+ * stage_slot: the stage's next record; a full stage is enqueued first,
+ * and a ring without room drops the event (NULL) before its record is
+ * made.
  */
-static void
-stage_add(struct npfct *ct, struct npfct_event_ring *er,
-		struct npfct_conn *con, unsigned int type, unsigned int reason,
-		uint8_t prev_state)
+static struct npfct_event *
+stage_slot(struct npfct *ct, struct npfct_event_ring *er)
 {
-	struct npfct_event *e;
-
 	if (er->er_nstaged == er->er_room) {
 		stage_flush(ct, er);
 		er->er_room = (uint16_t)RTE_MIN(rte_ring_free_count(
@@ -314,10 +312,22 @@ stage_add(struct npfct *ct, struct npfct_event_ring *er,
 		if (er->er_room == 0) {
 			ring_count(&er->er_dropped, false);
 			npfct_stat_inc(ct, NPFCT_STAT_EVENT_DROP);
-			return;
+			return NULL;
 		}
 	}
-	e = &er->er_stage[er->er_nstaged++];
+	return &er->er_stage[er->er_nstaged++];
+}
+
+/* stage_add: an event about con into the stage. */
+static void
+stage_add(struct npfct *ct, struct npfct_event_ring *er,
+		struct npfct_conn *con, unsigned int type, unsigned int reason,
+		uint8_t prev_state)
+{
+	struct npfct_event *e = stage_slot(ct, er);
+
+	if (e == NULL)
+		return;
 	event_fill(ct, con, e);
 	e->type = (uint8_t)type;
 	e->reason = (uint8_t)reason;
@@ -379,6 +389,31 @@ npfct_event_conn(struct npfct *ct, struct npfct_conn *con, unsigned int type,
 	e.reason = (uint8_t)reason;
 	e.prev_state = prev_state;
 	if (unlikely(rte_ring_enqueue_elem(er->er_ring, &e, sizeof(e)) != 0)) {
+		ring_count(&er->er_dropped, shared);
+		npfct_stat_inc(ct, NPFCT_STAT_EVENT_DROP);
+		return;
+	}
+	ring_count(&er->er_queued, shared);
+}
+
+void
+npfct_event_record(struct npfct *ct, struct npfct_event *rec, bool gc)
+{
+	struct npfct_events *ev = ct->ct_events;
+	struct npfct_event_ring *er;
+	struct npfct_event *e;
+	bool shared;
+
+	RTE_ASSERT(ev != NULL);
+	er = ring_of_caller(ev, gc, &shared);
+	if (er->er_staging) {
+		e = stage_slot(ct, er);
+		if (e != NULL)
+			*e = *rec;
+		return;
+	}
+	if (unlikely(rte_ring_enqueue_elem(er->er_ring, rec,
+	    sizeof(*rec)) != 0)) {
 		ring_count(&er->er_dropped, shared);
 		npfct_stat_inc(ct, NPFCT_STAT_EVENT_DROP);
 		return;

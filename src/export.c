@@ -648,8 +648,11 @@ import_one(struct npfct *ct, struct npfct_db *db, const struct exp_rec *r,
 		return ret;
 	/* The engine's mapping: back with its policy, if one explains it. */
 	if ((ic->natflags & CONN_NATENG) &&
-	    (ops == NULL || ops->nat_restore == NULL))
-		npfct_nat_import_attach(ct, con, &ic->pkt);
+	    (ops == NULL || ops->nat_restore == NULL)) {
+		ret = npfct_nat_import_attach(ct, con, &ic->pkt);
+		if (ret != 0)
+			return ret;
+	}
 
 	if ((r->flags & (REC_NAT | REC_PASS)) == 0 || ops == NULL)
 		return 0;

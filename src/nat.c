@@ -86,7 +86,7 @@ npfct_nat_fini(struct npfct *ct)
 		return;
 	for (p = nat->nat_all; p != NULL; p = next) {
 		next = p->np_next;
-		npfct_nat_eim_destroy(p);
+		npfct_nat_bindings_destroy(p);
 		rte_free(p);
 	}
 	rte_free(nat->nat_table);
@@ -155,6 +155,13 @@ conf_check_snat(const struct npfct_nat_policy_conf *c, unsigned int alen)
 	if ((c->port_min != 0 || c->port_max != 0) &&
 	    (c->port_min == 0 || c->port_min > c->port_max))
 		return -EINVAL;
+	if ((c->flags & NPFCT_NATF_PORT_BLOCK) == 0)
+		return c->block_size != 0 || c->blocks_max != 0 ? -EINVAL : 0;
+	/* Blocks: not with EIM; at least one block of the range. */
+	if ((c->flags & NPFCT_NATF_EIM) != 0 || c->block_size == 0 ||
+	    c->block_size > (c->port_min != 0 ? c->port_max - c->port_min + 1 :
+	    65535 - 1024 + 1))
+		return -EINVAL;
 	return 0;
 }
 
@@ -169,10 +176,13 @@ npfct_nat_policy_check(const struct npfct_nat_policy_conf *c)
 	if (c->match_plen > alen * 8 || !proto_ok(c->proto, alen))
 		return -EINVAL;
 	if ((c->flags & ~(NPFCT_NATF_NO_PRESERVE | NPFCT_NATF_ADDR_BY_FLOW |
-	    NPFCT_NATF_EIM)) != 0)
+	    NPFCT_NATF_EIM | NPFCT_NATF_PORT_BLOCK)) != 0)
 		return -EINVAL;
-	if ((c->flags & NPFCT_NATF_EIM) == 0 &&
-	    (c->hold_ms != 0 || c->eim_max != 0))
+	if ((c->flags & (NPFCT_NATF_EIM | NPFCT_NATF_PORT_BLOCK)) == 0 &&
+	    (c->hold_ms != 0 || c->bindings_max != 0))
+		return -EINVAL;
+	if (c->type != NPFCT_NAT_SNAT &&
+	    (c->block_size != 0 || c->blocks_max != 0))
 		return -EINVAL;
 	switch (c->type) {
 	case NPFCT_NAT_SNAT:
@@ -220,6 +230,13 @@ policy_make(const struct npfct_nat_policy_conf *c, struct npfct_nat_policy *p)
 		    rte_be_to_cpu_32(c->pool_first.a32[lw]) + 1;
 		p->np_port_min = c->port_min != 0 ? c->port_min : 1024;
 		p->np_port_max = c->port_max != 0 ? c->port_max : 65535;
+		if (c->flags & NPFCT_NATF_PORT_BLOCK) {
+			p->np_block = c->block_size;
+			p->np_blocks_max = c->blocks_max != 0 ?
+			    c->blocks_max : 1;
+			p->np_nblocks = ((uint32_t)p->np_port_max -
+			    p->np_port_min + 1) / p->np_block;
+		}
 		break;
 	case NPFCT_NAT_DNAT:
 		p->np_pool_n = 1;
@@ -296,11 +313,17 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	if (p == NULL)
 		return -ENOMEM;
 	policy_make(c, p);
-	if (c->flags & NPFCT_NATF_EIM) {
+	if (c->flags & (NPFCT_NATF_EIM | NPFCT_NATF_PORT_BLOCK)) {
 		const unsigned int af = npfct_af_index(p->np_alen);
+		uint64_t max = c->bindings_max;
 
-		ret = npfct_nat_eim_create(ct, p, c->eim_max != 0 ?
-		    c->eim_max : ct->ct_max[af], c->hold_ms);
+		if (max == 0 && (c->flags & NPFCT_NATF_PORT_BLOCK))
+			max = RTE_MIN((uint64_t)ct->ct_max[af],
+			    (uint64_t)p->np_pool_n * p->np_nblocks);
+		else if (max == 0)
+			max = ct->ct_max[af];
+		ret = npfct_nat_bindings_create(ct, p, (uint32_t)max,
+		    c->hold_ms);
 		if (ret != 0) {
 			rte_free(p);
 			return ret;
@@ -315,20 +338,20 @@ npfct_nat_policy_add(struct npfct *ct, const struct npfct_nat_policy_conf *c)
 	}
 	if (n == NPFCT_NAT_POLICIES_MAX) {
 		pthread_mutex_unlock(&nat->nat_lock);
-		npfct_nat_eim_destroy(p);
+		npfct_nat_bindings_destroy(p);
 		rte_free(p);
 		return -ENOSPC;
 	}
 	p->np_id = nat->nat_next_id;
 	/* The G/C knows the bindings before a connection can use them. */
-	if (p->np_eim != NULL)
-		npfct_nat_eim_publish(ct, p);
+	if (p->np_bind != NULL)
+		npfct_nat_bindings_publish(ct, p);
 	list[n++] = p;
 	ret = table_publish(ct, list, n);
 	if (ret != 0) {
 		/* Published to the G/C, unused: freed with the instance. */
 		pthread_mutex_unlock(&nat->nat_lock);
-		if (p->np_eim == NULL)
+		if (p->np_bind == NULL)
 			rte_free(p);
 		else
 			policy_orphan(nat, p);
@@ -492,13 +515,6 @@ policy_explains(const struct npfct_nat_policy *p, struct npfct_conn *con,
 	union npfct_addr a;
 	rte_be16_t id;
 
-	/*
-	 * An endpoint-independent mapping also holds a binding, which the
-	 * connection's destruction releases: import does not re-reserve
-	 * bindings yet, so such a connection stays unattached.
-	 */
-	if (p->np_eim != NULL)
-		return false;
 	switch (p->np_type) {
 	case NPFCT_NAT_SNAT:
 		if (in)
@@ -521,7 +537,24 @@ policy_explains(const struct npfct_nat_policy *p, struct npfct_conn *con,
 	}
 }
 
-void
+/*
+ * import_reserve: the binding of an imported connection that policy p
+ * (with bindings) explains.
+ */
+static int
+import_reserve(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_nat_policy *p)
+{
+	union npfct_addr a;
+	rte_be16_t id;
+
+	key_end(npfct_conn_bkey(con), con->c_alen, NPFCT_DST, &a, &id);
+	if (p->np_flags & NPFCT_NATF_EIM)
+		return npfct_nat_eim_reserve(ct, con, p, &a, id);
+	return npfct_nat_block_reserve(ct, con, p, &a, id);
+}
+
+int
 npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
 		const struct npfct_pkt *pkt)
 {
@@ -529,20 +562,32 @@ npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
 	    __ATOMIC_RELAXED);
 	const struct npfct_nat_table *t;
 	const struct npfct_nat_policy *p;
+	int ret;
 
 	if ((flags & CONN_NATENG) == 0)
-		return;
+		return 0;
 	/* rcu_dereference(): pairs with table_publish()'s release. */
 	t = __atomic_load_n(&ct->ct_nat->nat_table, __ATOMIC_ACQUIRE);
 	if (t == NULL)
-		return;
+		return 0;
 	p = policy_match(t, pkt, (int)(flags & NPFCT_DIR_MASK));
 	if (p == NULL || !policy_explains(p, con, flags)) {
 		npfct_stat_inc(ct, NPFCT_STAT_NAT_IMPORT_UNATTACHED);
-		return;
+		return 0;
 	}
-	/* Release: pairs with npfct_nat_conn_describe()'s acquire. */
+	if (p->np_bind != NULL) {
+		ret = import_reserve(ct, con, p);
+		if (ret == -EADDRINUSE)
+			npfct_stat_inc(ct, NPFCT_STAT_NAT_IMPORT_CLASH);
+		if (ret != 0)
+			return ret;
+	}
+	/*
+	 * Release: pairs with npfct_nat_conn_describe()'s acquire.  From
+	 * now on its destruction releases the binding.
+	 */
 	__atomic_store_n(&con->c_nat, (void *)(uintptr_t)p, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int

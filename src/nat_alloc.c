@@ -34,8 +34,11 @@
  *	with no search: a client port already in use towards the inside
  *	server refuses the connection.
  *
- *	With NPFCT_NATF_EIM the search is nat_eim.c's: one outside address
- *	and port per inside endpoint, for every destination.
+ *	The probe order (npfct_nat_walk_next()) is shared with nat_eim.c
+ *	and nat_block.c.  With NPFCT_NATF_EIM the search is nat_eim.c's:
+ *	one outside address and port per inside endpoint, for every
+ *	destination; with NPFCT_NATF_PORT_BLOCK nat_block.c's: ports from
+ *	the inside address's blocks.
  *
  *	STATIC and NPT66 (map_bind()) compute the address (nat_map.c) and
  *	keep the port: one probe, as the mapping is 1:1.
@@ -57,18 +60,6 @@
 #include <rte_random.h>
 
 #include "npfct_nat_impl.h"
-
-/* Address index a of a pool (only the last word differs). */
-static inline void
-pool_addr(const struct npfct_nat_policy *p, uint32_t a, union npfct_addr *out)
-{
-	const unsigned int lw = p->np_alen / 4 - 1;
-
-	memset(out, 0, sizeof(*out));
-	memcpy(out, &p->np_pool, p->np_alen);
-	out->a32[lw] = rte_cpu_to_be_32(rte_be_to_cpu_32(p->np_pool.a32[lw]) +
-	    a);
-}
 
 /* A hash of an address (all its words). */
 static inline uint32_t
@@ -92,6 +83,46 @@ npfct_nat_pool_first(const struct npfct_nat_policy *p,
 	return h % p->np_pool_n;
 }
 
+void
+npfct_nat_walk_init(struct npfct_nat_walk *w, uint32_t pool_n,
+		uint32_t first, uint32_t range, uint32_t used)
+{
+	memset(w, 0, sizeof(*w));
+	w->nw_pool_n = pool_n;
+	w->nw_first = first;
+	w->nw_range = range;
+	w->nw_used = used;
+}
+
+bool
+npfct_nat_walk_next(struct npfct_nat_walk *w, uint32_t *ai, uint32_t *off)
+{
+	while (w->nw_used < NPFCT_NAT_PROBES) {
+		if (w->nw_i < w->nw_budget) {
+			*ai = (w->nw_first + w->nw_a) % w->nw_pool_n;
+			*off = (w->nw_start + w->nw_i) % w->nw_range;
+			w->nw_i++;
+			w->nw_used++;
+			return true;
+		}
+		if (w->nw_begun && ++w->nw_a >= w->nw_pool_n)
+			return false;
+		if (w->nw_pool_n == 0 || w->nw_range == 0)
+			return false;
+		w->nw_begun = true;
+		/* The paired address first, then the rest spread evenly. */
+		w->nw_budget = w->nw_a == 0 ? NPFCT_NAT_PROBES_FIRST :
+		    RTE_MAX(1u, (NPFCT_NAT_PROBES - w->nw_used) /
+		    (w->nw_pool_n - w->nw_a));
+		w->nw_budget = RTE_MIN(w->nw_budget,
+		    NPFCT_NAT_PROBES - w->nw_used);
+		w->nw_budget = RTE_MIN(w->nw_budget, w->nw_range);
+		w->nw_start = (uint32_t)(rte_rand() % w->nw_range);
+		w->nw_i = 0;
+	}
+	return false;
+}
+
 /* One probe: bind con to (address index a, port). */
 static int
 probe(struct npfct *ct, struct npfct_conn *con,
@@ -99,7 +130,7 @@ probe(struct npfct *ct, struct npfct_conn *con,
 {
 	union npfct_addr taddr;
 
-	pool_addr(p, a, &taddr);
+	npfct_nat_pool_addr(p, a, &taddr);
 	return npfct_conn_nat_bind(ct, con, (void *)(uintptr_t)p,
 	    NPFCT_NAT_OUT, &taddr, rte_cpu_to_be_16(port));
 }
@@ -120,7 +151,8 @@ snat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 	const uint32_t range = icmp ? 65536 : (uint32_t)p->np_port_max -
 	    p->np_port_min + 1;
 	const uint32_t oport = rte_be_to_cpu_16(pkt->sport);
-	uint32_t first, a, i, start, budget, used = 0;
+	struct npfct_nat_walk w;
+	uint32_t first, ai, off, used = 0;
 	int ret;
 
 	first = npfct_nat_pool_first(p, pkt);
@@ -132,24 +164,11 @@ snat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 		if (ret != -EADDRINUSE)
 			return ret;
 	}
-	for (a = 0; a < p->np_pool_n && used < NPFCT_NAT_PROBES; a++) {
-		const uint32_t ai = (first + a) % p->np_pool_n;
-
-		if (a == 0)
-			budget = NPFCT_NAT_PROBES_FIRST;
-		else
-			budget = RTE_MAX(1u, (NPFCT_NAT_PROBES - used) /
-			    (p->np_pool_n - a));
-		budget = RTE_MIN(budget, NPFCT_NAT_PROBES - used);
-		budget = RTE_MIN(budget, range);
-		start = (uint32_t)(rte_rand() % range);
-		for (i = 0; i < budget; i++) {
-			ret = probe(ct, con, p, ai,
-			    (uint16_t)(pmin + (start + i) % range));
-			used++;
-			if (ret != -EADDRINUSE)
-				return ret;
-		}
+	npfct_nat_walk_init(&w, p->np_pool_n, first, range, used);
+	while (npfct_nat_walk_next(&w, &ai, &off)) {
+		ret = probe(ct, con, p, ai, (uint16_t)(pmin + off));
+		if (ret != -EADDRINUSE)
+			return ret;
 	}
 	return -EADDRNOTAVAIL;
 }
@@ -214,8 +233,10 @@ npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 {
 	switch (p->np_type) {
 	case NPFCT_NAT_SNAT:
-		if (p->np_eim != NULL)
+		if (p->np_flags & NPFCT_NATF_EIM)
 			return npfct_nat_eim_alloc(ct, pkt, con, p);
+		if (p->np_flags & NPFCT_NATF_PORT_BLOCK)
+			return npfct_nat_block_alloc(ct, pkt, con, p);
 		return snat_alloc(ct, pkt, con, p);
 	case NPFCT_NAT_DNAT:
 		return dnat_bind(ct, pkt, con, p);

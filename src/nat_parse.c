@@ -16,7 +16,14 @@
  *	  static [algo netmap|npt66] [proto P] INSIDE[/PLEN] <-> OUTSIDE[/PLEN]
  *
  *	The first is source NAT (masquerade: one address), the second port
- *	forwarding, the third 1:1 or NETMAP (IPv4 or IPv6) or NPTv6.  Both
+ *	forwarding, the third 1:1 or NETMAP (IPv4 or IPv6) or NPTv6.  Source
+ *	NAT takes npfct's options (not NPF's syntax) after its ports:
+ *
+ *	  [endpoint-independent] [port-block SIZE [blocks N]] [hold MS]
+ *	  [bindings N]
+ *
+ *	(NPFCT_NATF_EIM; NPFCT_NATF_PORT_BLOCK with block_size, blocks_max;
+ *	hold_ms; bindings_max).  Both
  *	families are accepted, never mixed in one rule.  The result is
  *	checked as npfct_nat_policy_add() would check it.
  *
@@ -140,6 +147,56 @@ parse_ports(struct parser *ps, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
+/* "N", 1 up to max, after the word before it. */
+static int
+parse_num(struct parser *ps, const char *what, unsigned long max,
+		unsigned long *v)
+{
+	const char *s = peek(ps);
+	char *end;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return perr(ps, "%s: a number expected", what);
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || *v == 0 || *v > max)
+		return perr(ps, "%s: bad number '%s' (1-%lu)", what, s, max);
+	ps->i++;
+	return 0;
+}
+
+/* Source NAT's npfct options (see the top). */
+static int
+parse_snat_options(struct parser *ps, struct npfct_nat_policy_conf *c)
+{
+	unsigned long v;
+
+	if (eat(ps, "endpoint-independent"))
+		c->flags |= NPFCT_NATF_EIM;
+	if (eat(ps, "port-block")) {
+		if (parse_num(ps, "port-block", 65535, &v) != 0)
+			return -EINVAL;
+		c->flags |= NPFCT_NATF_PORT_BLOCK;
+		c->block_size = (uint16_t)v;
+		if (eat(ps, "blocks")) {
+			if (parse_num(ps, "blocks", 65535, &v) != 0)
+				return -EINVAL;
+			c->blocks_max = (uint16_t)v;
+		}
+	}
+	if (eat(ps, "hold")) {
+		if (parse_num(ps, "hold", UINT32_MAX, &v) != 0)
+			return -EINVAL;
+		c->hold_ms = (uint32_t)v;
+	}
+	if (eat(ps, "bindings")) {
+		if (parse_num(ps, "bindings", UINT32_MAX, &v) != 0)
+			return -EINVAL;
+		c->bindings_max = (uint32_t)v;
+	}
+	return 0;
+}
+
 static int
 parse_proto(struct parser *ps, struct npfct_nat_policy_conf *c)
 {
@@ -238,7 +295,7 @@ parse_dynamic(struct parser *ps, struct npfct_nat_policy_conf *c)
 	if (eat(ps, "port") && parse_ports(ps, &c->port_min,
 	    &c->port_max) != 0)
 		return -EINVAL;
-	return 0;
+	return parse_snat_options(ps, c);
 }
 
 /* static [algo netmap|npt66] [proto P] INSIDE <-> OUTSIDE */

@@ -156,6 +156,16 @@ policy_strings(const struct npfct_nat_policy *p)
 	rte_tel_data_add_array_string(c, s);
 	snprintf(s, sizeof(s), "conns=%" PRIu64, p->np_tel_count);
 	rte_tel_data_add_array_string(c, s);
+	if (p->np_flags & NPFCT_NATF_EIM) {
+		snprintf(s, sizeof(s), "eim_bindings=%" PRIu64,
+		    npfct_nat_bindings_count(p));
+		rte_tel_data_add_array_string(c, s);
+	} else if (p->np_flags & NPFCT_NATF_PORT_BLOCK) {
+		snprintf(s, sizeof(s), "blocks=%" PRIu64 " block=%u max=%u",
+		    npfct_nat_bindings_count(p), p->np_block,
+		    p->np_blocks_max);
+		rte_tel_data_add_array_string(c, s);
+	}
 	return c;
 }
 

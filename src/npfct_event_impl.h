@@ -78,6 +78,13 @@ void npfct_event_conn(struct npfct *ct, struct npfct_conn *con,
 		bool gc);
 
 /*
+ * npfct_event_record: produce a prepared record (not about a connection:
+ * NPFCT_EVENT_PORT_BLOCK) as npfct_event_conn() does.
+ */
+void npfct_event_record(struct npfct *ct, struct npfct_event *rec,
+		bool gc);
+
+/*
  * npfct_events_stage_begin/end: between them, the calling lcore's events
  * are filled into its ring's stage and enqueued together, up to
  * NPFCT_EV_STAGE at a time and at the end: one look at the ring's

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "npfct_nat.h"
 #include "npfct_impl.h"
@@ -45,9 +46,15 @@ struct npfct_nat_policy {
 	uint16_t	np_port_max;
 	uint16_t	np_mport_min;	/* DNAT: destination ports */
 	uint16_t	np_mport_max;
+	/* NPFCT_NATF_PORT_BLOCK: ports per block, blocks per address and
+	 * most blocks per inside address. */
+	uint16_t	np_block;
+	uint16_t	np_blocks_max;
+	uint32_t	np_nblocks;
 	bool		np_dead;	/* removed from the table */
-	/* NPFCT_NATF_EIM: the bindings (nat_eim.c); immutable pointer */
-	struct npfct_nat_eim *np_eim;
+	/* NPFCT_NATF_EIM or _PORT_BLOCK: the bindings (nat_binding.c);
+	 * immutable pointer */
+	struct npfct_nat_bindings *np_bind;
 	/* nat_telemetry.c's scratch counter, under nat_lock only */
 	uint64_t	np_tel_count;
 	struct npfct_nat_policy *np_next; /* every policy made (ct_nat) */
@@ -76,13 +83,13 @@ struct npfct_nat_table {
  * Per instance (ct_nat, made at create, immutable pointer): the table the
  * datapath reads and every policy ever added (freed at destroy).
  */
-struct npfct_nat_eim;
+struct npfct_nat_bindings;
 struct npfct_nat_binding;
 
 struct npfct_nat {
 	struct npfct_nat_table *nat_table;	/* RCU; nat_lock to set */
-	/* Every EIM policy's bindings (a list, released; the G/C reads) */
-	struct npfct_nat_eim *nat_eim;
+	/* Every policy's bindings (a list, released; the G/C reads) */
+	struct npfct_nat_bindings *nat_bind;
 	struct npfct_nat_policy *nat_all;	/* nat_lock */
 	int		nat_next_id;		/* nat_lock */
 	pthread_mutex_t	nat_lock;
@@ -105,24 +112,71 @@ int npfct_nat_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 uint32_t npfct_nat_pool_first(const struct npfct_nat_policy *p,
 		const struct npfct_pkt *pkt);
 
+/* Address index a of a pool (only the last word differs). */
+static inline void
+npfct_nat_pool_addr(const struct npfct_nat_policy *p, uint32_t a,
+		union npfct_addr *out)
+{
+	const unsigned int lw = p->np_alen / 4 - 1;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out, &p->np_pool, p->np_alen);
+	out->a32[lw] = rte_cpu_to_be_32(rte_be_to_cpu_32(p->np_pool.a32[lw]) +
+	    a);
+}
+
 /*
- * nat_eim.c: endpoint-independent mapping and hold time.  create/publish
- * at policy_add (nat_lock), destroy at instance destroy; alloc on the
- * datapath (as npfct_nat_alloc()); release from npfct_conn_destroy() for
- * a connection an EIM policy bound; npfct_nat_gc() from each G/C step
- * (synced: a grace period passed since the last call).
+ * nat_alloc.c: the order of a bounded search over a pool: up to
+ * NPFCT_NAT_PROBES candidates in all (used of them spent before), first
+ * NPFCT_NAT_PROBES_FIRST on the address index first, the rest spread
+ * over the others; on each address a run of consecutive offsets in
+ * [0, range) from a random start (so every offset can be reached,
+ * whatever range's factors).  next() gives the address index and offset
+ * of the next candidate, false when the search is over.
  */
-int npfct_nat_eim_create(struct npfct *ct, struct npfct_nat_policy *p,
+struct npfct_nat_walk {
+	uint32_t	nw_pool_n, nw_first, nw_range;
+	uint32_t	nw_a, nw_i, nw_start, nw_budget, nw_used;
+	bool		nw_begun;
+};
+
+void npfct_nat_walk_init(struct npfct_nat_walk *w, uint32_t pool_n,
+		uint32_t first, uint32_t range, uint32_t used);
+bool npfct_nat_walk_next(struct npfct_nat_walk *w, uint32_t *ai,
+		uint32_t *off);
+
+/*
+ * nat_binding.c: a policy's bindings (EIM, port blocks) and the hold
+ * time.  create/publish at policy_add (nat_lock), destroy at instance
+ * destroy; npfct_nat_gc() from each G/C step (synced: a grace period
+ * passed since the last call).
+ */
+int npfct_nat_bindings_create(struct npfct *ct, struct npfct_nat_policy *p,
 		uint32_t max, uint32_t hold_ms);
-void npfct_nat_eim_publish(struct npfct *ct, struct npfct_nat_policy *p);
-void npfct_nat_eim_destroy(struct npfct_nat_policy *p);
+void npfct_nat_bindings_publish(struct npfct *ct, struct npfct_nat_policy *p);
+void npfct_nat_bindings_destroy(struct npfct_nat_policy *p);
+void npfct_nat_gc(struct npfct *ct, bool synced);
+uint64_t npfct_nat_bindings_count(const struct npfct_nat_policy *p);
+
+/*
+ * nat_eim.c (NPFCT_NATF_EIM) and nat_block.c (NPFCT_NATF_PORT_BLOCK):
+ * alloc on the datapath (as npfct_nat_alloc()); release from
+ * npfct_conn_destroy() for a connection the policy bound; reserve from
+ * npfct_import() (the connection's translated address and port taken
+ * again: 0, -EADDRINUSE when another inside party has them, -ENOSPC).
+ */
 int npfct_nat_eim_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
 		struct npfct_conn *con, const struct npfct_nat_policy *p);
-void npfct_nat_eim_unref(struct npfct_nat_eim *ne,
-		struct npfct_nat_binding *b);
 void npfct_nat_eim_release(struct npfct *ct, struct npfct_conn *con);
-void npfct_nat_gc(struct npfct *ct, bool synced);
-uint64_t npfct_nat_eim_bindings(const struct npfct_nat_policy *p);
+int npfct_nat_eim_reserve(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_nat_policy *p, const union npfct_addr *taddr,
+		rte_be16_t tport);
+int npfct_nat_block_alloc(struct npfct *ct, const struct npfct_pkt *pkt,
+		struct npfct_conn *con, const struct npfct_nat_policy *p);
+void npfct_nat_block_release(struct npfct *ct, struct npfct_conn *con);
+int npfct_nat_block_reserve(struct npfct *ct, struct npfct_conn *con,
+		const struct npfct_nat_policy *p, const union npfct_addr *taddr,
+		rte_be16_t tport);
 
 /*
  * nat_map.c: the address-only mappings.  NETMAP: out = net | (in & ~mask).
@@ -169,9 +223,15 @@ void npfct_nat_conn_describe(const struct npfct_conn *con, char *buf,
  * (pkt: the forwards key as a packet) and would have made its mapping,
  * so that listings and telemetry count it with that policy; otherwise
  * count NPFCT_STAT_NAT_IMPORT_UNATTACHED (it is still translated, from
- * its keys).  Control thread, before or after the connection is visible.
+ * its keys).  A policy with bindings (EIM, port blocks) takes the
+ * connection's binding again first: another inside party holding the
+ * translated address and port is a clash (-EADDRINUSE, counted
+ * NPFCT_STAT_NAT_IMPORT_CLASH; the import fails), no room -ENOSPC.
+ * Control thread, before the connection is visible; an import that
+ * fails later destroys the connection, which releases the binding.
+ * => Returns 0, -EADDRINUSE, -ENOSPC.
  */
-void npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
+int npfct_nat_import_attach(struct npfct *ct, struct npfct_conn *con,
 		const struct npfct_pkt *pkt);
 
 /* The name of a policy type ("snat", "dnat", "static", "npt66"). */

@@ -52,6 +52,7 @@ static const char *const stat_names[NPFCT_STAT_MAX] = {
 	[NPFCT_STAT_NAT_BOUND] = "nat-bound",
 	[NPFCT_STAT_NAT_EXHAUSTED] = "nat-exhausted",
 	[NPFCT_STAT_NAT_IMPORT_UNATTACHED] = "nat-import-unattached",
+	[NPFCT_STAT_NAT_IMPORT_CLASH] = "nat-import-clash",
 };
 
 static const uint8_t parse_stat[NPFCT_PARSE_STATUS_MAX] = {

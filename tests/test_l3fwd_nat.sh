@@ -19,6 +19,10 @@
 #   - TCP: the outside server sees the translated source; HTTP of a
 #     1 MB file through the NAT, compared with sha256;
 #   - ping from inside through the NAT (ICMP id translated back);
+#   - port blocks (npfct's "port-block 100" option on a map rule for a
+#     second inside address): two UDP exchanges from it come from ports
+#     of one block, which --conn-log reports once as made (and at most
+#     once as given back, the same block);
 #   - an ICMP error through the NAT: UDP to a closed port outside gets
 #     ECONNREFUSED inside (the quoted packet translated back);
 #   - the outside cannot open a connection to the inside address, and
@@ -140,6 +144,10 @@ far_setup() {
 	    ip -n "$NS_FAR" route add default via 10.99.3.1
 }
 check "far namespace $NS_FAR behind the outside one" far_setup
+# A second inside host (an address of the inside namespace), whose
+# source NAT hands out port blocks.
+check "second inside address 10.99.1.2" \
+    ip -n "$NS_IN" addr add 10.99.1.2/24 dev "$H_IN"
 
 mkdir -p "$TMP/www"
 head -c 1048576 /dev/urandom >"$TMP/www/large.bin"
@@ -181,6 +189,8 @@ cat >"$TMP/fw.rules" <<RULES
 pass out proto tcp stateful
 pass out proto udp stateful
 pass out proto icmp stateful
+# npfct's option: the host 10.99.1.2 gets port blocks (RFC 7422).
+map 1 dynamic 10.99.1.2 -> $FW4_OUT port 20000-29999 port-block 100
 # NPF's map: masquerade the inside network to the outside address.
 map 1 dynamic 10.99.1.0/24 -> $FW4_OUT
 # Port forwarding: the outside address's port 9080 is the inside server.
@@ -206,6 +216,7 @@ esac
     --neigh "$OUT4:$MAC_H_OUT" --neigh "$OUT6:$MAC_H_OUT" \
     --route 10.99.3.0/24:1:$OUT4 \
     --rules "$TMP/fw.rules" --idle-sleep 20 --stats-period 1 \
+    --conn-log "$TMP/conn.jsonl" \
     >"$TMP/fw.log" 2>&1 &
 FWPID=$!
 
@@ -243,6 +254,26 @@ for _ in range(3):
         pass' 2>&1)
 expect_eq "UDP: the outside sees the firewall's address, the answer comes back" \
     "seen $FW4_OUT:40001" "$udp"
+
+# From the port block host: two destinations ports, one block.
+blk=$(in_ns timeout 5 "$PYTHON" -c '
+import socket
+seen = []
+for port in (40001, 40002):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.bind(("10.99.1.2", port))
+    for _ in range(3):
+        s.sendto(b"hello", ("10.99.2.1", 7777))
+        try:
+            seen.append(s.recv(100).decode()); break
+        except socket.timeout:
+            pass
+print(" ".join(seen))' 2>&1)
+case $blk in
+"seen $FW4_OUT:"*" seen $FW4_OUT:"*) pass "port block host: the outside sees $blk" ;;
+*) fail "port block host: the outside sees the firewall's address (got: $blk)" ;;
+esac
 
 tcp=$(in_ns timeout 5 "$PYTHON" -c '
 import socket
@@ -400,4 +431,25 @@ if [ "$rc" = timeout ]; then
 	wait "$FWPID" 2>/dev/null
 fi
 FWPID=""
+
+# The connection log's port block lines: made once (the host's two ports
+# in it), given back at most once (at exit), the same block.
+inblock=$("$PYTHON" -c '
+import json, sys
+seen = [int(w.split(":")[1]) for w in sys.argv[2].split() if ":" in w]
+ev = [e for e in map(json.loads, open(sys.argv[1]))
+      if e["event"] == "port-block" and e["inside"] == "10.99.1.2"]
+made = [e for e in ev if e["reason"] == "none"]
+gone = [e for e in ev if e["reason"] != "none"]
+ok = len(made) == 1 and len(gone) <= 1 and len(seen) == 2
+if ok:
+    b = made[0]
+    ok = b["outside"] == sys.argv[3] and b["ports"][1] - b["ports"][0] == 99
+    ok = ok and all(b["ports"][0] <= p <= b["ports"][1] for p in seen)
+    ok = ok and all(e["id"] == b["id"] and e["reason"] == "expired" and
+                    e["ports"] == b["ports"] for e in gone)
+print("yes" if ok else "no: %s %s" % (ev, seen))' \
+    "$TMP/conn.jsonl" "$blk" "$FW4_OUT" 2>&1)
+expect_eq "conn-log: one port block made for 10.99.1.2, its ports in it" \
+    yes "$inblock"
 tap_done

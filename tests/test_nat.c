@@ -770,8 +770,10 @@ unattached(struct npfct *ct)
  * have made its mapping (listings and telemetry count it there): source
  * NAT by its pool, a port forward by its inside address, whatever the
  * policies' ids.  A policy whose pool does not hold the translated
- * address, or no policy, leaves it unattached and counted; so does an
- * endpoint-independent policy (its binding is not re-reserved).
+ * address, or no policy, leaves it unattached and counted.  An
+ * endpoint-independent policy attaches it with its binding taken again
+ * (tests/test_nat_binding.c tests the bindings), which its destruction
+ * gives back.
  */
 static void
 test_nat_import_attach(void **state)
@@ -823,11 +825,12 @@ test_nat_import_attach(void **state)
 	assert_int_equal(unattached(c), 2);
 
 	/* d: endpoint-independent source NAT, no port forward. */
-	snat_add(d, OUTSIDE, OUTSIDE, 0, 0, NPFCT_NATF_EIM);
+	idb = snat_add(d, OUTSIDE, OUTSIDE, 0, 0, NPFCT_NATF_EIM);
 	assert_int_equal(npfct_import(d, NULL, buf, (size_t)len, NULL), 2);
-	expect_desc(d, &u, NPFCT_DIR_OUT, "-");
-	assert_int_equal(unattached(d), 2);
-	/* Destroyed unattached: nothing of the EIM table is released. */
+	snprintf(want, sizeof(want), "snat#%d", idb);
+	expect_desc(d, &u, NPFCT_DIR_OUT, want);
+	expect_desc(d, &syn, NPFCT_DIR_IN, "-");
+	assert_int_equal(unattached(d), 1);
 	npfct_destroy(d);
 	npfct_destroy(c);
 	npfct_destroy(b);

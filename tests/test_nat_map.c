@@ -164,6 +164,13 @@ test_nat_parse(void **state)
 		"static algo npt66 fd00::/96 <-> 2001:db8::/96",
 		"static algo nat64 fd00::/48 <-> 2001:db8::/48",
 		"masquerade 10.0.0.0/8 -> 192.0.2.1",
+		"dynamic 10.0.0.0/8 -> 192.0.2.1 port-block 0",
+		"dynamic 10.0.0.0/8 -> 192.0.2.1 port 2000-2099 port-block 101",
+		("dynamic 10.0.0.0/8 -> 192.0.2.1 endpoint-independent "
+		    "port-block 64"),
+		"dynamic 10.0.0.0/8 -> 192.0.2.1 hold 1000",
+		"dynamic 10.0.0.0/8 -> 192.0.2.1 port-block 64 blocks",
+		"dynamic 10.1.1.2 port 80 <- 192.0.2.1 port 8080 hold 5",
 	};
 	struct npfct_nat_policy_conf c;
 	char err[160];
@@ -199,6 +206,20 @@ test_nat_parse(void **state)
 	assert_int_equal(npfct_nat_policy_parse("dynamic proto icmp "
 	    "fd00::/64 -> 2001:db8::7", &c, err, sizeof(err)), 0);
 	assert_int_equal(c.proto, IPPROTO_ICMPV6);
+	/* npfct's source NAT options. */
+	assert_int_equal(npfct_nat_policy_parse("dynamic 10.0.0.0/8 -> "
+	    "192.0.2.1 port 2000-2999 port-block 100 blocks 3 hold 120000 "
+	    "bindings 500", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.flags, NPFCT_NATF_PORT_BLOCK);
+	assert_int_equal(c.block_size, 100);
+	assert_int_equal(c.blocks_max, 3);
+	assert_int_equal(c.hold_ms, 120000);
+	assert_int_equal(c.bindings_max, 500);
+	assert_int_equal(npfct_nat_policy_parse("dynamic 10.0.0.0/8 -> "
+	    "192.0.2.1 endpoint-independent hold 30000", &c, err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.flags, NPFCT_NATF_EIM);
+	assert_int_equal(c.hold_ms, 30000);
 
 	for (i = 0; i < RTE_DIM(bad); i++) {
 		err[0] = '\0';

@@ -378,7 +378,7 @@ test_telemetry_events(void **state)
 		rte_pktmbuf_free(m);
 	}
 	tel_query("/npfct/events,evt");
-	assert_non_null(strstr(reply, "\"subscribed\":13"));
+	assert_non_null(strstr(reply, "\"subscribed\":29"));
 	assert_non_null(strstr(reply, "\"ring_size\":2"));
 	/* This lcore's ring: 2 queued, 1 dropped, none limited, 2 pending. */
 	snprintf(want, sizeof(want), "\"l%u\":[2,1,0,2]", rte_lcore_id());
@@ -466,6 +466,17 @@ test_telemetry_nat(void **state)
 	/* The connection listing names the policy. */
 	tel_query("/npfct/conns,t0");
 	assert_non_null(strstr(reply, "\"snat#0\""));
+	/* A port block policy (zone 1: no connection) says its blocks. */
+	assert_int_equal(npfct_nat_policy_parse("dynamic 10.0.0.0/8 -> "
+	    "198.51.100.5 port 2000-2999", &c, NULL, 0), 0);
+	c.zone = 1;
+	c.flags = NPFCT_NATF_PORT_BLOCK;
+	c.block_size = 100;
+	c.blocks_max = 2;
+	assert_int_equal(npfct_nat_policy_add(test_ct, &c), 2);
+	tel_query("/npfct/nat,t0");
+	assert_non_null(strstr(reply, "\"conns=0\",\"blocks=0 block=100 "
+	    "max=2\"]"));
 }
 
 int

@@ -110,6 +110,17 @@ write_event(const struct npfct_event *e)
 	addr_str(&e->dst, e->alen, dst, sizeof(dst));
 	addr_str(&e->bsrc, e->alen, bsrc, sizeof(bsrc));
 	addr_str(&e->bdst, e->alen, bdst, sizeof(bdst));
+	if (e->type == NPFCT_EVENT_PORT_BLOCK) {
+		/* RFC 7422's log line: who has which outside ports. */
+		fprintf(f, "{\"time\":\"%s\",\"event\":\"%s\","
+		    "\"reason\":\"%s\",\"id\":\"%" PRIx64 "\",\"zone\":%u,"
+		    "\"inside\":\"%s\",\"outside\":\"%s\","
+		    "\"ports\":[%u,%u]}\n", t, npfct_event_type_name(e->type),
+		    npfct_event_reason_name(e->reason), e->cookie, e->zone,
+		    src, bsrc, ntohs(e->bsport), ntohs(e->bdport));
+		connlog.lines++;
+		return;
+	}
 	fprintf(f, "{\"time\":\"%s\",\"event\":\"%s\",\"reason\":\"%s\","
 	    "\"id\":\"%" PRIx64 "\",\"zone\":%u,\"proto\":\"%s\","
 	    "\"dir\":\"%s\",\"orig\":{\"src\":\"%s\",\"sport\":%u,"

@@ -19,7 +19,12 @@
  *	  counters); that export imports whole into a second instance.
  *
  * Zone ZONE_LIMITED of the first instance holds two connections at most,
- * so an image with more in it must be refused whole.
+ * so an image with more in it must be refused whole.  Both instances
+ * have the same NAT policies (endpoint-independent, port blocks,
+ * endpoint-dependent source NAT, a port forward, a static map), so that
+ * translated records are attached to them and take their bindings again:
+ * an image whose records clash in a binding is refused (-EADDRINUSE), and
+ * after every input no binding is left.
  *
  * Seeds: real images written by fuzz_seed_import (a few connections of
  * every kind), and their truncations (tests/fuzz/meson.build).
@@ -32,6 +37,7 @@
 #include <rte_hash_crc.h>
 
 #include "npfct_impl.h"
+#include "npfct_nat_impl.h"
 #include "npfct_stats.h"
 #include "fuzz_common.h"
 
@@ -50,6 +56,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct npfct *ct, *ct2;
 static uint8_t image[IMAGE_MAX], again[IMAGE_MAX];
 
+/* The seeds' translated UDP connection: 10.0.0.2 -> 203.0.113.1:61000. */
+static const char *const policies[] = {
+	"dynamic 10.0.0.0/24 -> 203.0.113.0-203.0.113.3 endpoint-independent",
+	("dynamic 10.0.1.0/24 -> 203.0.113.0-203.0.113.3 port-block 512 "
+	    "blocks 2"),
+	"dynamic 10.0.0.0/8 -> 203.0.113.0-203.0.113.3",
+	"dynamic 10.0.0.9 port 80 <- 203.0.113.1 port 8080",
+	"static 10.1.0.0/16 <-> 198.18.0.0/16",
+};
+
+static void
+policies_add(struct npfct *c)
+{
+	struct npfct_nat_policy_conf conf;
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(policies); i++)
+		if (npfct_nat_policy_parse(policies[i], &conf, NULL, 0) != 0 ||
+		    npfct_nat_policy_add(c, &conf) < 0)
+			abort();
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -61,6 +89,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ct2 = fuzz_instance("imp2", MAX_CONNS, NPFCT_F_ACCOUNTING);
 	if (npfct_zone_limit_set(ct, ZONE_LIMITED, 2) != 0)
 		abort();
+	policies_add(ct);
+	policies_add(ct2);
 	return 0;
 }
 
@@ -147,6 +177,12 @@ check_empty(struct npfct *c, size_t len)
 	FUZZ_CHECK(npfct_stats_get(c, &st) == 0);
 	FUZZ_CHECK(st.count[NPFCT_STAT_CONN_CREATE] ==
 	    st.count[NPFCT_STAT_CONN_DESTROY]);
+	/* The bindings the connections held: released (no hold). */
+	npfct_gc_sync(c);
+	npfct_gc_sync(c);
+	for (i = 0; i < c->ct_nat->nat_table->nt_n; i++)
+		FUZZ_CHECK(npfct_nat_bindings_count(
+		    c->ct_nat->nat_table->nt_p[i]) == 0);
 }
 
 int
@@ -180,7 +216,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret < 0) {
 		FUZZ_CHECK(ret == -EINVAL || ret == -EBADMSG ||
 		    ret == -EPROTONOSUPPORT || ret == -ENOSPC ||
-		    ret == -EDQUOT || ret == -EEXIST);
+		    ret == -EDQUOT || ret == -EEXIST || ret == -EADDRINUSE);
 		check_empty(ct, len);
 		return 0;
 	}
