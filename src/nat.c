@@ -522,6 +522,11 @@ policy_explains(const struct npfct_nat_policy *p, struct npfct_conn *con,
 		key_end(npfct_conn_bkey(con), con->c_alen, NPFCT_DST, &a, &id);
 		if (!pool_has(p, &a))
 			return false;
+		if ((p->np_flags & NPFCT_NATF_PORT_BLOCK) != 0)
+			/* Every protocol's ports and ids: in a whole block. */
+			return rte_be_to_cpu_16(id) >= p->np_port_min &&
+			    (uint32_t)(rte_be_to_cpu_16(id) - p->np_port_min) <
+			    p->np_nblocks * p->np_block;
 		if (con->c_proto != IPPROTO_TCP && con->c_proto != IPPROTO_UDP)
 			return true;	/* ICMP ids: the whole space */
 		return rte_be_to_cpu_16(id) >= p->np_port_min &&

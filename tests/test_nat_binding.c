@@ -503,7 +503,8 @@ export_all(struct npfct *ct, uint8_t *buf, size_t len)
  * another endpoint cannot get it; where another endpoint already holds
  * that port the import is refused (-EADDRINUSE, counted), nothing of it
  * stays.  The same for a port block: the host's next connection comes
- * from the imported block.
+ * from the imported block; a port past the importer's last whole block
+ * is not explained (unattached, no block).
  */
 static void
 test_binding_import(void **state)
@@ -512,7 +513,9 @@ test_binding_import(void **state)
 	struct npfct *c = test_ct_create("nbc", TEST_CT_MAX);
 	struct npfct *d = test_ct_create("nbd", TEST_CT_MAX);
 	struct npfct *e = test_ct_create("nbe", TEST_CT_MAX);
-	uint8_t buf[8192];
+	struct npfct *f = test_ct_create("nbf", TEST_CT_MAX);
+	uint8_t buf[8192], buf2[8192];
+	size_t len2;
 	uint16_t p1, port;
 	unsigned int i;
 	char src[32];
@@ -561,6 +564,28 @@ test_binding_import(void **state)
 	assert_int_equal(open_udp(d, IPPROTO_UDP, "10.0.0.1", 6000,
 	    "192.0.2.1", &port, NULL), 1);
 	assert_int_equal((port - 5000) / 100, (p1 - 5000) / 100);
+	/* f: the port lies in f's range but past its last whole block. */
+	block_policy(f, 1000, 1, 0, 0);	/* one block: the port kept */
+	assert_int_equal(open_udp(f, IPPROTO_UDP, "10.0.0.3", 5100,
+	    "192.0.2.1", &port, NULL), 1);
+	assert_int_equal(port, 5100);
+	len2 = export_all(f, buf2, sizeof(buf2));
+	npfct_destroy(f);
+	f = test_ct_create("nbf2", TEST_CT_MAX);
+	{
+		struct npfct_nat_policy_conf pc;
+
+		assert_int_equal(npfct_nat_policy_parse("dynamic 10.0.0.0/8 "
+		    "-> " OUTSIDE " port 5000-5100 port-block 100", &pc, NULL,
+		    0), 0);
+		assert_true(npfct_nat_policy_add(f, &pc) >= 0);
+	}
+	assert_int_equal(npfct_import(f, NULL, buf2, len2, NULL), 1);
+	assert_int_equal(test_ct_stat(f, NPFCT_STAT_NAT_IMPORT_UNATTACHED),
+	    1);
+	assert_int_equal(npfct_nat_bindings_count(policy0(f)), 0);
+	npfct_destroy(f);
+
 	/* e: ten other hosts have the pool's ten blocks. */
 	block_policy(e, 100, 1, 0, 0);
 	for (i = 0; i < 10; i++) {
