@@ -290,6 +290,10 @@ int npfct_nat_establish(struct npfct *ct, const struct npfct_pkt *pkt,
  * RTE_MBUF_F_TX_TCP_CKSUM / UDP_CKSUM the layer 4 field gets the
  * pseudo-header checksum (as rte_ipv4_phdr_cksum() makes it).  The
  * headers may span segments.  pkt's addresses and ports are updated too.
+ * A later fragment (no layer 4 header; its ports stamped by
+ * npfct_frag_burst(), npfct_frag.h) gets its address and the IPv4 header
+ * checksum only: the first fragment carries the port and the layer 4
+ * checksum, which covers the whole datagram.
  *
  * Lock-free, any datapath lcore; con under the reference contract (from
  * the lookup of this packet).

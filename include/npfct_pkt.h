@@ -123,6 +123,11 @@ struct npfct_pkt {
 	uint16_t	l3_off;		/**< offset of the IP header */
 	uint16_t	l4_off;		/**< offset of the layer 4 header */
 	uint16_t	l4_len;		/**< layer 4 header + payload, per IP */
+	/**
+	 * Fragments (flags & NPFCT_PKT_FRAG): offset of the IPv4 header or
+	 * of the IPv6 fragment header; undefined otherwise.
+	 */
+	uint16_t	frag_hdr;
 	union npfct_addr src;		/**< source address */
 	union npfct_addr dst;		/**< destination address */
 	rte_be16_t	sport;		/**< source port or ICMP query id */

@@ -78,6 +78,42 @@ enum npfct_stat {
 	 * (EIM, port blocks); the import fails with -EADDRINUSE.
 	 */
 	NPFCT_STAT_NAT_IMPORT_CLASH,
+	/** Fragments (npfct_frag.h): fragments given to the handler */
+	NPFCT_STAT_FRAG_SEEN,
+	/** Fragments held until their first fragment came */
+	NPFCT_STAT_FRAG_HELD,
+	/** Datagrams passed whole (every fragment seen once) */
+	NPFCT_STAT_FRAG_COMPLETE,
+	/** Datagrams not completed within their timeout */
+	NPFCT_STAT_FRAG_TIMEOUT,
+	/** Datagrams evicted, oldest first, from a full bucket */
+	NPFCT_STAT_FRAG_EVICTED,
+	/** Fragments dropped: max_held fragments held already */
+	NPFCT_STAT_FRAG_HOLD_FULL,
+	/** Exact duplicates (same offsets and data) dropped */
+	NPFCT_STAT_FRAG_DUPLICATE,
+	/** Datagrams refused: fragments overlap (RFC 5722) */
+	NPFCT_STAT_FRAG_OVERLAP,
+	/**
+	 * Datagrams refused: a first fragment without its whole layer 4
+	 * header or IPv6 header chain, or a TCP fragment inside the
+	 * minimum TCP header (RFC 1858, RFC 7112)
+	 */
+	NPFCT_STAT_FRAG_TINY,
+	/** Datagrams refused: longer than 65535 bytes */
+	NPFCT_STAT_FRAG_TOO_LONG,
+	/** Datagrams refused: more than max_frags fragments */
+	NPFCT_STAT_FRAG_TOO_MANY,
+	/**
+	 * Datagrams refused: an empty fragment, a non-last one not a
+	 * multiple of 8 bytes, ends that disagree, unreadable headers
+	 */
+	NPFCT_STAT_FRAG_BAD,
+	/**
+	 * Fragments dropped with their datagram: its first fragment
+	 * dropped, the datagram refused, evicted or timed out
+	 */
+	NPFCT_STAT_FRAG_DROPPED,
 	NPFCT_STAT_MAX			/**< number of counters */
 };
 

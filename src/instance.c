@@ -272,6 +272,7 @@ npfct_destroy(struct npfct *ct)
 	__atomic_store_n(&ct->ct_ev_mask, 0, __ATOMIC_RELAXED);
 	/* No reader may use the instance any more: no grace period. */
 	npfct_gc_fini(ct);
+	npfct_frag_fini(ct);
 	pthread_mutex_lock(&ct->ct_gc_lock);
 	npfct_gc_db_flush(ct, ct->ct_db, true);
 	pthread_mutex_unlock(&ct->ct_gc_lock);

@@ -672,6 +672,9 @@ static inline int
 rewrite(struct npfct_pkt *pkt, int which, const union npfct_addr *a,
 		rte_be16_t port)
 {
+	/* A later fragment (npfct_frag.h): no layer 4 header. */
+	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
+		return npfct_nat_rewrite_frag(pkt, which, a);
 	if (pkt->alen == 4)
 		return npfct_nat_rewrite4(pkt, which, a->a32[0], port);
 	return npfct_nat_rewrite6(pkt, which, a, port);

@@ -258,6 +258,46 @@ npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
 	return 1;
 }
 
+/*
+ * npfct_nat_rewrite_frag: a later fragment (no layer 4 header): the
+ * address only, and the IPv4 header checksum (the layer 4 checksum and
+ * the port are in the first fragment, rewritten there).
+ */
+int
+npfct_nat_rewrite_frag(struct npfct_pkt *pkt, int which,
+		const union npfct_addr *addr)
+{
+	struct rte_mbuf *m = pkt->mbuf;
+	uint8_t copy[20], *ip;
+
+	if (m == NULL || (pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) !=
+	    NPFCT_PKT_FRAG)
+		return -EINVAL;
+	if (pkt->alen == 16) {
+		/* 8 + 16 * which: the address in the IPv6 header. */
+		npfct_nat_mbuf_write(m, pkt->l3_off + 8u + 16u * (uint32_t)which,
+		    16, addr->a8);
+		memcpy(which == NPFCT_SRC ? pkt->src.a8 : pkt->dst.a8,
+		    addr->a8, 16);
+		return 1;
+	}
+	ip = (uint8_t *)(uintptr_t)rte_pktmbuf_read(m, pkt->l3_off,
+	    sizeof(copy), copy);
+	if (ip == NULL)
+		return -EINVAL;
+	if ((m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == 0)
+		npfct_put16(ip + IP4_CKSUM, cksum_update32(npfct_get16(ip +
+		    IP4_CKSUM), ip + IP4_SRC + 4 * which, addr->a8));
+	memcpy(ip + IP4_SRC + 4 * which, addr->a8, 4);
+	if (ip == copy)
+		npfct_nat_mbuf_write(m, pkt->l3_off, sizeof(copy), copy);
+	if (which == NPFCT_SRC)
+		pkt->src.a32[0] = addr->a32[0];
+	else
+		pkt->dst.a32[0] = addr->a32[0];
+	return 1;
+}
+
 int
 npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 		rte_be16_t port)

@@ -667,6 +667,7 @@ struct npfct_live {
 
 struct npfct_events;
 struct npfct_nat;
+struct npfct_frag;
 
 struct npfct {
 	/* Read by the fast path (read-mostly). */
@@ -710,6 +711,9 @@ struct npfct {
 	struct npfct_live ct_live[NPFCT_NAF];
 	struct npfct_zones *ct_zones;	/* counts and limits; immutable */
 	struct npfct_nat *ct_nat;	/* NAT policies (nat.c); immutable */
+	/* Fragment handler (frag.c); set and cleared under the registry
+	 * lock (npfct_instances_lock()), which telemetry holds to read it. */
+	struct npfct_frag *ct_frag;
 	struct npfct_lcore ct_lcore[RTE_MAX_LCORE + 1];
 } __rte_cache_aligned;
 
@@ -1119,6 +1123,10 @@ void npfct_telemetry_init(void);
  * locked (npfct_instances_unlock() when done), or NULL (unlocked).
  */
 struct npfct *npfct_tel_instance(const char *params, uint64_t *arg);
+
+/* frag.c: the instance's fragment handler goes with it; its telemetry. */
+void npfct_frag_fini(struct npfct *ct);
+void npfct_frag_telemetry_register(void);
 
 /* stats.c */
 enum npfct_stat npfct_stat_parse(enum npfct_parse_status status);

@@ -201,6 +201,10 @@ int npfct_nat_rewrite4(struct npfct_pkt *pkt, int which, rte_be32_t addr,
 int npfct_nat_rewrite4_icmp_err(struct npfct_pkt *pkt, rte_be32_t in_addr,
 		rte_be16_t in_port, rte_be32_t out_addr, rte_be16_t out_port);
 
+/* A later fragment: the address (and IPv4 header checksum) only. */
+int npfct_nat_rewrite_frag(struct npfct_pkt *pkt, int which,
+		const union npfct_addr *addr);
+
 /* nat_rewrite6.c: the same for IPv6 (addresses of 16 bytes). */
 int npfct_nat_rewrite6(struct npfct_pkt *pkt, int which,
 		const union npfct_addr *addr, rte_be16_t port);

@@ -55,7 +55,10 @@
  *	IPv6 packet with a fragment header, has NPFCT_PKT_FRAG.  Only the
  *	first fragment (offset 0) has a layer 4 header; a later fragment
  *	parses successfully without NPFCT_PKT_L4 and so is not trackable.
- *	The UDP length of a first fragment describes the whole datagram, so
+ *	frag_hdr locates the IPv4 header or the IPv6 fragment header for
+ *	the fragment handler (frag.c).  An IPv6 packet with a second
+ *	fragment header is L3_EXT_BAD (RFC 8200 allows one; NPF refuses
+ *	two too).  The UDP length of a first fragment describes the whole datagram, so
  *	it is only checked against the minimum.
  *
  *	ICMP.  The message type decides what the packet carries:
@@ -549,6 +552,7 @@ ip4_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	if (unlikely(frag & PKT_IP4_FRAG_MASK)) {
 		pkt->flags |= NPFCT_PKT_FRAG;
+		pkt->frag_hdr = (uint16_t)off;
 		if (frag & RTE_IPV4_HDR_OFFSET_MASK) {
 			/* A later fragment: no layer 4 header. */
 			pkt_no_ids(pkt);
@@ -619,7 +623,11 @@ ip6_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 			return NPFCT_PARSE_L3_EXT_BAD;
 		ext = pkt_read(m, p, sizeof(ebuf), ebuf);
 		if (nh == IPPROTO_FRAGMENT) {
+			/* RFC 8200 4.5: one fragment header at most. */
+			if (unlikely(pkt->flags & NPFCT_PKT_FRAG))
+				return NPFCT_PARSE_L3_EXT_BAD;
 			pkt->flags |= NPFCT_PKT_FRAG;
+			pkt->frag_hdr = (uint16_t)p;
 			len = sizeof(ebuf);
 			if ((ext[2] << 8 | ext[3]) & PKT_IP6_FRAG_OFF_MASK) {
 				/* A later fragment: no layer 4 header. */

@@ -53,6 +53,19 @@ static const char *const stat_names[NPFCT_STAT_MAX] = {
 	[NPFCT_STAT_NAT_EXHAUSTED] = "nat-exhausted",
 	[NPFCT_STAT_NAT_IMPORT_UNATTACHED] = "nat-import-unattached",
 	[NPFCT_STAT_NAT_IMPORT_CLASH] = "nat-import-clash",
+	[NPFCT_STAT_FRAG_SEEN] = "frag-seen",
+	[NPFCT_STAT_FRAG_HELD] = "frag-held",
+	[NPFCT_STAT_FRAG_COMPLETE] = "frag-complete",
+	[NPFCT_STAT_FRAG_TIMEOUT] = "frag-timeout",
+	[NPFCT_STAT_FRAG_EVICTED] = "frag-evicted",
+	[NPFCT_STAT_FRAG_HOLD_FULL] = "frag-hold-full",
+	[NPFCT_STAT_FRAG_DUPLICATE] = "frag-duplicate",
+	[NPFCT_STAT_FRAG_OVERLAP] = "frag-overlap",
+	[NPFCT_STAT_FRAG_TINY] = "frag-tiny",
+	[NPFCT_STAT_FRAG_TOO_LONG] = "frag-too-long",
+	[NPFCT_STAT_FRAG_TOO_MANY] = "frag-too-many",
+	[NPFCT_STAT_FRAG_BAD] = "frag-bad",
+	[NPFCT_STAT_FRAG_DROPPED] = "frag-dropped",
 };
 
 static const uint8_t parse_stat[NPFCT_PARSE_STATUS_MAX] = {

@@ -556,6 +556,7 @@ telemetry_register(void)
 	    "Zones with connections or a limit: [count, limit]. "
 	    "Parameters: instance name, first zone (default 0)");
 	npfct_nat_telemetry_register();
+	npfct_frag_telemetry_register();
 }
 
 /*
