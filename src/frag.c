@@ -51,7 +51,9 @@
  *	whose length is a multiple of 8 unless it is the last, ends that
  *	agree with the last fragment's (FRAG_BAD); for TCP, no later
  *	fragment starting inside the 20-byte minimum header (FRAG_TINY,
- *	RFC 1858); each received range: the same offsets and CRC is a
+ *	RFC 1858); each received range: the same offsets and CRC (of a
+ *	first fragment: past the layer 4 header's fixed part, which NAT
+ *	rewrites) is a
  *	duplicate (FRAG_DUPLICATE, the copy dropped, the datagram goes on),
  *	any other intersection an overlap (FRAG_OVERLAP); at most max_frags
  *	ranges (FRAG_TOO_MANY).  A first fragment that the parser found
@@ -586,6 +588,25 @@ frag_crc(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return crc;
 }
 
+/*
+ * range_crc: the CRC of a fragment's range.  For a first fragment the
+ * layer 4 header's fixed part (TCP 20 bytes, UDP and ICMP 8), which NAT
+ * rewrites (ports, query id, checksum), is left out, so that a duplicate
+ * of a translated first fragment is still a duplicate.
+ */
+static uint32_t
+range_crc(const struct npfct_pkt *pkt, const struct frag_info *fi)
+{
+	uint32_t skip = 0, len = fi->fi_end - fi->fi_start;
+
+	if (fi->fi_start == 0 && (pkt->flags & NPFCT_PKT_L4) != 0) {
+		skip = (uint32_t)pkt->l4_off - fi->fi_data +
+		    (pkt->proto == IPPROTO_TCP ? 20u : 8u);
+		skip = RTE_MIN(skip, len);
+	}
+	return frag_crc(pkt->mbuf, fi->fi_data + skip, len - skip);
+}
+
 /* range_add() results. */
 enum frag_check {
 	FC_OK = 0,
@@ -627,7 +648,7 @@ range_add(struct npfct_frag *fr, struct frag_dgram *d,
 		if (s >= rg[i].rg_end || rg[i].rg_start >= e)
 			continue;
 		if (s == rg[i].rg_start && e == rg[i].rg_end) {
-			crc = frag_crc(pkt->mbuf, fi->fi_data, e - s);
+			crc = range_crc(pkt, fi);
 			if (crc == rg[i].rg_crc) {
 				npfct_stat_inc(fr->fr_ct,
 				    NPFCT_STAT_FRAG_DUPLICATE);
@@ -649,7 +670,7 @@ range_add(struct npfct_frag *fr, struct frag_dgram *d,
 		npfct_stat_inc(fr->fr_ct, NPFCT_STAT_FRAG_TOO_MANY);
 		return FC_REFUSED;
 	}
-	crc = frag_crc(pkt->mbuf, fi->fi_data, e - s);
+	crc = range_crc(pkt, fi);
 	rg[d->fd_nranges].rg_start = (uint16_t)s;
 	rg[d->fd_nranges].rg_end = (uint16_t)e;
 	rg[d->fd_nranges].rg_crc = crc;
@@ -770,9 +791,11 @@ frag_one(struct npfct_frag *fr, struct frag_dgram *way,
 {
 	const bool first = fi->fi_start == 0;
 
-	if (first && pkt->status != NPFCT_PARSE_OK) {
-		/* Without its whole layer 4 header or header chain. */
-		npfct_stat_inc(fr->fr_ct, NPFCT_STAT_FRAG_TINY);
+	if (pkt->status != NPFCT_PARSE_OK) {
+		/* Without its whole layer 4 header or header chain (a
+		 * later fragment always parses: never held broken). */
+		npfct_stat_inc(fr->fr_ct, first ? NPFCT_STAT_FRAG_TINY :
+		    NPFCT_STAT_FRAG_BAD);
 		dgram_refuse(fr, d);
 		return NPFCT_FRAG_DROP;
 	}

@@ -152,6 +152,10 @@ NEIGH_IN=(--neigh 10.99.1.1:02:00:0a:63:01:01
 # replay NAME [OPTIONS...]: run l3fwd-npf on NAME-in.pcap and
 # NAME-out.pcap; output in $TMP/NAME.log, exit status in RC.
 # CAPTURE=C replay NAME ...: the same on C-in.pcap and C-out.pcap.
+# The captures hold a lone later fragment that a stateless rule passes
+# by its ports 0; the fragment handler would hold it for a first fragment
+# that never comes, so the replays run with --no-frag (the handler is
+# tested by test_frag and test_l3fwd_frag.sh).
 replay() {
 	local name=$1 cap=${CAPTURE:-$1}
 
@@ -167,7 +171,7 @@ replay() {
 	    --neigh fd99:2::1:02:00:0a:63:02:01 \
 	    --route 203.0.113.0/24:1:10.99.2.1 \
 	    --rules "$DATA/fw.rules" --replay --stats-period 0 \
-	    --max-conns 1024 "$@" \
+	    --max-conns 1024 --no-frag "$@" \
 	    >"$TMP/$name.log" 2>&1
 	RC=$?
 }

@@ -45,6 +45,7 @@
 #define CMD_LINE_OPT_TIMEOUT		"timeout"
 #define CMD_LINE_OPT_REPLAY		"replay"
 #define CMD_LINE_OPT_PROMISC		"promisc"
+#define CMD_LINE_OPT_NO_FRAG		"no-frag"
 #define CMD_LINE_OPT_IDLE_SLEEP		"idle-sleep"
 #define CMD_LINE_OPT_MBUFS		"mbufs"
 #define CMD_LINE_OPT_ZONE		"zone"
@@ -70,6 +71,7 @@ enum {
 	CMD_LINE_OPT_TIMEOUT_NUM,
 	CMD_LINE_OPT_REPLAY_NUM,
 	CMD_LINE_OPT_PROMISC_NUM,
+	CMD_LINE_OPT_NO_FRAG_NUM,
 	CMD_LINE_OPT_IDLE_SLEEP_NUM,
 	CMD_LINE_OPT_MBUFS_NUM,
 	CMD_LINE_OPT_ZONE_NUM,
@@ -103,6 +105,8 @@ static const struct option lgopts[] = {
 	{ CMD_LINE_OPT_REPLAY, no_argument, NULL, CMD_LINE_OPT_REPLAY_NUM },
 	{ CMD_LINE_OPT_PROMISC, no_argument, NULL,
 	    CMD_LINE_OPT_PROMISC_NUM },
+	{ CMD_LINE_OPT_NO_FRAG, no_argument, NULL,
+	    CMD_LINE_OPT_NO_FRAG_NUM },
 	{ CMD_LINE_OPT_IDLE_SLEEP, required_argument, NULL,
 	    CMD_LINE_OPT_IDLE_SLEEP_NUM },
 	{ CMD_LINE_OPT_MBUFS, required_argument, NULL,
@@ -147,6 +151,8 @@ print_usage(const char *prgname)
 "  --promisc                   accept frames for any destination MAC\n"
 "\n"
 "Firewall:\n"
+"  --no-frag                   no fragment handler: later fragments are\n"
+"                              not trackable and go to the rules\n"
 "  --rules FILE                the rule file (see docs/l3fwd-npf.md);\n"
 "                              without it every packet is blocked\n"
 "  --max-conns N               connection table size per family\n"
@@ -578,6 +584,9 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			break;
 		case CMD_LINE_OPT_PROMISC_NUM:
 			cfg->promisc = true;
+			break;
+		case CMD_LINE_OPT_NO_FRAG_NUM:
+			cfg->no_frag = true;
 			break;
 		case CMD_LINE_OPT_IDLE_SLEEP_NUM:
 			if (parse_number(CMD_LINE_OPT_IDLE_SLEEP, optarg, 0,

@@ -74,6 +74,7 @@
 #include "l3fwd_npf.h"
 
 #define CONTROL_SLEEP_US	10000	/* main lcore without RX queues */
+#define FRAG_DRAIN_BURST	32	/* npfct_frag_drain() per call */
 
 /* What step 3 decided for a packet. */
 enum decision {
@@ -81,6 +82,7 @@ enum decision {
 	D_PASS,		/* forward */
 	D_ESTABLISH,	/* forward if a connection can be established */
 	D_LOCAL,	/* for the firewall after all (no NAT connection) */
+	D_FRAG,		/* a later fragment: its datagram decides (step 5) */
 };
 
 static void
@@ -253,6 +255,23 @@ ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 }
 
 /*
+ * frag_first: tell the fragment handler what became of a first fragment
+ * (forwarded or not), before it is translated or let go of; *pending is
+ * cleared.  Returns whether it may be forwarded (an overlap found now
+ * drops it after all).
+ */
+static bool
+frag_first(struct npfct_pkt *p, uint8_t di, bool forward, bool *pending)
+{
+	struct npfct_conn *unused = NULL;
+	uint8_t pass = forward, act;
+
+	*pending = false;
+	npfct_frag_burst(app.frag, p, 1, di, &pass, &act, &unused);
+	return act == NPFCT_FRAG_PASS;
+}
+
+/*
  * route_and_send: step 4 for one packet that passed the rules or a
  * connection (pass: its C_PASS_* counter, unless it is to be
  * established).  Consumes m and counts it once: in its C_PASS_* counter
@@ -261,12 +280,16 @@ ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 static void
 route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		struct npfct_pkt *p, enum decision d, enum ctr pass,
-		uint8_t di, uint32_t rule, uint16_t port, bool local)
+		uint8_t di, uint32_t rule, uint16_t port, bool local,
+		struct npfct_conn *matched)
 {
 	struct rte_ether_hdr *eh;
 	struct rte_ether_addr mac;
 	struct npfct_conn *con = NULL;
 	bool established = false;
+	/* A first fragment: its later fragments wait for its fate. */
+	bool first = app.frag != NULL && (p->flags & (NPFCT_PKT_FRAG |
+	    NPFCT_PKT_L4)) == (NPFCT_PKT_FRAG | NPFCT_PKT_L4);
 	uint16_t out;
 	enum ctr c;
 	int rc;
@@ -283,9 +306,21 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		}
 		if (c >= C_BLOCK_FIRST)
 			goto drop;
+		if (first && !frag_first(p, di, true, &first)) {
+			c = C_BLOCK_FRAG;
+			goto drop;
+		}
 		if (con != NULL)
 			npfct_nat_translate(app.ct, p, con, di);
 		established = true;
+	} else if (first && d == D_PASS) {
+		/* Decided before step 2's translation, which waited. */
+		if (!frag_first(p, di, true, &first)) {
+			c = C_BLOCK_FRAG;
+			goto drop;
+		}
+		if (app.nat && matched != NULL)
+			npfct_nat_translate(app.ct, p, matched, di);
 	}
 
 	rc = route_lookup(p, &out, &mac, lc);
@@ -302,6 +337,10 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 		    pass;
 	if (c >= C_BLOCK_FIRST)
 		goto drop;
+	if (first && !frag_first(p, di, true, &first)) {
+		c = C_BLOCK_FRAG;
+		goto drop;
+	}
 	/* Rewrite: the IP header follows a plain Ethernet header. */
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	if (p->flags & NPFCT_PKT_IP4)
@@ -314,8 +353,57 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 	fwd_send(lc, out, m);
 	return;
 drop:
+	if (first)
+		frag_first(p, di, false, &first);
 	CTR_ADD(lc->stats.c[c], 1);
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * frag_send: a later fragment that its datagram passed: translated from
+ * the datagram's connection, routed and sent.
+ */
+static void
+frag_send(struct lcore_conf *lc, struct npfct_pkt *p, struct npfct_conn *con,
+		uint8_t di, uint16_t port)
+{
+	if (app.nat && con != NULL)
+		npfct_nat_translate(app.ct, p, con, di);
+	route_and_send(lc, p->mbuf, p, D_PASS, C_PASS_FRAG, di, 0, port, false,
+	    NULL);
+}
+
+/*
+ * frag_later: step 5, the later fragments of the burst (after the first
+ * fragments of the same burst were decided), then the held fragments
+ * that first fragments released on this lcore.
+ */
+static void
+frag_later(struct lcore_conf *lc, struct npfct_pkt *pkts,
+		const uint8_t *decision, uint16_t nf, uint8_t di, uint16_t port)
+{
+	struct npfct_pkt rp[FRAG_DRAIN_BURST];
+	struct npfct_conn *rc[FRAG_DRAIN_BURST], *con;
+	uint8_t rdi[FRAG_DRAIN_BURST], act, pass = 1;
+	uint16_t i, k;
+
+	for (i = 0; i < nf; i++) {
+		if (decision[i] != D_FRAG)
+			continue;
+		con = NULL;
+		npfct_frag_burst(app.frag, &pkts[i], 1, di, &pass, &act, &con);
+		if (act == NPFCT_FRAG_PASS) {
+			frag_send(lc, &pkts[i], con, di, port);
+		} else if (act != NPFCT_FRAG_HELD) {
+			CTR_ADD(lc->stats.c[C_BLOCK_FRAG], 1);
+			rte_pktmbuf_free(pkts[i].mbuf);
+		}
+	}
+	do {
+		k = npfct_frag_drain(app.frag, rp, FRAG_DRAIN_BURST, rdi, rc);
+		for (i = 0; i < k; i++)
+			frag_send(lc, &rp[i], rc[i], rdi[i], port);
+	} while (k == FRAG_DRAIN_BURST);
 }
 
 /*
@@ -419,14 +507,14 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 		struct rte_mbuf **m, uint16_t n)
 {
 	struct npfct_pkt pkts[MAX_PKT_BURST];
-	struct npfct_conn *conns[MAX_PKT_BURST];
+	struct npfct_conn *conns[MAX_PKT_BURST], *xlate[MAX_PKT_BURST];
 	uint8_t verdicts[MAX_PKT_BURST], decision[MAX_PKT_BURST];
 	uint8_t pass[MAX_PKT_BURST], local[MAX_PKT_BURST];
 	uint32_t rule[MAX_PKT_BURST], result[MAX_PKT_BURST];
 	uint16_t cls[MAX_PKT_BURST];
 	const uint16_t port = rxq->port_id;
 	const uint8_t di = rxq->dir;
-	uint16_t i, k, nf, nc = 0;
+	uint16_t i, k, nf, nc = 0, nfrag = 0;
 	void *rproc;
 
 	CTR_ADD(lc->stats.port[port].rx, n);
@@ -440,6 +528,7 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 		decision[i] = D_BLOCK;
 		pass[i] = C_PASS_STATELESS;
 		rule[i] = 0;
+		xlate[i] = NULL;
 		switch (verdicts[i]) {
 		case NPFCT_V_MATCH:
 		case NPFCT_V_RELATED:
@@ -452,7 +541,13 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 				 * Both streams and their ICMP errors, from
 				 * this lookup.
 				 */
-				if (app.nat)
+				if (!app.nat)
+					break;
+				/* A first fragment: after its handler. */
+				if (app.frag != NULL &&
+				    (pkts[i].flags & NPFCT_PKT_FRAG))
+					xlate[i] = conns[i];
+				else
 					npfct_nat_translate(app.ct, &pkts[i],
 					    conns[i], di);
 				break;
@@ -467,6 +562,14 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 			CTR_ADD(lc->stats.c[C_BLOCK_PARSE], 1);
 			break;
 		default:	/* MISS, NOT_TRACKABLE */
+			/* A later fragment takes its datagram's verdict. */
+			if (app.frag != NULL && pkts[i].status ==
+			    NPFCT_PARSE_OK && (pkts[i].flags & (NPFCT_PKT_FRAG |
+			    NPFCT_PKT_L4)) == NPFCT_PKT_FRAG && !local[i]) {
+				decision[i] = D_FRAG;
+				nfrag++;
+				break;
+			}
 			cls[nc++] = i;
 			break;
 		}
@@ -507,15 +610,29 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 
 	/* 4. Route, establish, send. */
 	for (i = 0; i < nf; i++) {
-		if (decision[i] == D_BLOCK)
+		if (decision[i] == D_BLOCK) {
+			/* A first fragment: the datagram is refused. */
+			if (app.frag != NULL &&
+			    (pkts[i].flags & NPFCT_PKT_FRAG) &&
+			    ((pkts[i].flags & NPFCT_PKT_L4) ||
+			    pkts[i].status != NPFCT_PARSE_OK)) {
+				bool pending;
+
+				frag_first(&pkts[i], di, false, &pending);
+			}
 			rte_pktmbuf_free(m[i]);
-		else if (decision[i] == D_LOCAL)
+		} else if (decision[i] == D_LOCAL) {
 			route_local_input(lc, port, m[i], &pkts[i]);
-		else
+		} else if (decision[i] != D_FRAG) {
 			route_and_send(lc, m[i], &pkts[i],
 			    (enum decision)decision[i], (enum ctr)pass[i], di,
-			    rule[i], port, local[i] != 0);
+			    rule[i], port, local[i] != 0, xlate[i]);
+		}
 	}
+
+	/* 5. Fragments: the later ones, and the held ones released. */
+	if (app.frag != NULL)
+		frag_later(lc, pkts, decision, nfrag != 0 ? nf : 0, di, port);
 }
 
 /* >8 End of inspect a burst and decide. */

@@ -27,6 +27,7 @@
 #include <rte_spinlock.h>
 
 #include <npfct.h>
+#include <npfct_frag.h>
 #include <npfct_nat.h>
 #include <npfct_pkt.h>
 
@@ -66,6 +67,7 @@ enum ctr {
 	C_PASS_RELATED,		/* ICMP error of a connection (ALG) */
 	C_PASS_NEW,		/* stateful rule: connection established */
 	C_PASS_STATELESS,	/* stateless rule */
+	C_PASS_FRAG,		/* later fragment of a datagram that passed */
 	/* Firewall: blocked. */
 	C_BLOCK_DEFAULT,	/* no rule matched: default policy */
 	C_BLOCK_RULE,		/* a block rule matched */
@@ -77,6 +79,7 @@ enum ctr {
 	C_BLOCK_ZONE_FULL,	/* stateful rule, the zone is at its limit */
 	C_BLOCK_NAT,		/* stateful rule, NAT has no port left */
 	C_BLOCK_EST_ERROR,	/* stateful rule, other establish error */
+	C_BLOCK_FRAG,		/* fragment refused (npfct frag-* counters) */
 	/* Before the firewall. */
 	C_DROP_NOT_FOR_US,	/* destination MAC of another host */
 	C_DROP_NOT_IP,		/* neither IPv4/IPv6 nor ARP */
@@ -207,6 +210,7 @@ struct app_config {
 	const char	*conn_log;	/* --conn-log FILE, or NULL */
 	bool		replay;		/* --replay */
 	bool		promisc;	/* --promisc */
+	bool		no_frag;	/* --no-frag */
 	uint32_t	idle_sleep_us;	/* --idle-sleep */
 	uint32_t	nb_mbufs;	/* --mbufs, 0: computed */
 	uint16_t	port_zone[RTE_MAX_ETHPORTS];	/* --zone */
@@ -230,6 +234,7 @@ struct app {
 	struct npfct	*ct;
 	struct rules	*rules;
 	bool		nat;		/* map rules: NAT policies made */
+	struct npfct_frag *frag;	/* fragment handler, NULL: --no-frag */
 	struct rte_mempool *pool;
 	uint16_t	nb_ports;			/* ports in use */
 	uint16_t	ports[RTE_MAX_ETHPORTS];	/* their ids */

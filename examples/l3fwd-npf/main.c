@@ -69,6 +69,7 @@
 #define MEMPOOL_CACHE_SIZE	256
 #define NB_MBUF_MIN		8192
 #define GC_PERIOD_MS		50	/* npfct_gc() without a service lcore */
+#define FRAG_EXPIRE_MS		100	/* npfct_frag_expire() */
 #define CONN_LOG_RING		8192	/* --conn-log: events per ring */
 #define CONN_LOG_UPDATE_RATE	10000	/* UPDATE events per second and ring */
 #define GC_STOP_WAIT_MS		1000
@@ -106,6 +107,7 @@ fatal(const char *fmt, ...)
 		gc_stop();
 		connlog_stop();
 		npfct_destroy(app.ct);
+		app.frag = NULL;
 		app.ct = NULL;
 	}
 	rte_exit(EXIT_FAILURE, "%s", msg);
@@ -118,9 +120,14 @@ fatal(const char *fmt, ...)
 void
 main_tick(uint64_t now)
 {
-	static uint64_t next_gc;
+	static uint64_t next_gc, next_frag;
 
 	stats_tick(now);
+	/* Datagrams not completed in time give their held mbufs back. */
+	if (app.frag != NULL && now >= next_frag) {
+		npfct_frag_expire(app.frag);
+		next_frag = now + app.tsc_hz * FRAG_EXPIRE_MS / 1000;
+	}
 	if (!app.gc_service && now >= next_gc) {
 		/* A G/C step: non-blocking, no connection pointer held. */
 		if (npfct_gc(app.ct) >= 0)
@@ -421,6 +428,13 @@ instance_create(void)
 	if (app.ct == NULL)
 		fatal("npfct_create: %s\n",
 		    rte_strerror(rte_errno));
+	/* Fragments get their datagram's verdict (npfct_frag.h). */
+	if (!cfg->no_frag) {
+		app.frag = npfct_frag_create(app.ct, NULL);
+		if (app.frag == NULL)
+			fatal("npfct_frag_create: %s\n",
+			    rte_strerror(rte_errno));
+	}
 	for (i = 0; i < NPFCT_TIMEOUT_MAX; i++)
 		if (cfg->timeout_set[i] && npfct_timeout_set(app.ct,
 		    (enum npfct_timeout)i, cfg->timeouts[i]) != 0)
