@@ -226,6 +226,18 @@ frag_params_resolve(const struct npfct_frag_params *in,
 	return 0;
 }
 
+/* The handler's memory (create's unwinding: any part may be NULL). */
+static void
+frag_mem_free(struct npfct_frag *fr)
+{
+	rte_ring_free(fr->fr_free);
+	rte_free(fr->fr_held);
+	rte_free(fr->fr_ranges);
+	rte_free(fr->fr_dgrams);
+	rte_free(fr->fr_buckets);
+	rte_free(fr);
+}
+
 struct npfct_frag *
 npfct_frag_create(struct npfct *ct, const struct npfct_frag_params *params)
 {
@@ -307,12 +319,7 @@ npfct_frag_create(struct npfct *ct, const struct npfct_frag_params *params)
 nomem:
 	rte_errno = ENOMEM;
 fail:
-	rte_ring_free(fr->fr_free);
-	rte_free(fr->fr_held);
-	rte_free(fr->fr_ranges);
-	rte_free(fr->fr_dgrams);
-	rte_free(fr->fr_buckets);
-	rte_free(fr);
+	frag_mem_free(fr);
 	return NULL;
 }
 
@@ -344,12 +351,7 @@ frag_free(struct npfct_frag *fr)
 			held_list_free(fr, fr->fr_dgrams[i].fd_held_head);
 	for (i = 0; i < RTE_MAX_LCORE; i++)
 		held_list_free(fr, fr->fr_ready[i].rd_head);
-	rte_ring_free(fr->fr_free);
-	rte_free(fr->fr_held);
-	rte_free(fr->fr_ranges);
-	rte_free(fr->fr_dgrams);
-	rte_free(fr->fr_buckets);
-	rte_free(fr);
+	frag_mem_free(fr);
 }
 
 void
@@ -375,7 +377,8 @@ npfct_frag_fini(struct npfct *ct)
 struct npfct_frag *
 npfct_frag_get(const struct npfct *ct)
 {
-	return ct != NULL ? ct->ct_frag : NULL;
+	return ct != NULL ? __atomic_load_n(&ct->ct_frag, __ATOMIC_RELAXED) :
+	    NULL;
 }
 
 /*
@@ -433,12 +436,11 @@ dgram_refuse(struct npfct_frag *fr, struct frag_dgram *d)
  */
 static struct frag_dgram *
 bucket_find(struct npfct_frag *fr, struct frag_dgram *way,
-		const struct frag_key *key, uint64_t now, bool *created)
+		const struct frag_key *key, uint64_t now)
 {
 	struct frag_dgram *d, *freeway = NULL, *oldest = NULL;
 	unsigned int i;
 
-	*created = false;
 	for (i = 0; i < FRAG_WAYS; i++) {
 		d = &way[i];
 		if (d->fd_state == FS_FREE) {
@@ -478,7 +480,6 @@ bucket_find(struct npfct_frag *fr, struct frag_dgram *way,
 	d->fd_state = FS_OPEN;
 	d->fd_last = 0;
 	__atomic_fetch_add(&fr->fr_ndgrams, 1, __ATOMIC_RELAXED);
-	*created = true;
 	return d;
 }
 
@@ -862,7 +863,6 @@ npfct_frag_burst(struct npfct_frag *fr, struct npfct_pkt *pkts, uint16_t n,
 		struct npfct_pkt *pkt = &pkts[i];
 		struct frag_dgram *way, *d;
 		rte_spinlock_t *lock;
-		bool created;
 		uint32_t b;
 
 		actions[i] = NPFCT_FRAG_NONE;
@@ -885,7 +885,7 @@ npfct_frag_burst(struct npfct_frag *fr, struct npfct_pkt *pkts, uint16_t n,
 		way = &fr->fr_dgrams[(size_t)b * FRAG_WAYS];
 		lock = &fr->fr_buckets[b].fb_lock;
 		rte_spinlock_lock(lock);
-		d = bucket_find(fr, way, &key, now, &created);
+		d = bucket_find(fr, way, &key, now);
 		actions[i] = frag_one(fr, way, d, pkt, &fi, di, pass[i] != 0,
 		    rd);
 		if (d->fd_state == FS_PASS && d->fd_last &&
@@ -913,6 +913,8 @@ npfct_frag_drain(struct npfct_frag *fr, struct npfct_pkt *pkts, uint16_t max,
 	    lcore >= RTE_MAX_LCORE)
 		return 0;
 	rd = &fr->fr_ready[lcore];
+	if (likely(rd->rd_head == FRAG_NONE))
+		return 0;
 	while (k < max && rd->rd_head != FRAG_NONE) {
 		uint32_t idx = rd->rd_head;
 		struct frag_held *h = &fr->fr_held[idx];

@@ -24,6 +24,10 @@
 #     (the reply equal to the request);
 #   - l3fwd-npf counted pass.fragment and npfct frag-seen / frag-complete,
 #     and refused nothing (block.fragment 0);
+#   - through masquerade (map 1 dynamic ... -> the firewall's address),
+#     the same ping and UDP exchange (IPv4): the replies' later fragments,
+#     addressed to the firewall, follow their datagram's NAT connection;
+#     the server sees the firewall's address;
 #   - with --no-frag the same ping gets no answer (the later fragments go
 #     to the rules, which pass nothing from outside).
 # Exit status 77 (skipped) without root or network namespaces.  About 15 s.
@@ -131,7 +135,7 @@ EOF
 
 # UDP echo server outside (IPv4 and IPv6), replies with what it got.
 cat >"$TMP/echo.py" <<'EOF'
-import select, socket
+import select, socket, sys
 s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s4.bind(("0.0.0.0", 7777))
 s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -140,6 +144,8 @@ s6.bind(("::", 7777))
 while True:
     for s in select.select([s4, s6], [], [])[0]:
         data, peer = s.recvfrom(65535)
+        with open(sys.argv[1], "a") as f:
+            f.write(peer[0] + "\n")
         s.sendto(data, peer)
 EOF
 cat >"$TMP/ask.py" <<'EOF'
@@ -157,7 +163,8 @@ for _ in range(5):
     sys.exit(0 if data == msg else 1)
 sys.exit(1)
 EOF
-ip netns exec "$NS_OUT" "$PYTHON" "$TMP/echo.py" >>"$TMP/bg.log" 2>&1 &
+ip netns exec "$NS_OUT" "$PYTHON" "$TMP/echo.py" "$TMP/peers" \
+    >>"$TMP/bg.log" 2>&1 &
 PIDS+=($!)
 
 check "l3fwd-npf starts (net_pcap ports, fragment handler on)" fw_start
@@ -187,6 +194,25 @@ check "npfct frag_seen ${seen:-?}, frag_complete ${complete:-?}" \
     test "${seen:-0}" -ge 18 -a "${complete:-0}" -ge 6
 dg=$(ctr /npfct/frag,fw datagrams)
 check "/npfct/frag answers (datagrams ${dg:-?})" test -n "$dg"
+fw_stop
+
+# Masquerade: the replies are addressed to the firewall; their later
+# fragments follow the first fragment's NAT connection back inside.
+cat >"$TMP/fw.rules" <<RULES
+pass out proto udp stateful
+pass out proto icmp stateful
+map 1 dynamic 10.99.1.0/24 -> $FW4_OUT
+RULES
+: >"$TMP/peers"
+check "l3fwd-npf starts with masquerade" fw_start
+check "ping -s 3000 through masquerade" \
+    quiet in_ns ping -c 3 -i 0.2 -W 3 -s 3000 -q "$OUT4"
+check "4000-byte UDP request and reply through masquerade" \
+    in_ns "$PYTHON" "$TMP/ask.py" "$OUT4"
+expect_eq "the outside server saw the firewall's address" "$FW4_OUT" \
+    "$(sort -u "$TMP/peers" | tr '\n' ' ' | sed 's/ $//')"
+bf=$(ctr /l3fwd_npf/stats block_fragment)
+expect_eq "block.fragment through masquerade" 0 "${bf:-?}"
 fw_stop
 
 check "l3fwd-npf starts with --no-frag" fw_start --no-frag

@@ -25,7 +25,14 @@
  *	    rule number as the rule procedure, npfct_conn_release()), the
  *	    MAC addresses are rewritten, the TTL decremented (IPv4 checksum
  *	    updated incrementally, RFC 1624), and the packet is buffered for
- *	    its output port.
+ *	    its output port;
+ *	 5. fragments (npfct_frag.h, unless --no-frag): a later fragment
+ *	    skips steps 3 and 4's rules; a first fragment's fate in step 4
+ *	    (forwarded or not, told before its NAT translation, which step 2
+ *	    leaves to step 4 for it) decides its datagram; then the later
+ *	    fragments of the burst get that verdict, connection and
+ *	    translation, and the held fragments that first fragments
+ *	    released (npfct_frag_drain()) follow, in arrival order.
  *
  *	TX buffers are sent when full and at least every BURST_TX_DRAIN_US
  *	(the TSC-timed drain of DPDK's l3fwd).  npfct_quiescent() is called
@@ -423,6 +430,9 @@ nat_answer_p(const struct npfct_pkt *p)
 {
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
 		return true;
+	/* A later fragment (no ICMP header): its datagram decides. */
+	if ((p->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) == NPFCT_PKT_FRAG)
+		return app.frag != NULL;
 	if ((p->flags & NPFCT_PKT_ICMP) == 0)
 		return false;
 	if (p->proto == IPPROTO_ICMP)
@@ -563,9 +573,13 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 			break;
 		default:	/* MISS, NOT_TRACKABLE */
 			/* A later fragment takes its datagram's verdict. */
+			/*
+			 * Also one for the firewall's (masquerade) address:
+			 * its first fragment's connection decides.
+			 */
 			if (app.frag != NULL && pkts[i].status ==
 			    NPFCT_PARSE_OK && (pkts[i].flags & (NPFCT_PKT_FRAG |
-			    NPFCT_PKT_L4)) == NPFCT_PKT_FRAG && !local[i]) {
+			    NPFCT_PKT_L4)) == NPFCT_PKT_FRAG) {
 				decision[i] = D_FRAG;
 				nfrag++;
 				break;

@@ -35,7 +35,8 @@
  *	q % workers, so that with a symmetric RSS key both directions of a
  *	flow meet on one lcore.  Without workers the main lcore forwards.
  *	The main lcore also prints the status line and, without a service
- *	lcore, runs npfct_gc() every GC_PERIOD_MS (main_tick()).
+ *	lcore, runs npfct_gc() every GC_PERIOD_MS (main_tick()), and
+ *	npfct_frag_expire() every FRAG_EXPIRE_MS.
  */
 
 #include <errno.h>
