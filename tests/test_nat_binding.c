@@ -586,12 +586,17 @@ test_binding_import(void **state)
 	assert_int_equal(npfct_nat_bindings_count(policy0(f)), 0);
 	npfct_destroy(f);
 
-	/* e: ten other hosts have the pool's ten blocks. */
+	/*
+	 * e: ten other hosts have the pool's ten blocks.  They talk to
+	 * another server, so that none of their connections can have the
+	 * imported one's translated key (a random port of its block): the
+	 * refusal is the block's, not the table's -EEXIST.
+	 */
 	block_policy(e, 100, 1, 0, 0);
 	for (i = 0; i < 10; i++) {
 		snprintf(src, sizeof(src), "10.0.0.%u", i + 10);
 		assert_int_equal(open_udp(e, IPPROTO_UDP, src, 7000,
-		    "192.0.2.1", &port, NULL), 1);
+		    "192.0.2.2", &port, NULL), 1);
 	}
 	assert_int_equal(npfct_import(e, NULL, buf, len, NULL), -EADDRINUSE);
 	assert_int_equal(test_ct_stat(e, NPFCT_STAT_NAT_IMPORT_CLASH), 1);
