@@ -121,6 +121,26 @@ def sll(frame, v2):
     return hdr + frame[14:]
 
 
+def fix_cksum(f, off, old, new):
+    """Update the checksum at off for 32 bits old replaced by new."""
+    c = ~struct.unpack(">H", f[off:off + 2])[0] & 0xffff
+    for i in (0, 2):
+        c += (~struct.unpack(">H", old[i:i + 2])[0] & 0xffff)
+        c += struct.unpack(">H", new[i:i + 2])[0]
+    while c >> 16:
+        c = (c & 0xffff) + (c >> 16)
+    f[off:off + 2] = struct.pack(">H", ~c & 0xffff)
+
+
+def frag_id(f):
+    """(source, destination, id) of a fragment over Ethernet, or None."""
+    if f[12:14] == b"\x08\x00" and struct.unpack(">H", f[20:22])[0] & 0x3fff:
+        return (f[26:30], f[30:34], f[18:20])
+    if f[12:14] == b"\x86\xdd" and f[20] == 44:
+        return (f[22:38], f[38:54], f[58:62])
+    return None
+
+
 def convert(src, dst, mode):
     linktype, _, recs = read(src)
     assert linktype == 1
@@ -137,6 +157,39 @@ def convert(src, dst, mode):
         v2 = mode == "sll2"
         write(dst, [[ns, o + (6 if v2 else 2), sll(f, v2)]
                     for ns, o, f in recs], 276 if v2 else 113)
+    elif mode == "frag-reverse":
+        # Every datagram's fragments in reverse order (later first).
+        out, group = [], []
+        for r in recs + [None]:
+            k = r is not None and frag_id(r[2])
+            if group and (not k or k != frag_id(group[0][2])):
+                out += group[::-1]
+                group = []
+            if k:
+                group.append(r)
+            elif r is not None:
+                out.append(r)
+        write(dst, [[recs[i][0], o, f] for i, (_, o, f) in enumerate(out)])
+    elif mode == "nat-answers":
+        # IPv4 packets to 10.99.0.1 sent to 198.51.100.7 instead, the IP
+        # and (first fragment) UDP checksums updated (RFC 1624).
+        old, new = bytes([10, 99, 0, 1]), bytes([198, 51, 100, 7])
+        out = []
+        for ns, o, f in recs:
+            f = bytearray(f)
+            if f[12:14] == b"\x08\x00" and f[30:34] == old:
+                f[30:34] = new
+                fix_cksum(f, 24, old, new)
+                frag = struct.unpack(">H", f[20:22])[0]
+                ihl = (f[14] & 15) * 4
+                if f[23] == 17 and frag & 0x1fff == 0:
+                    fix_cksum(f, 14 + ihl + 6, old, new)
+            out.append([ns, o, bytes(f)])
+        write(dst, out)
+    elif mode == "late-first":
+        # The first record 40 s after the last one.
+        last = recs[-1][0] + 40 * 10**9
+        write(dst, recs[1:] + [[last, recs[0][1], recs[0][2]]])
     elif mode == "backwards":
         # Every other timestamp thrown far into the past.
         write(dst, [[ns if i % 2 == 0 else ns - 3600 * 10**9, o, f]
@@ -210,7 +263,7 @@ elif cmd == "wscale":
 EOF
 pcaptool() { "$PYTHON" "$TMP/pcaptool.py" "$@"; }
 
-LINE_RE='^[0-9]+ (in|out) (pass|block) (established|related|new|stateless|no-conn|invalid|not-trackable|parse-error|no-syn|no-request|table-full|nat-exhausted|state-refused|error) (tcp|udp|icmp|icmp6|other) ([a-z-]+)( (-|[][0-9a-f.:]+:[0-9]+>[][0-9a-f.:]+:[0-9]+))?$'
+LINE_RE='^[0-9]+ (in|out) (pass|block) (established|related|new|stateless|no-conn|invalid|not-trackable|parse-error|no-syn|no-request|table-full|nat-exhausted|state-refused|error|fragment|frag-refused|frag-dropped) (tcp|udp|icmp|icmp6|other) ([a-z-]+)( (-|[][0-9a-f.:]+:[0-9]+>[][0-9a-f.:]+:[0-9]+|[0-9a-f.:]+>[0-9a-f.:]+))?$'
 TCP_STATES=" closed syn-sent simsyn-sent syn-received established fin-sent fin-received close-wait fin-wait closing last-ack time-wait "
 
 # check_format NAME FILE: the output of run NAME on FILE is well formed.
@@ -288,7 +341,7 @@ for word in --inside --timeout --loose --zone-vlan --map --quiet --help CIDR \
     "N packets: P pass, B block" TUPLE \
     "Exit status" Example established related new stateless no-conn \
     invalid not-trackable parse-error no-syn no-request table-full \
-    nat-exhausted \
+    nat-exhausted fragment frag-refused frag-dropped --no-frag \
     state-refused error generic.closed generic.new generic.established \
     tcp.new tcp.established tcp.half_close tcp.close tcp.time_wait; do
 	check "--help mentions '$word'" grep -qF -- "$word" "$TMP/help.out"
@@ -433,6 +486,101 @@ in pass related icmp6 new
 EOF
 
 ##
+## Fragmented traffic (frag*.pcap, real captures: ping -s 3000 and 4000-byte
+## UDP datagrams, each in three fragments).
+##
+
+# expect_frag_flow NAME PROTO: two requests and two answers, each a first
+# fragment then two later ones that follow it.
+expect_frag_flow() {
+	local name=$1 p=$2
+
+	expect_lines "$name" <<EOF
+out pass new $p new
+out pass fragment $p new
+out pass fragment $p new
+in pass established $p established
+in pass fragment $p established
+in pass fragment $p established
+out pass established $p established
+out pass fragment $p established
+out pass fragment $p established
+in pass established $p established
+in pass fragment $p established
+in pass fragment $p established
+EOF
+}
+
+for cap in frag4-ping:icmp frag6-ping:icmp6 frag4-udp:udp frag6-udp:udp; do
+	name=${cap%:*}
+	replay "$name" "$name.pcap"
+	expect_no_block "$name"
+	expect_frag_flow "$name" "${cap#*:}"
+
+	# The same with every datagram's fragments in reverse order: the
+	# later fragments wait for the first and then pass, at their INDEX.
+	pcaptool convert "$DATA/$name.pcap" "$TMP/$name-rev.pcap" frag-reverse
+	run "$name-rev" "${INSIDE[@]}" "$TMP/$name-rev.pcap"
+	check_format "$name-rev" "$TMP/$name-rev.pcap"
+	expect_no_block "$name-rev"
+	expect_eq "$name reversed: later fragments held, then passed" \
+	    "out pass fragment ${cap#*:} new|out pass fragment ${cap#*:} new|out pass new ${cap#*:} new" \
+	    "$(head -n 3 "$TMP/$name-rev.out" | cut -d' ' -f2- | paste -sd'|')"
+
+	# Without the handler the later fragments are stateless out and
+	# blocked in: the answers never get through whole.
+	replay "$name-nofrag" "$name.pcap" --no-frag
+	expect_eq "$name --no-frag: inbound later fragments blocked" \
+	    "in block not-trackable" "$(line "$name-nofrag" 5 | cut -d' ' -f1-3)"
+done
+
+# A first fragment 40 s after its later fragments (IPv4 timeout 30 s):
+# the held fragments are dropped; the late first fragment is a datagram of
+# its own, on the connection the second request opened.
+pcaptool convert "$DATA/frag4-udp.pcap" "$TMP/frag4-late.pcap" late-first
+run frag4-late "${INSIDE[@]}" "$TMP/frag4-late.pcap"
+check_format frag4-late "$TMP/frag4-late.pcap"
+expect_eq "frag4-udp, first fragment 40 s late: its fragments dropped on timeout" \
+    "out block frag-dropped udp -|out block frag-dropped udp -" \
+    "$(head -n 2 "$TMP/frag4-late.out" | cut -d' ' -f2- | paste -sd'|')"
+expect_eq "frag4-udp, first fragment 40 s late: it passes alone" \
+    "out pass established udp established" "$(line frag4-late 12)"
+expect_eq "frag4-udp, first fragment 40 s late: nothing else dropped" 2 \
+    "$(grep -c ' frag-dropped ' "$TMP/frag4-late.out")"
+
+# Through masquerade: every fragment translated, the later ones without
+# ports.  The capture as the NAT would receive it: the answers addressed
+# to the translated address.
+pcaptool convert "$DATA/frag4-udp.pcap" "$TMP/frag4-nat.pcap" nat-answers
+run frag4-nat "${INSIDE[@]}" --map "dynamic 10.99.0.0/24 -> 198.51.100.7" \
+    "$TMP/frag4-nat.pcap"
+check_format frag4-nat "$TMP/frag4-nat.pcap"
+expect_lines frag4-nat <<'EOF'
+out pass new udp new 198.51.100.7:40001>10.99.0.2:7778
+out pass fragment udp new 198.51.100.7>10.99.0.2
+out pass fragment udp new 198.51.100.7>10.99.0.2
+in pass established udp established 10.99.0.2:7778>10.99.0.1:40001
+in pass fragment udp established 10.99.0.2>10.99.0.1
+in pass fragment udp established 10.99.0.2>10.99.0.1
+out pass established udp established 198.51.100.7:40001>10.99.0.2:7778
+out pass fragment udp established 198.51.100.7>10.99.0.2
+out pass fragment udp established 198.51.100.7>10.99.0.2
+in pass established udp established 10.99.0.2:7778>10.99.0.1:40001
+in pass fragment udp established 10.99.0.2>10.99.0.1
+in pass fragment udp established 10.99.0.2>10.99.0.1
+EOF
+
+# Reversed: the held fragments are translated when their first one comes.
+pcaptool convert "$TMP/frag4-nat.pcap" "$TMP/frag4-nat-rev.pcap" frag-reverse
+run frag4-nat-rev "${INSIDE[@]}" --map "dynamic 10.99.0.0/24 -> 198.51.100.7" \
+    "$TMP/frag4-nat-rev.pcap"
+check_format frag4-nat-rev "$TMP/frag4-nat-rev.pcap"
+expect_no_block frag4-nat-rev
+expect_eq "frag4-udp reversed through masquerade: held fragments translated" \
+    "out pass fragment udp new 198.51.100.7>10.99.0.2|in pass fragment udp established 10.99.0.2>10.99.0.1" \
+    "$(sed -n '1p;4p' "$TMP/frag4-nat-rev.out" | cut -d' ' -f2- | paste -sd'|')"
+
+##
 ## Traffic opened from outside (unsolicited.pcap).
 ##
 
@@ -530,11 +678,11 @@ expect_lines policy <<'EOF'
 # ARP request from inside, reply from outside.
 out pass stateless other -
 in block not-trackable other -
-# UDP in two fragments from inside: the first opens, the second is stateless.
+# UDP in two fragments from inside: the first opens, the second follows it.
 out pass new udp new
-out pass stateless udp -
-# A later fragment from outside.
-in block not-trackable udp -
+out pass fragment udp new
+# A later fragment from outside: held, its first fragment never comes.
+in block frag-dropped udp -
 # Echo reply and TCP ACK from inside without a connection.
 out block no-request icmp -
 out block no-syn tcp -
@@ -553,6 +701,12 @@ in pass established other established
 # ICMP error quoting no known flow.
 in block not-trackable icmp -
 EOF
+
+replay policy-nofrag policy.pcap --no-frag
+expect_eq "policy --no-frag: a later fragment from inside is stateless" \
+    "out pass stateless udp -" "$(line policy-nofrag 4)"
+expect_eq "policy --no-frag: a later fragment from outside is not trackable" \
+    "in block not-trackable udp -" "$(line policy-nofrag 5)"
 
 replay policy-loose policy.pcap --loose
 expect_eq "policy --loose: a TCP ACK from inside opens a connection" \

@@ -21,6 +21,13 @@
  *	outermost VLAN id of a frame is its zone (npfct_pkt::zone, set after
  *	parsing): each VLAN is a tenant with connections of its own.
  *
+ *	IP fragments go through the library's fragment handler, as an
+ *	application would use it (stream_frag.c): a first fragment is
+ *	decided by the policy below, a later one takes its datagram's
+ *	verdict, and one that comes before its first fragment is held.  Its
+ *	line waits, and so do the lines after it: the output stays in
+ *	INDEX order (stream_out.c).  --no-frag does without the handler.
+ *
  * Policy
  *
  *	The firewall guards the --inside networks on one interface:
@@ -58,7 +65,8 @@
  *
  *	One thread, the EAL main lcore: registered with QSBR, it reports a
  *	quiescent state after every packet, once it no longer uses the
- *	connection pointer.
+ *	connection pointers (its own and those of the held fragments it
+ *	released: their lines are written before).
  */
 
 #include <errno.h>
@@ -76,13 +84,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
-#include <npfct.h>
-#include <npfct_conn.h>
-#include <npfct_nat.h>
-#include <npfct_pkt.h>
-
 #include "npfct-stream.h"
-#include "pcap_reader.h"
 
 #define STREAM_NS_PER_S		1000000000ull
 /* Enough mbufs for the largest record (PCAP_CAPLEN_MAX) in a chain. */
@@ -97,25 +99,6 @@
 #define SLL2_HDR_LEN		20
 #define SLL2_TYPE_OFF		0	/* protocol type in the SLL2 header */
 #define ARP_HDR_LEN		8	/* fixed part of an ARP message */
-
-/* The replay. */
-struct stream {
-	const struct stream_conf *s_conf;
-	struct npfct		*s_ct;
-	struct rte_mempool	*s_pool;
-	struct pcap_reader	s_pr;
-	uint64_t		s_first_ns;	/* first record's timestamp */
-	uint64_t		s_npkts;	/* records in the file */
-	uint64_t		s_pass;
-	uint64_t		s_block;
-};
-
-/* The firewall's decision for one packet. */
-struct decision {
-	bool			d_pass;
-	const char		*d_reason;
-	struct npfct_conn	*d_con;		/* for STATE, or NULL */
-};
 
 /*
  * check_file: first pass over the file.
@@ -247,12 +230,16 @@ stream_setup(struct stream *s)
 		}
 	}
 	npfct_clock_manual(s->s_ct, s->s_first_ns);
+	if (stream_frag_setup(s) < 0)
+		return STREAM_EXIT_INTERNAL;
 	return STREAM_EXIT_OK;
 }
 
 static void
 stream_teardown(struct stream *s)
 {
+	stream_frag_finish(s);
+	stream_out_free(s);
 	npfct_destroy(s->s_ct);
 	s->s_ct = NULL;
 	rte_mempool_free(s->s_pool);
@@ -606,16 +593,22 @@ proto_name(const struct npfct_pkt *pkt)
 	}
 }
 
-/* "ADDR:PORT" of one end of a packet (IPv6 in brackets). */
+/*
+ * "ADDR:PORT" of one end of a packet (IPv6 in brackets), "ADDR" for a
+ * later fragment, which carries no port.
+ */
 static void
-end_format(char *buf, size_t len, const union npfct_addr *a,
-		unsigned int alen, rte_be16_t port)
+end_format(char *buf, size_t len, const struct npfct_pkt *pkt,
+		const union npfct_addr *a, rte_be16_t port)
 {
 	char ab[INET6_ADDRSTRLEN];
 
-	inet_ntop(alen == 4 ? AF_INET : AF_INET6, a->a8, ab, sizeof(ab));
-	snprintf(buf, len, alen == 4 ? "%s:%u" : "[%s]:%u", ab,
-	    rte_be_to_cpu_16(port));
+	inet_ntop(pkt->alen == 4 ? AF_INET : AF_INET6, a->a8, ab, sizeof(ab));
+	if ((pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) == NPFCT_PKT_FRAG)
+		snprintf(buf, len, "%s", ab);
+	else
+		snprintf(buf, len, pkt->alen == 4 ? "%s:%u" : "[%s]:%u", ab,
+		    rte_be_to_cpu_16(port));
 }
 
 /*
@@ -633,9 +626,31 @@ nat_tuple(struct stream *s, struct npfct_pkt *pkt, int di,
 		snprintf(buf, len, "-");
 		return;
 	}
-	end_format(src, sizeof(src), &pkt->src, pkt->alen, pkt->sport);
-	end_format(dst, sizeof(dst), &pkt->dst, pkt->alen, pkt->dport);
+	end_format(src, sizeof(src), pkt, &pkt->src, pkt->sport);
+	end_format(dst, sizeof(dst), pkt, &pkt->dst, pkt->dport);
 	snprintf(buf, len, "%s>%s", src, dst);
+}
+
+void
+stream_emit(struct stream *s, uint64_t index, struct npfct_pkt *pkt, int di,
+		const struct decision *d)
+{
+	char tuple[2 * INET6_ADDRSTRLEN + 32], line[STREAM_LINE_MAX];
+
+	if (d->d_pass)
+		s->s_pass++;
+	else
+		s->s_block++;
+	tuple[0] = '\0';
+	if (s->s_conf->cf_nmap > 0) {
+		tuple[0] = ' ';
+		nat_tuple(s, pkt, di, d, tuple + 1, sizeof(tuple) - 1);
+	}
+	snprintf(line, sizeof(line), "%" PRIu64 " %s %s %s %s %s%s", index,
+	    di == NPFCT_DIR_OUT ? "out" : "in",
+	    d->d_pass ? "pass" : "block", d->d_reason, proto_name(pkt),
+	    d->d_con != NULL ? npfct_conn_state_name(d->d_con) : "-", tuple);
+	stream_out_set(s, index, line);
 }
 
 /*
@@ -650,11 +665,11 @@ stream_replay(struct stream *s)
 	uint64_t index = 0, now = s->s_first_ns, last_gc = s->s_first_ns;
 	struct pcap_record rec;
 	struct npfct_pkt pkt;
-	char tuple[2 * INET6_ADDRSTRLEN + 32];
 	struct decision d;
 	struct rte_mbuf *m;
 	int ret, di, type;
 	uint32_t l3_off;
+	bool held;
 
 	while ((ret = pcap_reader_next(&s->s_pr, &rec)) == 1) {
 		index++;
@@ -664,6 +679,8 @@ stream_replay(struct stream *s)
 		npfct_clock_set(s->s_ct, now);
 		if (now - last_gc >= STREAM_NS_PER_S) {
 			npfct_gc_sync(s->s_ct);
+			if (s->s_frag != NULL)
+				npfct_frag_expire(s->s_frag);
 			last_gc = now;
 		}
 
@@ -673,32 +690,36 @@ stream_replay(struct stream *s)
 			    "mbuf for %" PRIu32 " bytes\n", index, rec.caplen);
 			return STREAM_EXIT_INTERNAL;
 		}
+		if (stream_out_reserve(s, index) < 0) {
+			rte_pktmbuf_free(m);
+			fprintf(stderr, STREAM_PROG ": out of memory\n");
+			return STREAM_EXIT_INTERNAL;
+		}
 		l3_off = frame_parse(&pkt, m, &rec, linktype, &type);
 		/* The zone is the application's: set after parsing. */
 		if (s->s_conf->cf_zone_vlan)
 			pkt.zone = frame_vlan_id(&rec, linktype);
 		di = packet_dir(s, &pkt, &rec, type, l3_off);
-		packet_decide(s, &pkt, di, &d);
-		if (d.d_pass)
-			s->s_pass++;
-		else
-			s->s_block++;
-		tuple[0] = '\0';
-		if (s->s_conf->cf_nmap > 0) {
-			tuple[0] = ' ';
-			nat_tuple(s, &pkt, di, &d, tuple + 1,
-			    sizeof(tuple) - 1);
+		held = false;
+		if (stream_frag_later_p(s, &pkt)) {
+			held = stream_frag_later(s, &pkt, di, index, &d);
+		} else {
+			packet_decide(s, &pkt, di, &d);
+			stream_frag_first(s, &pkt, di, &d);
 		}
-		if (!s->s_conf->cf_quiet)
-			printf("%" PRIu64 " %s %s %s %s %s%s\n", index,
-			    di == NPFCT_DIR_OUT ? "out" : "in",
-			    d.d_pass ? "pass" : "block", d.d_reason,
-			    proto_name(&pkt), d.d_con != NULL ?
-			    npfct_conn_state_name(d.d_con) : "-", tuple);
-		rte_pktmbuf_free(m);
+		if (!held) {
+			stream_emit(s, index, &pkt, di, &d);
+			rte_pktmbuf_free(m);
+		}
+		if (stream_frag_settle(s) < 0)
+			return STREAM_EXIT_INTERNAL;
+		stream_out_flush(s);
 		/* No connection pointer is held past this point. */
 		npfct_quiescent();
 	}
+	/* The end: held fragments that never got a verdict. */
+	stream_frag_finish(s);
+	stream_out_flush(s);
 	if (ret < 0) {
 		fflush(stdout);
 		fprintf(stderr, STREAM_PROG ": %s\n", s->s_pr.pr_err);

@@ -28,6 +28,7 @@ enum {
 	OPT_LOOSE = 256,
 	OPT_ZONE_VLAN,
 	OPT_MAP,
+	OPT_NO_FRAG,
 };
 
 static const struct option stream_lgopts[] = {
@@ -36,6 +37,7 @@ static const struct option stream_lgopts[] = {
 	{ "loose",	no_argument,		NULL,	OPT_LOOSE },
 	{ "zone-vlan",	no_argument,		NULL,	OPT_ZONE_VLAN },
 	{ "map",	required_argument,	NULL,	OPT_MAP },
+	{ "no-frag",	no_argument,		NULL,	OPT_NO_FRAG },
 	{ "quiet",	no_argument,		NULL,	'q' },
 	{ "help",	no_argument,		NULL,	'h' },
 	{ NULL,		0,			NULL,	0 },
@@ -59,7 +61,7 @@ print_usage(FILE *f)
 	fprintf(f,
 "Usage: " STREAM_PROG " --inside CIDR [--inside CIDR ...]\n"
 "                    [--timeout NAME=SECONDS ...] [--loose] [--zone-vlan]\n"
-"                    [--map RULE ...] [--quiet] FILE.pcap\n"
+"                    [--map RULE ...] [--no-frag] [--quiet] FILE.pcap\n"
 "       " STREAM_PROG " --help\n"
 "\n"
 "Replay a pcap capture through an npfct connection tracking instance (like\n"
@@ -95,6 +97,9 @@ print_usage(FILE *f)
 "                             TUPLE column.  The capture is what the NAT\n"
 "                             receives: outbound packets with inside\n"
 "                             addresses, answers to the translated ones.\n"
+"      --no-frag              no fragment handler: a later IP fragment is not\n"
+"                             trackable (outbound: stateless; inbound:\n"
+"                             not-trackable)\n"
 "  -q, --quiet                print only the summary line\n"
 "  -h, --help                 print this help and exit\n"
 "\n"
@@ -104,6 +109,12 @@ print_usage(FILE *f)
 "'tcpdump -r IN -w OUT'.  The instance clock follows the packet timestamps\n"
 "(never backwards) and the G/C runs whenever one second of capture time\n"
 "passed, so timeouts apply as they would live.\n"
+"\n"
+"Fragments: the library's fragment handler (npfct_frag.h) gives every\n"
+"fragment of a datagram the verdict and connection of its first fragment;\n"
+"a later fragment that comes before its first fragment is held until the\n"
+"first one is decided, and its line (at its own INDEX) says what then became\n"
+"of it.\n"
 "\n"
 "Direction: a packet whose source address is inside is 'out', any other 'in'\n"
 "(including packets without an IP source address; ARP uses its sender\n"
@@ -121,8 +132,11 @@ print_usage(FILE *f)
 "           new            pass: outbound, a connection was established;\n"
 "                          with --map also inbound, when a map rule\n"
 "                          forwards it (port forward, static)\n"
-"           stateless      pass: outbound and not trackable (IP fragment, ICMP\n"
-"                          error of no connection, non-IP): passed, no state\n"
+"           fragment       pass or block: a later IP fragment, given its\n"
+"                          datagram's verdict (its first fragment's)\n"
+"           stateless      pass: outbound and not trackable (ICMP error of no\n"
+"                          connection, non-IP, a later IP fragment with\n"
+"                          --no-frag): passed, no state\n"
 "           no-conn        block: inbound without a connection\n"
 "           invalid        block: refused by its connection's state (e.g. TCP\n"
 "                          out of window)\n"
@@ -137,6 +151,13 @@ print_usage(FILE *f)
 "           nat-exhausted  block: no translated address and port left\n"
 "           state-refused  block: the protocol state refused to open it\n"
 "           error          block: the connection could not be established\n"
+"           frag-refused   block: a first fragment the policy passed, refused\n"
+"                          by the fragment handler (overlap, duplicate, too\n"
+"                          many fragments, ...): the datagram is dropped\n"
+"           frag-dropped   block: a held later fragment freed without a\n"
+"                          verdict: its datagram timed out, was refused or\n"
+"                          evicted, or the capture ended before its first\n"
+"                          fragment\n"
 "  PROTO    tcp | udp | icmp | icmp6 | other (also non-IP, malformed)\n"
 "  STATE    state of the connection after the packet (new, established,\n"
 "           syn-sent, time-wait, ...; for 'related' the related connection's,\n"
@@ -144,7 +165,8 @@ print_usage(FILE *f)
 "           none\n"
 "  TUPLE    with --map: the packet as translated, SRC:SPORT>DST:DPORT\n"
 "           (IPv6 addresses in brackets; ICMP queries show their id as\n"
-"           the port), or '-' when the packet is not translated\n"
+"           the port; a later fragment, which carries no ports:\n"
+"           SRC>DST), or '-' when the packet is not translated\n"
 "\n"
 "Exit status:\n"
 "  0  the capture was replayed, whatever the verdicts\n"
@@ -334,6 +356,9 @@ stream_args_parse(struct stream_conf *conf, int argc, char **argv)
 			break;
 		case OPT_ZONE_VLAN:
 			conf->cf_zone_vlan = true;
+			break;
+		case OPT_NO_FRAG:
+			conf->cf_no_frag = true;
 			break;
 		case OPT_MAP:
 			ret = add_map(conf, optarg);

@@ -4,7 +4,11 @@
 #
 # capture.sh: record the real-traffic captures replayed by test_stream.sh.
 #
-# Usage: tests/data/capture.sh [OUTDIR]      (as root; OUTDIR: this directory)
+# Usage: tests/data/capture.sh [OUTDIR [SCENARIO...]]
+#
+#	(as root; OUTDIR: this directory; SCENARIO: "base" for the files
+#	up to tcp4-large.pcap, "frag" for the frag*.pcap files; both when
+#	none is given)
 #
 # Two network namespaces joined by a veth pair stand for an inside host and
 # the outside world:
@@ -31,6 +35,12 @@
 #	                   port of ns-in, an HTTP fetch from a server in ns-in,
 #	                   a UDP datagram to a closed port and ping -c 3
 #	tcp4-large.pcap    curl fetches 60 KiB; the SYNs carry window scale
+#	frag4-ping.pcap    ping -c 2 -s 3000 from ns-in: every request and
+#	                   reply in three IPv4 fragments (MTU 1500)
+#	frag6-ping.pcap    the same over IPv6 (fragment headers)
+#	frag4-udp.pcap     two 4000-byte UDP datagrams from ns-in to an echo
+#	                   server in ns-out, each answered with 4000 bytes
+#	frag6-udp.pcap     the same over IPv6
 #
 # Checksum offloads, TSO, GSO and GRO are off on both ends, so the capture
 # holds wire-sized segments with correct checksums.  The neighbours are
@@ -214,21 +224,38 @@ http_server() {
 	wait_listen "$1" t "$3"
 }
 
-# udp_send NS ADDR PORT COUNT: send COUNT datagrams from port 40001 and
-# wait up to one second for each answer.
+# udp_send NS ADDR PORT COUNT [SIZE]: send COUNT datagrams (of SIZE
+# bytes, padded) from port 40001 and wait up to one second for each
+# answer.
 udp_send() {
 	ip netns exec "$1" "$PYTHON" -c 'import socket, sys
 addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+size = int(sys.argv[4])
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_DGRAM)
 s.bind(("", 40001))
 s.settimeout(1.0)
 for i in range(count):
-    s.sendto(b"request %d\n" % i, (addr, port))
+    msg = b"request %d\n" % i
+    s.sendto(msg.ljust(size, b"."), (addr, port))
     try:
-        s.recvfrom(2048)
+        s.recvfrom(65536)
     except OSError:
-        pass' "$2" "$3" "$4"
+        pass' "$2" "$3" "$4" "${5:-0}"
+}
+
+# udp_echo_server ADDR PORT SIZE: an echo server in ns-out whose answers
+# are padded to SIZE bytes; PID in $BG_PID.
+udp_echo_server() {
+	bg "$NS_OUT" "$PYTHON" -c 'import socket, sys
+addr, port, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((addr, port))
+while True:
+    data, peer = s.recvfrom(65536)
+    s.sendto((b"echo " + data[:16]).ljust(size, b"."), peer)' "$1" "$2" "$3"
+	wait_listen "$NS_OUT" u "$2"
 }
 
 # tcp_connect NS ADDR PORT: one TCP connect (refused is fine).
@@ -240,15 +267,9 @@ except OSError:
     pass' "$2" "$3"
 }
 
-main() {
+# scenario_base: the captures of unfragmented traffic.
+scenario_base() {
 	local srv
-
-	[ "$(id -u)" -eq 0 ] || die "must run as root"
-	for cmd in ip ethtool tcpdump curl ping ss "$PYTHON"; do
-		command -v "$cmd" >/dev/null || die "$cmd not found"
-	done
-	WORK=$(mktemp -d /tmp/npfct-capture.XXXXXX)
-	setup
 
 	# (a) HTTP over IPv4 and (g) a larger transfer.
 	http_server "$NS_OUT" "$OUT4" 8080 "$WORK/www-out"
@@ -273,14 +294,8 @@ main() {
 	stop_pid "$srv"
 
 	# (c) UDP request/response.
-	bg "$NS_OUT" "$PYTHON" -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.99.0.2", 7777))
-while True:
-    data, peer = s.recvfrom(2048)
-    s.sendto(b"echo " + data, peer)'
+	udp_echo_server "$OUT4" 7777 0
 	srv=$BG_PID
-	wait_listen "$NS_OUT" u 7777
 	capture_start udp4.pcap
 	udp_send "$NS_IN" "$OUT4" 7777 4
 	capture_stop udp4.pcap
@@ -314,7 +329,64 @@ while True:
 	out_ns ping -c 3 -i 0.2 "$IN4" >/dev/null
 	capture_stop unsolicited.pcap
 	stop_pid "$srv"
+}
 
+# frag_count FILE: the number of fragments in a capture.
+frag_count() {
+	tcpdump -r "$1" -n -v 2>/dev/null |
+	    grep -cE 'flags \[\+\]|offset [1-9]|frag \(' || true
+}
+
+# scenario_frag: the captures of fragmented traffic.
+scenario_frag() {
+	local srv f
+
+	capture_start frag4-ping.pcap
+	in_ns ping -c 2 -i 0.2 -s 3000 "$OUT4" >/dev/null
+	capture_stop frag4-ping.pcap
+	capture_start frag6-ping.pcap
+	in_ns ping -6 -c 2 -i 0.2 -s 3000 "$OUT6" >/dev/null
+	capture_stop frag6-ping.pcap
+
+	udp_echo_server "$OUT4" 7778 4000
+	srv=$BG_PID
+	capture_start frag4-udp.pcap
+	udp_send "$NS_IN" "$OUT4" 7778 2 4000
+	capture_stop frag4-udp.pcap
+	stop_pid "$srv"
+	udp_echo_server "$OUT6" 7778 4000
+	srv=$BG_PID
+	capture_start frag6-udp.pcap
+	udp_send "$NS_IN" "$OUT6" 7778 2 4000
+	capture_stop frag6-udp.pcap
+	stop_pid "$srv"
+
+	for f in frag4-ping frag6-ping frag4-udp frag6-udp; do
+		[ "$(frag_count "$OUTDIR/$f.pcap")" -ge 12 ] ||
+		    die "$f.pcap: fewer fragments than expected"
+	done
+}
+
+main() {
+	local sc
+
+	[ "$(id -u)" -eq 0 ] || die "must run as root"
+	for cmd in ip ethtool tcpdump curl ping ss "$PYTHON"; do
+		command -v "$cmd" >/dev/null || die "$cmd not found"
+	done
+	shift || true
+	[ $# -gt 0 ] || set -- base frag
+	for sc in "$@"; do
+		case $sc in
+		base|frag) ;;
+		*) die "unknown scenario $sc (base, frag)" ;;
+		esac
+	done
+	WORK=$(mktemp -d /tmp/npfct-capture.XXXXXX)
+	setup
+	for sc in "$@"; do
+		"scenario_$sc"
+	done
 	log "done: $OUTDIR"
 }
 
