@@ -173,13 +173,17 @@ struct npfct_frag *npfct_frag_get(const struct npfct *ct);
  * Call after the application has decided the burst's packets (as
  * inspected by npfct_inspect_burst() or npfct_inspect_burst_parsed(),
  * connections established) and before it translates or transmits them.
- * For a first fragment, pass[i] is the application's decision, which the
- * datagram's later fragments get; a first fragment that the application
- * drops (e.g. as a parse error: a tiny first fragment) makes the whole
- * datagram dropped.  For a later fragment, the handler writes conns[i]
- * and the first fragment's ports into pkts[i] (sport, dport; the
- * NPFCT_PKT_L4 flag stays clear).  Packets that are not fragments are
- * left alone (actions[i] NPFCT_FRAG_NONE).
+ * For a first fragment (NPFCT_PKT_FRAG without NPFCT_PKT_FRAG_LATER,
+ * with or without NPFCT_PKT_L4), pass[i] is the application's decision,
+ * which the datagram's later fragments get; a first fragment that the
+ * application drops (e.g. as a parse error: a tiny first fragment) makes
+ * the whole datagram dropped.  The application must decide every first
+ * fragment by its own rules before it comes here: pass[i] of a first
+ * fragment is taken as given.  For a later fragment (NPFCT_PKT_FRAG_LATER,
+ * pass[i] unread), the handler writes conns[i] and the first fragment's
+ * ports into pkts[i] (sport, dport; the NPFCT_PKT_L4 flag stays clear).
+ * Packets that are not fragments, IPv6 atomic fragments (RFC 6946)
+ * included, are left alone (actions[i] NPFCT_FRAG_NONE).
  *
  * Held fragments that a first fragment of this burst releases wait on
  * this lcore for npfct_frag_drain(); those of a datagram dropped are

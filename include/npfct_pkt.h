@@ -66,6 +66,14 @@ extern "C" {
 #define NPFCT_PKT_ICMP_ERR	0x0100
 /** Layer 4 is another protocol (tracked by addresses only, ids are 0). */
 #define NPFCT_PKT_L4_OTHER	0x0200
+/**
+ * A later fragment (NPFCT_PKT_FRAG, fragment offset not 0): it carries no
+ * layer 4 header, and its datagram's first fragment decides its fate
+ * (npfct_frag.h).  A first fragment has NPFCT_PKT_FRAG without this flag,
+ * with or without NPFCT_PKT_L4 (an ICMP message that is neither a query
+ * nor an error has none): only this flag tells the two apart.
+ */
+#define NPFCT_PKT_FRAG_LATER	0x0400
 
 /** TCP flags as in the TCP header (npfct_pkt::tcp.flags). */
 #define NPFCT_TH_FIN	0x01

@@ -673,7 +673,7 @@ rewrite(struct npfct_pkt *pkt, int which, const union npfct_addr *a,
 		rte_be16_t port)
 {
 	/* A later fragment (npfct_frag.h): no layer 4 header. */
-	if (unlikely((pkt->flags & NPFCT_PKT_L4) == 0))
+	if (unlikely(pkt->flags & NPFCT_PKT_FRAG_LATER))
 		return npfct_nat_rewrite_frag(pkt, which, a);
 	if (pkt->alen == 4)
 		return npfct_nat_rewrite4(pkt, which, a->a32[0], port);

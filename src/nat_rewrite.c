@@ -270,8 +270,7 @@ npfct_nat_rewrite_frag(struct npfct_pkt *pkt, int which,
 	struct rte_mbuf *m = pkt->mbuf;
 	uint8_t copy[20], *ip;
 
-	if (m == NULL || (pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) !=
-	    NPFCT_PKT_FRAG)
+	if (m == NULL || (pkt->flags & NPFCT_PKT_FRAG_LATER) == 0)
 		return -EINVAL;
 	if (pkt->alen == 16) {
 		/* 8 + 16 * which: the address in the IPv6 header. */

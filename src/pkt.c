@@ -555,6 +555,7 @@ ip4_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 		pkt->frag_hdr = (uint16_t)off;
 		if (frag & RTE_IPV4_HDR_OFFSET_MASK) {
 			/* A later fragment: no layer 4 header. */
+			pkt->flags |= NPFCT_PKT_FRAG_LATER;
 			pkt_no_ids(pkt);
 			return NPFCT_PARSE_OK;
 		}
@@ -631,6 +632,7 @@ ip6_parse(struct npfct_pkt *pkt, const struct rte_mbuf *m, uint32_t off,
 			len = sizeof(ebuf);
 			if ((ext[2] << 8 | ext[3]) & PKT_IP6_FRAG_OFF_MASK) {
 				/* A later fragment: no layer 4 header. */
+				pkt->flags |= NPFCT_PKT_FRAG_LATER;
 				pkt->proto = ext[0];
 				pkt->l4_off = (uint16_t)(p + len);
 				pkt->l4_len = (uint16_t)(end - (p + len));

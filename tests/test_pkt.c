@@ -1449,7 +1449,8 @@ test_pkt_parse_ip4_fragment(void **state)
 	spec.ip_frag_off = 6;
 	spec.ip_mf = true;
 	assert_int_equal(build_parse(&spec, &pkt), NPFCT_PARSE_OK);
-	assert_int_equal(pkt.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG);
+	assert_int_equal(pkt.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER);
 	assert_false(npfct_pkt_trackable_p(&pkt));
 	assert_int_equal(pkt.proto, IPPROTO_UDP);
 	assert_addr(AF_INET, &pkt.src, A4_SRC);
@@ -1458,7 +1459,8 @@ test_pkt_parse_ip4_fragment(void **state)
 	spec.proto = IPPROTO_TCP;
 	spec.payload_len = 0;	/* fewer bytes than a TCP header: fine */
 	assert_int_equal(build_parse(&spec, &pkt), NPFCT_PARSE_OK);
-	assert_int_equal(pkt.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG);
+	assert_int_equal(pkt.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER);
 	assert_false(npfct_pkt_trackable_p(&pkt));
 
 	/* DF alone is not a fragment. */
@@ -1528,7 +1530,8 @@ test_pkt_parse_ip6_fragment(void **state)
 	/* A later fragment: no layer 4; proto from the fragment header. */
 	spec.ip_frag_off = 181;
 	assert_int_equal(build_parse(&spec, &pkt), NPFCT_PARSE_OK);
-	assert_int_equal(pkt.flags, NPFCT_PKT_IP6 | NPFCT_PKT_FRAG);
+	assert_int_equal(pkt.flags, NPFCT_PKT_IP6 | NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER);
 	assert_false(npfct_pkt_trackable_p(&pkt));
 	assert_int_equal(pkt.proto, IPPROTO_TCP);
 	assert_int_equal(pkt.l4_off, ETH_LEN + IP6_LEN + 24);
@@ -1541,7 +1544,8 @@ test_pkt_parse_ip6_fragment(void **state)
 	spec.proto = IPPROTO_UDP;
 	spec.payload_len = 0;
 	assert_int_equal(build_parse(&spec, &pkt), NPFCT_PARSE_OK);
-	assert_int_equal(pkt.flags, NPFCT_PKT_IP6 | NPFCT_PKT_FRAG);
+	assert_int_equal(pkt.flags, NPFCT_PKT_IP6 | NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER);
 	assert_int_equal(pkt.proto, IPPROTO_UDP);
 
 	/* An atomic fragment (offset 0, no M) carries layer 4. */
@@ -1743,7 +1747,8 @@ test_pkt_parse_icmp_inner_v4(void **state)
 	spec.inner = &q;
 	m = test_pkt_build_parsed(&spec, &pkt);
 	assert_int_equal(parse_inner(&inner, &pkt), NPFCT_PARSE_OK);
-	assert_int_equal(inner.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG);
+	assert_int_equal(inner.flags, NPFCT_PKT_IP4 | NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER);
 	rte_pktmbuf_free(m);
 
 	/* Ethernet padding behind the error is not part of the quote. */

@@ -570,6 +570,45 @@ in pass fragment udp established 10.99.0.2>10.99.0.1
 in pass fragment udp established 10.99.0.2>10.99.0.1
 EOF
 
+# Attacks with fragments (frag-attacks.pcap, generated).
+replay frag-attacks frag-attacks.pcap
+expect_lines frag-attacks <<'EOF'
+# The UDP flow from inside, in two fragments.
+out pass new udp new
+out pass fragment udp new
+# A fragmented router advertisement (no layer 4 ids) from outside: its
+# first fragment is decided by the policy, and the later one follows.
+in block not-trackable icmp -
+in block fragment icmp -
+# The same from inside.
+out pass stateless icmp -
+out pass fragment icmp -
+# An answer whose later fragment overlaps the first with other data.
+in pass established udp established
+in block fragment udp -
+in block fragment udp -
+# A middle fragment twice: the copy alone is dropped.
+in pass established udp established
+in pass fragment udp established
+in block fragment udp -
+in pass fragment udp established
+# Second fragment first (held, then released), the first again with other
+# data (refused), the third (refused with its datagram).
+in pass fragment udp established
+in pass established udp established
+in block frag-refused udp established
+in block fragment udp -
+# A tiny first TCP fragment from inside and the rest at offset 8.
+out block parse-error other -
+out block fragment tcp -
+# Lone later fragments from outside.
+in block frag-dropped udp -
+in block frag-dropped udp -
+# An IPv6 atomic fragment answers an IPv6 flow: not a fragment.
+out pass new udp new
+in pass established udp established
+EOF
+
 # Reversed: the held fragments are translated when their first one comes.
 pcaptool convert "$TMP/frag4-nat.pcap" "$TMP/frag4-nat-rev.pcap" frag-reverse
 run frag4-nat-rev "${INSIDE[@]}" --map "dynamic 10.99.0.0/24 -> 198.51.100.7" \

@@ -604,7 +604,7 @@ end_format(char *buf, size_t len, const struct npfct_pkt *pkt,
 	char ab[INET6_ADDRSTRLEN];
 
 	inet_ntop(pkt->alen == 4 ? AF_INET : AF_INET6, a->a8, ab, sizeof(ab));
-	if ((pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) == NPFCT_PKT_FRAG)
+	if (pkt->flags & NPFCT_PKT_FRAG_LATER)
 		snprintf(buf, len, "%s", ab);
 	else
 		snprintf(buf, len, pkt->alen == 4 ? "%s:%u" : "[%s]:%u", ab,

@@ -75,7 +75,7 @@ bool
 stream_frag_later_p(const struct stream *s, const struct npfct_pkt *pkt)
 {
 	return s->s_frag != NULL && pkt->status == NPFCT_PARSE_OK &&
-	    (pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) == NPFCT_PKT_FRAG;
+	    (pkt->flags & NPFCT_PKT_FRAG_LATER);
 }
 
 /* held_take: remove entry i of the held list (order does not matter). */
@@ -157,12 +157,13 @@ stream_frag_first(struct stream *s, struct npfct_pkt *pkt, int di,
 	struct npfct_conn *unused = NULL;
 	uint8_t pass = d->d_pass, act;
 
-	if (s->s_frag == NULL || pkt->status != NPFCT_PARSE_OK ||
-	    (pkt->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) !=
-	    (NPFCT_PKT_FRAG | NPFCT_PKT_L4))
+	/* Malformed too: a tiny first fragment refuses its datagram. */
+	if (s->s_frag == NULL || (pkt->flags & (NPFCT_PKT_FRAG |
+	    NPFCT_PKT_FRAG_LATER)) != NPFCT_PKT_FRAG)
 		return;
 	npfct_frag_burst(s->s_frag, pkt, 1, di, &pass, &act, &unused);
-	if (d->d_pass && act != NPFCT_FRAG_PASS) {
+	/* (NPFCT_FRAG_NONE: an IPv6 atomic fragment, not a fragment.) */
+	if (d->d_pass && act == NPFCT_FRAG_DROP) {
 		d->d_pass = false;
 		d->d_reason = "frag-refused";
 	}

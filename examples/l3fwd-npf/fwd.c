@@ -275,7 +275,8 @@ frag_first(struct npfct_pkt *p, uint8_t di, bool forward, bool *pending)
 
 	*pending = false;
 	npfct_frag_burst(app.frag, p, 1, di, &pass, &act, &unused);
-	return act == NPFCT_FRAG_PASS;
+	/* NPFCT_FRAG_NONE: an IPv6 atomic fragment, not a fragment. */
+	return act != NPFCT_FRAG_DROP;
 }
 
 /*
@@ -296,7 +297,7 @@ route_and_send(struct lcore_conf *lc, struct rte_mbuf *m,
 	bool established = false;
 	/* A first fragment: its later fragments wait for its fate. */
 	bool first = app.frag != NULL && (p->flags & (NPFCT_PKT_FRAG |
-	    NPFCT_PKT_L4)) == (NPFCT_PKT_FRAG | NPFCT_PKT_L4);
+	    NPFCT_PKT_FRAG_LATER)) == NPFCT_PKT_FRAG;
 	uint16_t out;
 	enum ctr c;
 	int rc;
@@ -431,7 +432,7 @@ nat_answer_p(const struct npfct_pkt *p)
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP)
 		return true;
 	/* A later fragment (no ICMP header): its datagram decides. */
-	if ((p->flags & (NPFCT_PKT_FRAG | NPFCT_PKT_L4)) == NPFCT_PKT_FRAG)
+	if (p->flags & NPFCT_PKT_FRAG_LATER)
 		return app.frag != NULL;
 	if ((p->flags & NPFCT_PKT_ICMP) == 0)
 		return false;
@@ -578,8 +579,8 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 			 * its first fragment's connection decides.
 			 */
 			if (app.frag != NULL && pkts[i].status ==
-			    NPFCT_PARSE_OK && (pkts[i].flags & (NPFCT_PKT_FRAG |
-			    NPFCT_PKT_L4)) == NPFCT_PKT_FRAG) {
+			    NPFCT_PARSE_OK &&
+			    (pkts[i].flags & NPFCT_PKT_FRAG_LATER)) {
 				decision[i] = D_FRAG;
 				nfrag++;
 				break;
@@ -626,10 +627,9 @@ fwd_burst(struct lcore_conf *lc, const struct lcore_rx_queue *rxq,
 	for (i = 0; i < nf; i++) {
 		if (decision[i] == D_BLOCK) {
 			/* A first fragment: the datagram is refused. */
-			if (app.frag != NULL &&
-			    (pkts[i].flags & NPFCT_PKT_FRAG) &&
-			    ((pkts[i].flags & NPFCT_PKT_L4) ||
-			    pkts[i].status != NPFCT_PARSE_OK)) {
+			if (app.frag != NULL && (pkts[i].flags &
+			    (NPFCT_PKT_FRAG | NPFCT_PKT_FRAG_LATER)) ==
+			    NPFCT_PKT_FRAG) {
 				bool pending;
 
 				frag_first(&pkts[i], di, false, &pending);

@@ -44,6 +44,18 @@ zones.pcap
     With npfct-stream --zone-vlan each VLAN is a zone: the tenants' flows
     are separate connections and a reply on another VLAN is blocked.
 
+frag-attacks.pcap
+    Fragments a firewall must not be fooled by, around a UDP flow opened
+    from inside (10.99.0.1:41000 -> 10.99.0.2:5000, in two fragments):
+    an ICMP router advertisement (neither query nor error: no layer 4
+    ids) in two fragments both ways; answers whose later fragment
+    overlaps the first with other data, whose middle fragment comes twice
+    (the copy dropped alone), whose first fragment comes again with other
+    data after its later fragment was released; a tiny first TCP fragment
+    (8 bytes of TCP header, RFC 1858) from inside and its second fragment
+    at offset 8; lone later fragments from outside; an IPv6 atomic
+    fragment (RFC 6946) answering an IPv6 flow.
+
 nat.pcap
     What a NAT gateway receives for the inside host 10.99.0.1 masqueraded
     to 198.51.100.7 with the inside web server forwarded from
@@ -57,6 +69,7 @@ import os
 import sys
 
 from scapy.all import (ARP, GRE, ICMP, IP, UDP, TCP, Dot1Q, Ether, IPv6,
+                       IPv6ExtHdrFragment,
                        Raw, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IPerror,
                        UDPerror, wrpcap)
 
@@ -194,6 +207,75 @@ def policy():
     return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
 
 
+def frag_attacks():
+    data = bytes(range(256)) * 16
+    other = bytes(255 - b for b in data)
+
+    def udp_hdr(sport, dport, length):
+        return bytes(UDP(sport=sport, dport=dport, len=8 + length,
+                         chksum=0))
+
+    def frag(src_in, ipid, off8, more, payload, proto=17):
+        e = (Ether(src=MAC_IN, dst=MAC_OUT) if src_in else
+             Ether(src=MAC_OUT, dst=MAC_IN))
+        ip = (IP(src=IN4, dst=OUT4) if src_in else IP(src=OUT4, dst=IN4))
+        ip.id, ip.proto, ip.frag = ipid, proto, off8
+        ip.flags = "MF" if more else 0
+        return e / ip / Raw(payload)
+
+    ra = bytes(ICMP(type=9, code=0)) + bytes(16)
+    req = udp_hdr(41000, 5000, 2000) + data[:1472]
+    ans = udp_hdr(5000, 41000, 2000) + data[:1472]
+    ans3 = udp_hdr(5000, 41000, 2400) + data[:1472]
+    pkts = [
+        # 1-2: the UDP flow, opened from inside in two fragments.
+        frag(True, 20, 0, True, req),
+        frag(True, 20, 185, False, data[1472:2000]),
+        # 3-4: a fragmented router advertisement from outside: the
+        # first fragment is decided by the policy, like the whole.
+        frag(False, 21, 0, True, ra + data[:1456], proto=1),
+        frag(False, 21, 185, False, data[:200], proto=1),
+        # 5-6: the same from inside.
+        frag(True, 22, 0, True, ra + data[:1456], proto=1),
+        frag(True, 22, 185, False, data[:200], proto=1),
+        # 7-9: an answer whose later fragment overlaps the first with
+        # other data (offset 800): refused, and its true end too.
+        frag(False, 23, 0, True, ans),
+        frag(False, 23, 100, True, other[:800]),
+        frag(False, 23, 185, False, data[1472:2000]),
+        # 10-13: an answer in three fragments whose second comes twice:
+        # the copy is dropped alone, the datagram completes.
+        frag(False, 24, 0, True, ans3),
+        frag(False, 24, 185, True, data[1472:2104]),
+        frag(False, 24, 185, True, data[1472:2104]),
+        frag(False, 24, 264, False, data[2104:2400]),
+        # 14-17: an answer in three fragments: the second comes first
+        # (held), the first releases it, the first again with other data
+        # is refused, and so is the third.
+        frag(False, 25, 185, True, data[1472:2104]),
+        frag(False, 25, 0, True, ans3),
+        frag(False, 25, 0, True, ans3[:8] + other[:1472]),
+        frag(False, 25, 264, False, data[2104:2400]),
+        # 18-19: a tiny first TCP fragment from inside (8 bytes of the
+        # TCP header) and the rest of the header at offset 8.
+        frag(True, 26, 0, True, bytes(TCP(sport=43000, dport=80,
+                                          flags="S"))[:8], proto=6),
+        frag(True, 26, 1, False, bytes(TCP(sport=43000, dport=80,
+                                           flags="S"))[8:], proto=6),
+        # 20-21: lone later fragments from outside (never completed).
+        frag(False, 27, 185, True, data[:800]),
+        frag(False, 28, 100, False, data[:100]),
+        # 22-23: an IPv6 UDP flow from inside, answered by an atomic
+        # fragment (offset 0, no more fragments): not a fragment.
+        Ether(src=MAC_IN, dst=MAC_OUT) / IPv6(src=IN6, dst=OUT6) /
+        UDP(sport=41001, dport=5001) / Raw(b"query"),
+        Ether(src=MAC_OUT, dst=MAC_IN) / IPv6(src=OUT6, dst=IN6) /
+        IPv6ExtHdrFragment(offset=0, m=0, id=29) /
+        UDP(sport=5001, dport=41001) / Raw(b"answer"),
+    ]
+    return stamp(pkts, [i * 0.01 for i in range(len(pkts))])
+
+
 def zones():
     def tag(frame, vlan):
         """The frame with an 802.1Q tag (none for VLAN 0)."""
@@ -264,6 +346,7 @@ def main():
                       ("udp4-timeout.pcap", udp_timeout),
                       ("policy.pcap", policy),
                       ("zones.pcap", zones),
+                      ("frag-attacks.pcap", frag_attacks),
                       ("nat.pcap", nat)):
         path = os.path.join(outdir, name)
         pkts = gen()

@@ -96,6 +96,12 @@ fuzz_mbuf(const uint8_t *data, size_t len, uint16_t seg_len, uint16_t port)
 	return head;
 }
 
+struct rte_mempool *
+fuzz_pool(void)
+{
+	return pool;
+}
+
 struct npfct *
 fuzz_instance(const char *name, uint32_t max, uint32_t flags)
 {

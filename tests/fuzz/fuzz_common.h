@@ -28,6 +28,9 @@ void fuzz_eal_init(void);
 struct rte_mbuf *fuzz_mbuf(const uint8_t *data, size_t len, uint16_t seg_len,
 		uint16_t port);
 
+/* The pool fuzz_mbuf() allocates from. */
+struct rte_mempool *fuzz_pool(void);
+
 /* An instance for a target (fixed key: reproducible runs). */
 struct npfct *fuzz_instance(const char *name, uint32_t max, uint32_t flags);
 

@@ -15,6 +15,10 @@
 #                   from the capture's first source; the second copy in
 #                   segments of 10 bytes every third packet), the
 #                   addresses of the NAT capture both ways;
+#   OUT_DIR/frag/   the captures with IP fragments as fuzz_frag's bursts:
+#                   in order, each datagram's fragments reversed, three
+#                   packets per burst, every packet twice, and with the
+#                   application dropping the first fragments;
 #   OUT_DIR/tcp/    TCP exchanges in fuzz_tcp's step encoding: handshake,
 #                   data and close, an RST, a simultaneous open, a refused
 #                   SYN, a re-open, a spoofed SYN-ACK before the real one.
@@ -111,6 +115,52 @@ def nat_corpus(captures, out):
         write(os.path.join(out, name), bytes(cmds))
 
 
+def is_frag(fr):
+    """Whether an Ethernet frame is an IPv4 or IPv6 fragment."""
+    if len(fr) >= 22 and fr[12:14] == b"\x08\x00":
+        return struct.unpack(">H", fr[20:22])[0] & 0x3fff != 0
+    return len(fr) >= 54 and fr[12:14] == b"\x86\xdd" and fr[20] == 44
+
+
+def frag_bursts(frames, per_burst, passbits, first):
+    cmds = bytearray()
+    for i in range(0, len(frames), per_burst):
+        group = frames[i:i + per_burst]
+        src = src_of(group[0])
+        op = 0x01 if src is not None and src != first else 0x00
+        op |= (len(group) - 1) << 1
+        cmds += bytes([op, passbits])
+        for fr in group:
+            cmds += struct.pack(">H", len(fr)) + fr
+    return bytes(cmds)
+
+
+def frag_corpus(captures, out):
+    os.makedirs(out, exist_ok=True)
+    for name, frames in captures:
+        if not any(is_frag(fr) for fr in frames):
+            continue
+        frames = [fr[:2047] for fr in frames]
+        first = src_of(frames[0])
+        rev, run = [], []
+        for fr in frames + [None]:
+            if fr is not None and is_frag(fr):
+                run.append(fr)
+                continue
+            rev += run[::-1]
+            run = []
+            if fr is not None:
+                rev.append(fr)
+        dup = [fr for fr in frames for _ in (0, 1)]
+        for tag, fl, per, pb in (("", frames, 1, 0xff),
+                                 ("-rev", rev, 1, 0xff),
+                                 ("-burst3", frames, 3, 0xff),
+                                 ("-dup", dup, 2, 0xff),
+                                 ("-drop", frames, 1, 0x00)):
+            write(os.path.join(out, name + tag),
+                  frag_bursts(fl, per, pb, first) + b"\xff\x14")
+
+
 # fuzz_tcp steps: dir, flags, dseq, dack, win, wscale nibble, len/16.
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
@@ -169,6 +219,7 @@ def main():
     burst_corpus(captures, os.path.join(out, "burst"))
     tcp_corpus(os.path.join(out, "tcp"))
     nat_corpus(captures, os.path.join(out, "nat"))
+    frag_corpus(captures, os.path.join(out, "frag"))
 
 
 if __name__ == "__main__":
