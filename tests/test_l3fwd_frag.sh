@@ -28,6 +28,13 @@
 #     the same ping and UDP exchange (IPv4): the replies' later fragments,
 #     addressed to the firewall, follow their datagram's NAT connection;
 #     the server sees the firewall's address;
+#   - a fragment flood from outside (scapy: 1500 lone later fragments,
+#     1500 first fragments the rules block, 375 lone IPv6 later fragments)
+#     into a handler of 64 datagrams and 8 held fragments: the handler
+#     never holds or tracks more (sampled over telemetry during the flood),
+#     the bounds are counted (frag-hold-full, frag-evicted), unfragmented
+#     pings pass during the flood and ping -s 3000 right after it, and
+#     after the 2 s timeout (--frag-timeout) nothing is held;
 #   - with --no-frag the same ping gets no answer (the later fragments go
 #     to the rules, which pass nothing from outside).
 # Exit status 77 (skipped) without root or network namespaces.  About 15 s.
@@ -213,6 +220,71 @@ expect_eq "the outside server saw the firewall's address" "$FW4_OUT" \
     "$(sort -u "$TMP/peers" | tr '\n' ' ' | sed 's/ $//')"
 bf=$(ctr /l3fwd_npf/stats block_fragment)
 expect_eq "block.fragment through masquerade" 0 "${bf:-?}"
+fw_stop
+
+# A fragment flood from outside: lone later fragments (none ever gets
+# its first fragment) and first fragments the rules block (their records
+# stay until the timeout), with a small handler so that its bounds are
+# reached many times over.
+cat >"$TMP/fw.rules" <<'EOF'
+pass out proto udp stateful
+pass out proto icmp stateful
+pass out proto icmp6 stateful
+EOF
+cat >"$TMP/flood.py" <<'EOF'
+import sys
+from scapy.all import Ether, IP, IPv6, IPv6ExtHdrFragment, Raw, sendp, conf
+conf.verb = 0
+iface, smac, dmac, src, dst, src6, dst6, n = sys.argv[1:9]
+n = int(n)
+eth = Ether(src=smac, dst=dmac)
+pkts = []
+for i in range(n):
+    # A later fragment of datagram i, a first fragment of datagram n + i.
+    pkts.append(eth / IP(src=src, dst=dst, id=i, proto=17, frag=185,
+                         flags="MF") / Raw(b"L" * 800))
+    pkts.append(eth / IP(src=src, dst=dst, id=n + i, proto=17, flags="MF") /
+                Raw(bytes.fromhex("1f900fa007d00000") + b"F" * 800))
+    if i % 4 == 0:
+        pkts.append(eth / IPv6(src=src6, dst=dst6) /
+                    IPv6ExtHdrFragment(offset=100, m=1, id=i, nh=17) /
+                    Raw(b"6" * 800))
+sendp(pkts, iface=iface, inter=0.001)   # a few seconds: pings run meanwhile
+print("sent %d" % len(pkts))
+EOF
+check "l3fwd-npf starts with a small fragment handler" \
+    fw_start --frag-datagrams 64 --frag-held 8 --frag-timeout 2
+out_ns timeout 120 "$PYTHON" "$TMP/flood.py" "$H_OUT" "$MAC_H_OUT" \
+    "$MAC_FW_OUT" "$OUT4" "$IN4" "$OUT6" "$IN6" 1500 \
+    >"$TMP/flood.out" 2>&1 &
+FLOODPID=$!
+PIDS+=("$FLOODPID")
+maxheld=0
+maxdg=0
+pings=0
+while kill -0 "$FLOODPID" 2>/dev/null; do
+	h=$(ctr /npfct/frag,fw held)
+	d=$(ctr /npfct/frag,fw datagrams)
+	[ "${h:-0}" -gt "$maxheld" ] && maxheld=$h
+	[ "${d:-0}" -gt "$maxdg" ] && maxdg=$d
+	in_ns ping -c 1 -W 2 -q "$OUT4" >/dev/null 2>&1 && pings=$((pings + 1))
+done
+wait "$FLOODPID"
+expect_eq "scapy: the flood was sent" "sent 3375" "$(cat "$TMP/flood.out")"
+check "during the flood the handler never held more than 8 fragments (at most $maxheld seen)" \
+    test "$maxheld" -le 8
+check "... nor tracked more than 64 datagrams (at most $maxdg seen)" \
+    test "$maxdg" -le 64
+check "unfragmented pings passed during the flood ($pings)" test "$pings" -ge 1
+full=$(ctr /npfct/stats,fw frag_hold_full)
+evicted=$(ctr /npfct/stats,fw frag_evicted)
+check "the bounds were hit and counted (frag_hold_full ${full:-?}, frag_evicted ${evicted:-?})" \
+    test "${full:-0}" -gt 0 -a "${evicted:-0}" -gt 0
+check "ping -s 3000 right after the flood" \
+    quiet in_ns ping -c 3 -i 0.2 -W 3 -s 3000 -q "$OUT4"
+sleep 3
+expect_eq "after the timeout nothing is held" 0 "$(ctr /npfct/frag,fw held)"
+check "l3fwd-npf survived the flood" kill -0 "$FWPID"
 fw_stop
 
 check "l3fwd-npf starts with --no-frag" fw_start --no-frag

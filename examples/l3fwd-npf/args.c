@@ -46,6 +46,9 @@
 #define CMD_LINE_OPT_REPLAY		"replay"
 #define CMD_LINE_OPT_PROMISC		"promisc"
 #define CMD_LINE_OPT_NO_FRAG		"no-frag"
+#define CMD_LINE_OPT_FRAG_DATAGRAMS	"frag-datagrams"
+#define CMD_LINE_OPT_FRAG_HELD		"frag-held"
+#define CMD_LINE_OPT_FRAG_TIMEOUT	"frag-timeout"
 #define CMD_LINE_OPT_IDLE_SLEEP		"idle-sleep"
 #define CMD_LINE_OPT_MBUFS		"mbufs"
 #define CMD_LINE_OPT_ZONE		"zone"
@@ -72,6 +75,9 @@ enum {
 	CMD_LINE_OPT_REPLAY_NUM,
 	CMD_LINE_OPT_PROMISC_NUM,
 	CMD_LINE_OPT_NO_FRAG_NUM,
+	CMD_LINE_OPT_FRAG_DATAGRAMS_NUM,
+	CMD_LINE_OPT_FRAG_HELD_NUM,
+	CMD_LINE_OPT_FRAG_TIMEOUT_NUM,
 	CMD_LINE_OPT_IDLE_SLEEP_NUM,
 	CMD_LINE_OPT_MBUFS_NUM,
 	CMD_LINE_OPT_ZONE_NUM,
@@ -107,6 +113,12 @@ static const struct option lgopts[] = {
 	    CMD_LINE_OPT_PROMISC_NUM },
 	{ CMD_LINE_OPT_NO_FRAG, no_argument, NULL,
 	    CMD_LINE_OPT_NO_FRAG_NUM },
+	{ CMD_LINE_OPT_FRAG_DATAGRAMS, required_argument, NULL,
+	    CMD_LINE_OPT_FRAG_DATAGRAMS_NUM },
+	{ CMD_LINE_OPT_FRAG_HELD, required_argument, NULL,
+	    CMD_LINE_OPT_FRAG_HELD_NUM },
+	{ CMD_LINE_OPT_FRAG_TIMEOUT, required_argument, NULL,
+	    CMD_LINE_OPT_FRAG_TIMEOUT_NUM },
 	{ CMD_LINE_OPT_IDLE_SLEEP, required_argument, NULL,
 	    CMD_LINE_OPT_IDLE_SLEEP_NUM },
 	{ CMD_LINE_OPT_MBUFS, required_argument, NULL,
@@ -153,6 +165,13 @@ print_usage(const char *prgname)
 "Firewall:\n"
 "  --no-frag                   no fragment handler: later fragments are\n"
 "                              not trackable and go to the rules\n"
+"  --frag-datagrams N          datagrams being reassembled at once\n"
+"                              (8..4194304, default %u)\n"
+"  --frag-held N               later fragments held for their first one\n"
+"                              at once (1..1048576, default %u; the mbuf\n"
+"                              pool grows by N)\n"
+"  --frag-timeout S            seconds to complete a datagram (1..3600;\n"
+"                              default 30 for IPv4, 60 for IPv6)\n"
 "  --rules FILE                the rule file (see docs/l3fwd-npf.md);\n"
 "                              without it every packet is blocked\n"
 "  --max-conns N               connection table size per family\n"
@@ -214,7 +233,8 @@ print_usage(const char *prgname)
 "      -- --port 0:inside --port 1:outside \\\n"
 "      --addr 0:10.99.1.254/24 --addr 1:10.99.2.254/24 \\\n"
 "      --route 0.0.0.0/0:1:10.99.2.1 --rules fw.rules\n",
-	    prgname, MAX_CONNS_DEFAULT, MAX_PKT_BURST, DEFAULT_BURST,
+	    prgname, NPFCT_FRAG_DATAGRAMS_DEFAULT, NPFCT_FRAG_HELD_DEFAULT,
+	    MAX_CONNS_DEFAULT, MAX_PKT_BURST, DEFAULT_BURST,
 	    STATS_PERIOD_DEFAULT, prgname);
 }
 
@@ -587,6 +607,25 @@ args_parse(int argc, char **argv, struct app_config *cfg)
 			break;
 		case CMD_LINE_OPT_NO_FRAG_NUM:
 			cfg->no_frag = true;
+			break;
+		case CMD_LINE_OPT_FRAG_DATAGRAMS_NUM:
+			if (parse_number(CMD_LINE_OPT_FRAG_DATAGRAMS, optarg,
+			    8, 1u << 22, &v) != 0)
+				return -EINVAL;
+			cfg->frag.max_datagrams = (uint32_t)v;
+			break;
+		case CMD_LINE_OPT_FRAG_HELD_NUM:
+			if (parse_number(CMD_LINE_OPT_FRAG_HELD, optarg, 1,
+			    1u << 20, &v) != 0)
+				return -EINVAL;
+			cfg->frag.max_held = (uint32_t)v;
+			break;
+		case CMD_LINE_OPT_FRAG_TIMEOUT_NUM:
+			if (parse_number(CMD_LINE_OPT_FRAG_TIMEOUT, optarg, 1,
+			    3600, &v) != 0)
+				return -EINVAL;
+			cfg->frag.timeout4_ms = (uint32_t)v * 1000;
+			cfg->frag.timeout6_ms = (uint32_t)v * 1000;
 			break;
 		case CMD_LINE_OPT_IDLE_SLEEP_NUM:
 			if (parse_number(CMD_LINE_OPT_IDLE_SLEEP, optarg, 0,

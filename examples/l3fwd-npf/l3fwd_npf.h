@@ -211,6 +211,8 @@ struct app_config {
 	bool		replay;		/* --replay */
 	bool		promisc;	/* --promisc */
 	bool		no_frag;	/* --no-frag */
+	/* --frag-datagrams, --frag-held, --frag-timeout (0: defaults) */
+	struct npfct_frag_params frag;
 	uint32_t	idle_sleep_us;	/* --idle-sleep */
 	uint32_t	nb_mbufs;	/* --mbufs, 0: computed */
 	uint16_t	port_zone[RTE_MAX_ETHPORTS];	/* --zone */

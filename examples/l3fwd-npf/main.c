@@ -392,6 +392,10 @@ pool_create(uint16_t nb_txq)
 	n = app.nb_ports * (app.cfg.nb_rxq * NB_RXD + nb_txq * NB_TXD) +
 	    nb_lcores * (MAX_PKT_BURST * (app.nb_ports + 2) +
 	    MEMPOOL_CACHE_SIZE);
+	/* The fragments the handler may hold come on top. */
+	if (!app.cfg.no_frag)
+		n += app.cfg.frag.max_held != 0 ? app.cfg.frag.max_held :
+		    NPFCT_FRAG_HELD_DEFAULT;
 	n = RTE_MAX(n, (unsigned int)NB_MBUF_MIN);
 	n = RTE_MAX(n, app.cfg.nb_mbufs);
 	app.pool = rte_pktmbuf_pool_create("l3fwd_npf_mbufs", n,
@@ -431,7 +435,7 @@ instance_create(void)
 		    rte_strerror(rte_errno));
 	/* Fragments get their datagram's verdict (npfct_frag.h). */
 	if (!cfg->no_frag) {
-		app.frag = npfct_frag_create(app.ct, NULL);
+		app.frag = npfct_frag_create(app.ct, &cfg->frag);
 		if (app.frag == NULL)
 			fatal("npfct_frag_create: %s\n",
 			    rte_strerror(rte_errno));
