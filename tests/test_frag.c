@@ -829,6 +829,142 @@ test_frag_two_lcores(void **state)
 	assert_int_equal(info().held, 0);
 }
 
+/*
+ * Stress: two lcores at once on the same datagrams.  Each datagram comes
+ * in three fragments split between the main lcore and a worker (the
+ * worker has the first and the last of even datagrams and the middle of
+ * odd ones, the main lcore the rest), both walking the datagrams in the
+ * same order at the same time, so that fragments of one datagram reach
+ * its record from both lcores together.  Every fragment must end passed
+ * (at once, or held and then drained by the lcore whose first fragment
+ * released it), every datagram complete, every mbuf back: a lost update
+ * of a record (without the bucket lock) leaves fragments held or
+ * datagrams incomplete, and a torn one trips ASan.
+ */
+#define STRESS_DGRAMS	512
+#define STRESS_ROUNDS	16
+
+struct stress_side {
+	struct rte_mbuf	*m[2 * STRESS_DGRAMS];
+	unsigned int	n;
+	unsigned int	passed, held, drained, other;
+};
+
+static struct stress_side stress_main, stress_worker;
+static volatile int stress_go;
+
+/* Take what first fragments released on this lcore. */
+static void
+stress_drain(struct stress_side *sd)
+{
+	struct npfct_pkt pkts[8];
+	struct npfct_conn *conns[8];
+	uint8_t dirs[8];
+	uint16_t k, j;
+
+	do {
+		k = npfct_frag_drain(fr, pkts, 8, dirs, conns);
+		for (j = 0; j < k; j++) {
+			if (conns[j] != NULL && dirs[j] == NPFCT_DIR_OUT)
+				sd->drained++;
+			else
+				sd->other++;
+			rte_pktmbuf_free(pkts[j].mbuf);
+		}
+	} while (k == 8);
+}
+
+static void
+stress_run(struct stress_side *sd)
+{
+	struct npfct_conn *c;
+	unsigned int i;
+	uint8_t act;
+
+	for (i = 0; i < sd->n; i++) {
+		act = send_pkt(sd->m[i], NPFCT_DIR_OUT, true, &c, NULL);
+		if (act == NPFCT_FRAG_PASS && c != NULL)
+			sd->passed++;
+		else if (act == NPFCT_FRAG_HELD)
+			sd->held++;
+		else
+			sd->other++;
+		if (act != NPFCT_FRAG_HELD)
+			rte_pktmbuf_free(sd->m[i]);
+		stress_drain(sd);
+		npfct_quiescent();
+	}
+}
+
+static int
+stress_lcore(void *arg)
+{
+	(void)arg;
+	npfct_thread_register();
+	while (__atomic_load_n(&stress_go, __ATOMIC_ACQUIRE) == 0)
+		rte_pause();
+	stress_run(&stress_worker);
+	npfct_thread_unregister();
+	return 0;
+}
+
+static void
+test_frag_stress_two_lcores(void **state)
+{
+	const unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	const struct npfct_frag_params fp = { .max_datagrams = 65536 };
+	struct stress_side *sd;
+	struct dg d;
+	uint32_t base;
+	unsigned int r, i, total = 0;
+
+	(void)state;
+	assert_true(lcore < RTE_MAX_LCORE);
+	/* Room for every datagram of a round: no eviction by chance. */
+	npfct_frag_destroy(fr);
+	fr = npfct_frag_create(test_ct, &fp);
+	assert_non_null(fr);
+	dg_udp(&d, AF_INET, 1800, 1);
+	/* The connection exists: first fragments on both lcores match. */
+	assert_int_equal(send_frag(&d, 0, 1808, false, true, NULL),
+	    NPFCT_FRAG_NONE);
+	base = in_use();
+	for (r = 0; r < STRESS_ROUNDS; r++) {
+		memset(&stress_main, 0, sizeof(stress_main));
+		memset(&stress_worker, 0, sizeof(stress_worker));
+		for (i = 0; i < STRESS_DGRAMS; i++) {
+			d.id = r * STRESS_DGRAMS + i + 2;
+			sd = i % 2 == 0 ? &stress_worker : &stress_main;
+			sd->m[sd->n++] = dg_frag(&d, 0, 600, true);
+			sd->m[sd->n++] = dg_frag(&d, 1200, 608, false);
+			sd = i % 2 == 0 ? &stress_main : &stress_worker;
+			sd->m[sd->n++] = dg_frag(&d, 600, 600, true);
+		}
+		__atomic_store_n(&stress_go, 0, __ATOMIC_RELEASE);
+		assert_int_equal(rte_eal_remote_launch(stress_lcore, NULL,
+		    lcore), 0);
+		__atomic_store_n(&stress_go, 1, __ATOMIC_RELEASE);
+		stress_run(&stress_main);
+		npfct_thread_offline();
+		assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+		npfct_thread_online();
+		/* Released here while the worker was still sending. */
+		stress_drain(&stress_main);
+		assert_int_equal(stress_main.other + stress_worker.other, 0);
+		assert_int_equal(stress_main.held + stress_worker.held,
+		    stress_main.drained + stress_worker.drained);
+		assert_int_equal(stress_main.passed + stress_worker.passed +
+		    stress_main.drained + stress_worker.drained,
+		    3 * STRESS_DGRAMS);
+		total += stress_main.held + stress_worker.held;
+		assert_int_equal(info().datagrams, 0);
+		assert_int_equal(info().held, 0);
+		assert_int_equal(in_use(), base);
+	}
+	print_message("stress: %u fragments held and released across lcores "
+	    "in %u rounds\n", total, STRESS_ROUNDS);
+}
+
 /* Not fragments: unfragmented, atomic fragments; two fragment headers. */
 static void
 test_frag_not_fragments(void **state)
@@ -881,6 +1017,7 @@ main(void)
 		T(test_frag_flood),
 		T(test_frag_nat),
 		T(test_frag_two_lcores),
+		T(test_frag_stress_two_lcores),
 		T(test_frag_not_fragments),
 	};
 
